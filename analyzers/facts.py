@@ -1,0 +1,326 @@
+"""The facts model: what the analyzers found, each fact with its evidence."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+# FORMAT_VERSION log (bump on any change to what facts.json holds):
+#   1: units, dependencies, tables, table_access, endpoints, orm_models, change_stats,
+#      co_changes, ownership, warnings, analyzers, databases.
+FORMAT_VERSION = 1
+
+UnitId = str
+"""A unit of code: a dotted module name for Python (`shop.orders.service`)."""
+TableName = str
+"""A table, qualified by its schema when it has one (`sales.orders`), else plain (`orders`)."""
+
+Language = Literal["python", "java"]
+UnitRole = Literal["code", "test", "migration", "vendored", "script"]
+DependencyKind = Literal["import", "call", "inherit", "reference", "co_change"]
+AccessMode = Literal["read", "write"]
+AccessVia = Literal["orm", "sql"]
+TableSource = Literal["database", "ddl", "orm"]
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """Where a fact was seen: a repository-relative path, a 1-based line and the line's text."""
+
+    path: str
+    line: int
+    snippet: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class Unit:
+    """A module (Python) or class (Java): the smallest thing the planner moves."""
+
+    id: UnitId
+    path: str
+    language: Language
+    lines: int
+    package: str
+    role: UnitRole = "code"
+    is_package: bool = False
+    classes: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class Dependency:
+    """A directed use of one unit by another, with its strength and where it was seen."""
+
+    source: UnitId
+    target: UnitId
+    kind: DependencyKind
+    weight: float = 1.0
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class Column:
+    """A table column as declared or reflected."""
+
+    name: str
+    type: str = ""
+    nullable: bool = True
+    primary_key: bool = False
+
+
+@dataclass(frozen=True, order=True)
+class Index:
+    """An index on some columns of a table (unique or not)."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+
+
+@dataclass(frozen=True, order=True)
+class ForeignKey:
+    """A foreign key from some columns of a table to another table."""
+
+    columns: tuple[str, ...]
+    referred_table: TableName
+    referred_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class Table:
+    """A table or view, from a live database, a DDL file or an ORM declaration."""
+
+    name: TableName
+    source: TableSource
+    columns: tuple[Column, ...] = ()
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    is_view: bool = False
+    view_reads: tuple[TableName, ...] = ()
+    row_estimate: int | None = None
+    evidence: tuple[Evidence, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+    indexes: tuple[Index, ...] = ()
+
+
+RoutineKind = Literal["function", "procedure", "trigger"]
+
+
+@dataclass(frozen=True, order=True)
+class Routine:
+    """A database function, procedure or trigger and the tables its body reads and writes."""
+
+    name: str
+    kind: RoutineKind
+    reads: tuple[TableName, ...] = ()
+    writes: tuple[TableName, ...] = ()
+    table: TableName = ""  # trigger: the table it fires on
+    function: str = ""  # trigger: the function it runs
+    events: tuple[str, ...] = ()  # trigger: INSERT, UPDATE, DELETE, TRUNCATE
+
+
+@dataclass(frozen=True, order=True)
+class OrmModel:
+    """An ORM class mapped to a table (SQLAlchemy `__tablename__`, Django model)."""
+
+    unit: UnitId
+    class_name: str
+    table: TableName
+    framework: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, order=True)
+class TableAccess:
+    """A unit reading or writing a table, through the ORM or a SQL string."""
+
+    unit: UnitId
+    table: TableName
+    mode: AccessMode
+    via: AccessVia
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class Endpoint:
+    """An HTTP route served by a unit."""
+
+    unit: UnitId
+    method: str
+    path: str
+    framework: str
+    handler: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, order=True)
+class ChangeStats:
+    """How a unit changed over the repository's history."""
+
+    unit: UnitId
+    commits: int
+    lines_added: int
+    lines_removed: int
+    authors: tuple[str, ...]
+    first_change: str
+    last_change: str
+
+
+@dataclass(frozen=True, order=True)
+class CoChange:
+    """Two units changed in the same commits: support (commits together) and confidence."""
+
+    unit_a: UnitId
+    unit_b: UnitId
+    support: int
+    confidence: float
+
+
+@dataclass(frozen=True, order=True)
+class Ownership:
+    """Who owns a unit: teams and owners from CODEOWNERS or the team map, with the matching rule."""
+
+    unit: UnitId
+    teams: tuple[str, ...]
+    owners: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class AnalysisWarning:
+    """Something an analyzer could not read or understand; the analysis went on."""
+
+    analyzer: str
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, order=True)
+class AnalyzerRun:
+    """An analyzer that contributed to the facts, with its version."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the analyzers found about one codebase and its databases."""
+
+    root: str
+    units: tuple[Unit, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    tables: tuple[Table, ...] = ()
+    orm_models: tuple[OrmModel, ...] = ()
+    table_access: tuple[TableAccess, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
+    change_stats: tuple[ChangeStats, ...] = ()
+    co_changes: tuple[CoChange, ...] = ()
+    ownership: tuple[Ownership, ...] = ()
+    warnings: tuple[AnalysisWarning, ...] = ()
+    analyzers: tuple[AnalyzerRun, ...] = ()
+    databases: tuple[str, ...] = field(default=(), metadata={"doc": "redacted URLs"})
+    format_version: int = FORMAT_VERSION
+    routines: tuple[Routine, ...] = ()
+
+    def sorted(self) -> Facts:
+        """The same facts with every collection sorted, so output is deterministic."""
+        return dataclasses.replace(
+            self,
+            **{
+                f.name: tuple(sorted(set(getattr(self, f.name))))
+                for f in dataclasses.fields(self)
+                if isinstance(getattr(self, f.name), tuple)
+            },
+        )
+
+
+def merge_facts(root: str, parts: list[Facts]) -> Facts:
+    """One `Facts` holding every part's facts (each analyzer returns its own part), sorted."""
+    merged = Facts(root=root)
+    for part in parts:
+        merged = dataclasses.replace(
+            merged,
+            **{
+                f.name: getattr(merged, f.name) + getattr(part, f.name)
+                for f in dataclasses.fields(Facts)
+                if isinstance(getattr(part, f.name), tuple)
+            },
+        )
+    return merged.sorted()
+
+
+# --- JSON round trip, shared by every frozen model of the pipeline -----------------------------
+
+T = TypeVar("T")
+
+
+def to_jsonable(value: Any) -> Any:
+    """A dataclass tree as plain JSON types (dicts keep field order; tuples become lists)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in sorted(value.items())}
+    return value
+
+
+def from_jsonable(cls: type[T], data: Any) -> T:
+    """Rebuild a dataclass tree of type `cls` from `to_jsonable` output."""
+    return _convert(cls, data)
+
+
+def _convert(tp: Any, data: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        names = {f.name for f in dataclasses.fields(tp) if f.init}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"{tp.__name__}: unknown fields {sorted(unknown)}")
+        return tp(**{k: _convert(hints[k], v) for k, v in data.items()})
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v) for v in data)
+        return tuple(_convert(a, v) for a, v in zip(args, data, strict=True))
+    if origin is dict:
+        key_tp, val_tp = typing.get_args(tp)
+        return {_convert(key_tp, k): _convert(val_tp, v) for k, v in data.items()}
+    if origin in (typing.Union, types.UnionType):
+        if data is None:
+            return None
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _convert(options[0], data)
+    if origin is Literal or tp is Any:
+        return data
+    if tp is float and isinstance(data, int):
+        return float(data)
+    return data
+
+
+def dumps(model: Any) -> str:
+    """Deterministic JSON text of a model: stable key order, two-space indent, final newline."""
+    return json.dumps(to_jsonable(model), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_json(model: Any, path: Path) -> None:
+    """Write a model as JSON atomically (a reader never sees half a file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(dumps(model), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_facts(path: Path) -> Facts:
+    """Load facts.json, refusing a format this version does not know."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ValueError(f"{path}: facts format {version!r}, this planner reads {FORMAT_VERSION}")
+    return from_jsonable(Facts, data)

@@ -1,0 +1,243 @@
+"""The Python analyzer: discovers, parses in parallel (cached per content) and resolves modules."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import marshal
+import multiprocessing
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import tree_sitter_python
+
+from analyzers.cache import ResultCache, content_key
+from analyzers.errors import InputError
+from analyzers.facts import AnalysisWarning, AnalyzerRun, Facts
+from analyzers.python.extract import EXTRACT_VERSION, FileResult, empty_result, extract
+from analyzers.python.modules import module_names
+from analyzers.python.resolve import FileEntry, resolve
+from analyzers.walk import SourceFile, alembic_versions_checker, classify_role, discover
+
+ANALYZER_NAME = "python"
+ANALYZER_VERSION = f"1.0+extract{EXTRACT_VERSION}"
+CACHE_FILE = "python-analyzer.sqlite"
+_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg")
+_CHUNK_BYTES = 400_000
+_SERIAL_BELOW = 48
+"""Fewer files to parse than this are parsed in-process: a pool would cost more than it saves."""
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RunStats:
+    """What one run did: files seen, parsed now, taken from the cache, and skipped."""
+
+    files: int
+    parsed: int
+    cached: int
+    skipped: int
+    lines: int
+
+
+def analyze_python(
+    root: Path,
+    *,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    max_file_bytes: int = 2_000_000,
+) -> Facts:
+    """Units, dependencies, ORM tables, table access and endpoints of the Python code under root."""
+    facts, _ = analyze_python_with_stats(
+        root, jobs=jobs, cache_dir=cache_dir, progress=progress, max_file_bytes=max_file_bytes
+    )
+    return facts
+
+
+def analyze_python_with_stats(
+    root: Path,
+    *,
+    jobs: int | None = None,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    max_file_bytes: int = 2_000_000,
+) -> tuple[Facts, RunStats]:
+    """`analyze_python` plus statistics of the run (how many files were parsed or cached)."""
+    with _gc_paused():
+        return _analyze(root, jobs, cache_dir, progress, max_file_bytes)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the run allocates many small acyclic objects."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analyze(
+    root: Path,
+    jobs: int | None,
+    cache_dir: Path | None,
+    progress: Progress | None,
+    max_file_bytes: int,
+) -> tuple[Facts, RunStats]:
+    root = Path(root)
+    if not root.exists():
+        raise InputError(f"{root}: no such directory")
+    if not root.is_dir():
+        raise InputError(f"{root}: not a directory")
+    warnings: list[AnalysisWarning] = []
+
+    def warn(rel: str, message: str) -> None:
+        warnings.append(AnalysisWarning(ANALYZER_NAME, rel, message))
+
+    files = discover(root, (".py",), warn)
+    modules, clashes = module_names(
+        (f.rel for f in files),
+        has_marker=lambda d: any((root / d / m).is_file() for m in _PROJECT_MARKERS),
+        root_name=root.name,
+    )
+    for rel, message in clashes:
+        warn(rel, message)
+    repo_tops = frozenset(m.module.partition(".")[0] for m in modules)
+    salt = _salt(repo_tops)
+    alembic = alembic_versions_checker(root)
+
+    keyed: list[tuple[str, SourceFile, bytes | None]] = []
+    skipped = 0
+    for f in files:
+        if f.size > max_file_bytes:
+            warn(f.rel, f"file too large ({f.size} bytes > {max_file_bytes}); skipped")
+            skipped += 1
+            continue
+        try:
+            data = f.path.read_bytes()
+        except OSError as exc:
+            warn(f.rel, f"unreadable: {exc.strerror or exc}")
+            skipped += 1
+            continue
+        keyed.append((content_key(data, salt), f, data))
+
+    total = len(keyed)
+    blobs: dict[str, bytes] = {}
+    with ResultCache(cache_dir / CACHE_FILE if cache_dir else None) as cache:
+        blobs.update(cache.get_many(k for k, _, _ in keyed))
+        cached = sum(1 for k, _, _ in keyed if k in blobs)
+        done = cached
+        if progress:
+            progress(done, total)
+        todo = {k: data for k, _, data in keyed if k not in blobs and data is not None}
+        files_per_key = Counter(k for k, _, _ in keyed if k in todo)
+        fresh: list[tuple[str, bytes]] = []
+        for batch in _parse_all(todo, repo_tops, jobs):
+            fresh.extend(batch)
+            done += sum(files_per_key[key] for key, _ in batch)
+            if progress:
+                progress(done, total)
+        blobs.update(fresh)
+        cache.put_many(fresh)
+
+    entries: list[FileEntry] = []
+    module_of = {m.rel: m for m in modules}
+    for key, f, _ in keyed:
+        mod = module_of[f.rel]
+        result = _load(blobs[key])
+        entries.append(
+            FileEntry(f.rel, mod.module, mod.is_package, classify_role(f.rel, alembic), result)
+        )
+    resolved = resolve(entries)
+    facts = Facts(
+        root=str(root),
+        units=tuple(resolved.units),
+        dependencies=tuple(resolved.dependencies),
+        tables=tuple(resolved.tables),
+        orm_models=tuple(resolved.orm_models),
+        table_access=tuple(resolved.table_access),
+        endpoints=tuple(resolved.endpoints),
+        warnings=tuple(warnings + resolved.warnings),
+        analyzers=(AnalyzerRun(ANALYZER_NAME, ANALYZER_VERSION),),
+    ).sorted()
+    stats = RunStats(
+        files=len(files),
+        parsed=len(todo),
+        cached=cached,
+        skipped=skipped,
+        lines=sum(e.result["lines"] for e in entries),
+    )
+    return facts, stats
+
+
+def _salt(repo_tops: frozenset[str]) -> str:
+    tops = hashlib.sha256("\n".join(sorted(repo_tops)).encode("utf-8")).hexdigest()[:16]
+    grammar = getattr(tree_sitter_python, "__version__", "")
+    return f"{ANALYZER_VERSION}|{grammar}|py{sys.version_info[0]}.{sys.version_info[1]}|{tops}"
+
+
+def _load(blob: bytes) -> FileResult:
+    try:
+        return marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return empty_result(0, ["cached result unreadable; re-run with a fresh cache"])
+
+
+def _extract_one(data: bytes, repo_tops: frozenset[str]) -> bytes:
+    try:
+        result = extract(data, repo_tops)
+    except (RecursionError, MemoryError, ValueError, UnicodeError, RuntimeError) as exc:
+        result = empty_result(0, [f"could not analyze: {type(exc).__name__}: {exc}"])
+    return marshal.dumps(result)
+
+
+def _extract_chunk(
+    items: list[tuple[str, bytes]], repo_tops: frozenset[str]
+) -> list[tuple[str, bytes]]:
+    with _gc_paused():
+        return [(key, _extract_one(data, repo_tops)) for key, data in items]
+
+
+def _chunks(todo: dict[str, bytes], workers: int) -> list[list[tuple[str, bytes]]]:
+    """Chunks of similar byte size, largest files first, so workers finish together."""
+    items = sorted(todo.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    total = sum(len(d) for d in todo.values())
+    target = max(64_000, min(_CHUNK_BYTES, total // (workers * 8) + 1))
+    chunks: list[list[tuple[str, bytes]]] = []
+    current: list[tuple[str, bytes]] = []
+    size = 0
+    for key, data in items:
+        current.append((key, data))
+        size += len(data)
+        if size >= target:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _parse_all(
+    todo: dict[str, bytes], repo_tops: frozenset[str], jobs: int | None
+) -> Iterator[list[tuple[str, bytes]]]:
+    workers = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+    if workers == 1 or (jobs is None and len(todo) < _SERIAL_BELOW):
+        for chunk in _chunks(todo, 1):
+            yield _extract_chunk(chunk, repo_tops)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_extract_chunk, c, repo_tops) for c in _chunks(todo, workers)]
+        for future in as_completed(futures):
+            yield future.result()

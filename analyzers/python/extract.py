@@ -1,0 +1,799 @@
+"""Extracts one Python file's raw facts with tree-sitter; pure, picklable, cached per content.
+
+The result is a dict of plain tuples (marshal-friendly) holding what the file says on its own:
+imports, top-level classes and functions, uses of imported or local names, ORM declarations,
+routes, URL patterns and SQL found in string literals. Cross-file resolution happens later.
+Nothing here walks the whole tree in Python: imports come from a tree-sitter query, name uses
+and SQL strings from byte regexes confirmed against the tree, classes from top-level children.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import tree_sitter_python
+from tree_sitter import Language, Node, Parser
+
+from analyzers.redact import redact_text
+from analyzers.sql import looks_like_sql, tables_in_sql
+
+EXTRACT_VERSION = "1"
+"""Bump when the extracted result changes shape or meaning (it salts the cache key)."""
+
+MAX_EVIDENCE = 5
+_MAX_CHAIN = 6
+_MAX_SNIPPET = 200
+
+_LANGUAGE = Language(tree_sitter_python.language())
+_PARSER: Parser | None = None
+_IMPORT_KEYWORD = re.compile(rb"\n[ \t]*(import|from)[ \t\\(]")
+_IMPORT_TYPES = frozenset({"import_statement", "import_from_statement"})
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_WITH_SPACES = re.compile(rb"\n[ \t\f\v\r]+(?=\n|$)")
+_SECRET_HINT = re.compile(
+    r"://|passw|pwd|secret|token|api|private|access|credential|akia|gh[pousr]_|xox|sk_live"
+)
+_SQL_HINT = re.compile(
+    rb"""["'][ \t\r\n(]*(select|insert|update|delete|with|merge|replace|create)\b"""
+)
+_SQL_SHAPE = {
+    "select": re.compile(r"(?is)\bfrom\b|\bselect\b\s+[\w'\"(]"),
+    "insert": re.compile(r"(?is)\binto\b|\bvalues\b"),
+    "update": re.compile(r"(?is)\bset\b"),
+    "delete": re.compile(r"(?is)\bfrom\b|\bwhere\b"),
+    "with": re.compile(r"(?is)\b(?:select|insert|update|delete)\b"),
+    "merge": re.compile(r"(?is)\binto\b|\busing\b"),
+    "replace": re.compile(r"(?is)\binto\b"),
+    "create": re.compile(r"(?is)\bview\b"),
+}
+_TABLE_CALL = re.compile(rb"Table[ \t]*\(")
+_CHAIN = re.compile(rb"(?:\.[A-Za-z_]\w*)*")
+_ASSIGNED_FROM = re.compile(r"\s*([A-Za-z_]\w*)\s*=\s*([A-Za-z_]\w*)")
+_ORM_HINTS = (
+    b"__tablename__",
+    b"__abstract__",
+    b"__table_args__",
+    b"Field(",
+    b"ForeignKey",
+    b"Column(",
+    b"column(",
+    b"class Meta",
+)
+_WRITE_LAST = frozenset(
+    {
+        "create",
+        "update",
+        "delete",
+        "bulk_create",
+        "bulk_update",
+        "get_or_create",
+        "update_or_create",
+        "save",
+        "insert",
+    }
+)
+_WRITE_AROUND = re.compile(r"\.(?:add|add_all|delete|merge)\(\s*$")
+_WRITE_AFTER = re.compile(r"\.\s*(?:update|delete)\s*\(")
+_QUERY_BEFORE = re.compile(r"\.query\(\s*$")
+_ROUTE_ATTRS = frozenset(
+    {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route"}
+)
+_APP_FACTORIES = {
+    "Flask": "flask",
+    "Blueprint": "flask",
+    "FastAPI": "fastapi",
+    "APIRouter": "fastapi",
+}
+_URL_FUNCS = frozenset({"path", "re_path", "url"})
+
+FileResult = dict[str, Any]
+
+
+def _parser() -> Parser:
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = Parser(_LANGUAGE)
+    return _PARSER
+
+
+def empty_result(lines: int = 0, warnings: Iterable[str] = ()) -> FileResult:
+    """A result for a file that yielded nothing but (perhaps) warnings."""
+    return {
+        "lines": lines,
+        "warnings": tuple(warnings),
+        "imports": (),
+        "classes": (),
+        "functions": (),
+        "uses": (),
+        "tables": (),
+        "sql": (),
+        "routes": (),
+        "urls": (),
+        "snips": {},
+    }
+
+
+def decode_source(data: bytes) -> tuple[bytes, str | None]:
+    """The source as UTF-8 bytes (PEP 263 cookie honoured) and a warning if bytes were replaced."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    encoding = None
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match:
+            encoding = match.group(1).decode("ascii", "replace")
+            break
+    if encoding:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            name = "utf-8"
+            text = data.decode("utf-8", "replace")
+            return text.encode("utf-8"), f"unknown encoding {encoding!r}; decoded as UTF-8"
+        if name != "utf-8":
+            try:
+                return data.decode(name).encode("utf-8"), None
+            except UnicodeDecodeError as exc:
+                line = data.count(b"\n", 0, exc.start) + 1
+                text = data.decode(name, "replace")
+                return text.encode("utf-8"), (
+                    f"bytes not valid {name} near line {line}; decoded with replacement"
+                )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        text = data.decode("utf-8", "replace")
+        return text.encode("utf-8"), (
+            f"bytes not valid UTF-8 near line {line}; decoded with replacement"
+        )
+    return data, None
+
+
+def extract(data: bytes, repo_tops: frozenset[str]) -> FileResult:
+    """Everything one file says on its own. `repo_tops`: the repository's top-level names."""
+    if b"\0" in data:
+        return empty_result(0, ["binary file (NUL byte); skipped"])
+    src, warning = decode_source(data)
+    warnings = [warning] if warning else []
+    tree = _parser().parse(src)
+    root = tree.root_node
+    if root.has_error:
+        warnings.append(f"syntax error near line {_first_error_line(root)}; kept what parsed")
+    return _Extractor(src, root, repo_tops, warnings).run()
+
+
+def _first_error_line(root: Node) -> int:
+    """The 1-based line where the first syntax error starts (iterative descent)."""
+    node = root
+    for _ in range(10_000):
+        if node.is_missing:
+            break
+        nxt = None
+        for child in node.children:
+            if child.has_error or child.is_missing:
+                nxt = child
+                break
+            if node.type == "ERROR" and not _is_whole_statement(child):
+                return child.start_point[0] + 1
+        if nxt is None:
+            break
+        node = nxt
+    return node.start_point[0] + 1
+
+
+def _is_whole_statement(node: Node) -> bool:
+    kind = node.type
+    return kind == "comment" or kind.endswith(("_statement", "definition"))
+
+
+def _text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def string_value(node: Node) -> str | None:
+    """The value of a plain or implicitly concatenated string literal; holes become `{...}`."""
+    if node.type == "concatenated_string":
+        parts = [string_value(c) for c in node.named_children if c.type == "string"]
+        return "".join(p for p in parts if p is not None)
+    if node.type != "string":
+        return None
+    out = []
+    for child in node.children:
+        if child.type == "string_content":
+            out.append(_text(child))
+        elif child.type == "interpolation":
+            out.append("{" + _text(child)[1:-1] + "}")
+    return "".join(out)
+
+
+def _arg(node: Node) -> tuple:
+    """A compact description of an argument: ("s", value) | ("n", dotted) | ("c", f, args) | ..."""
+    kind = node.type
+    if kind in ("string", "concatenated_string"):
+        return ("s", string_value(node) or "")
+    if kind in ("identifier", "attribute"):
+        return ("n", _text(node))
+    if kind == "call":
+        func = _text(node.child_by_field_name("function"))
+        args = node.child_by_field_name("arguments")
+        inner = ()
+        if args is not None and args.type == "argument_list":
+            inner = tuple(_arg(a) for a in args.named_children[:4] if a.type != "keyword_argument")
+        return ("c", func, inner)
+    if kind in ("true", "false", "none"):
+        return ("b", kind)
+    if kind in ("list", "tuple"):
+        return ("l", tuple(_arg(c) for c in node.named_children[:32]))
+    return ("o", _text(node)[:300])
+
+
+def _call_args(call: Node) -> tuple[tuple, dict[str, tuple]]:
+    args = call.child_by_field_name("arguments")
+    positional: list[tuple] = []
+    keywords: dict[str, tuple] = {}
+    if args is None or args.type != "argument_list":
+        return (), {}
+    for child in args.named_children:
+        if child.type == "keyword_argument":
+            name = _text(child.child_by_field_name("name"))
+            value = child.child_by_field_name("value")
+            if value is not None:
+                keywords[name] = _arg(value)
+        elif child.type != "comment":
+            positional.append(_arg(child))
+    return tuple(positional), keywords
+
+
+class _Extractor:
+    """One pass over one parsed file."""
+
+    def __init__(self, src: bytes, root: Node, repo_tops: frozenset[str], warnings: list[str]):
+        self.src = src
+        self.root = root
+        self.repo_tops = repo_tops
+        self.warnings = warnings
+        self._lines: list[bytes] | None = None
+        self.snips: dict[int, str] = {}
+        self.import_ranges: list[tuple[int, int]] = []
+        self.class_ranges: list[tuple[int, int, str]] = []
+        self.base_starts: set[int] = set()
+
+    # -- helpers ---------------------------------------------------------------------------
+    def line_text(self, line: int) -> str:
+        if self._lines is None:
+            self._lines = self.src.split(b"\n")
+        if 1 <= line <= len(self._lines):
+            return self._lines[line - 1].decode("utf-8", "replace")
+        return ""
+
+    def snip(self, line: int) -> int:
+        """Remember the redacted snippet of a 1-based line; returns the line."""
+        if line not in self.snips:
+            text = self.line_text(line).strip()
+            if _SECRET_HINT.search(text.lower()):
+                text = redact_text(text)
+            self.snips[line] = text[:_MAX_SNIPPET]
+        return line
+
+    # -- main ------------------------------------------------------------------------------
+    def run(self) -> FileResult:
+        imports = self.imports()
+        classes, functions, routes, urls = self.top_level(imports)
+        tables = self.table_calls()
+        uses = self.uses(imports, classes, tables)
+        sql = self.sql_strings()
+        return {
+            "lines": self.non_blank_lines(),
+            "warnings": tuple(self.warnings),
+            "imports": tuple(imports),
+            "classes": tuple(classes),
+            "functions": tuple(functions),
+            "uses": uses,
+            "tables": tuple(tables),
+            "sql": tuple(sql),
+            "routes": tuple(routes),
+            "urls": tuple(urls),
+            "snips": self.snips,
+        }
+
+    def non_blank_lines(self) -> int:
+        if self._lines is None:
+            self._lines = self.src.split(b"\n")
+        blank = self._lines.count(b"") + len(_BLANK_WITH_SPACES.findall(self.src))
+        if self._lines[0].strip() == b"" and self._lines[0]:
+            blank += 1
+        return len(self._lines) - blank
+
+    # -- imports ---------------------------------------------------------------------------
+    def imports(self) -> list[tuple]:
+        """("import", line, dotted, alias) and ("from", line, level, module, name, alias)."""
+        nodes: list[Node] = []
+        for match in _IMPORT_KEYWORD.finditer(b"\n" + self.src):
+            match_start, match_end = match.start(1) - 1, match.end(1) - 1
+            keyword = self.root.descendant_for_byte_range(match_start, match_end)
+            node = keyword.parent if keyword is not None else None
+            if node is not None and node.type in _IMPORT_TYPES:
+                nodes.append(node)
+        out: list[tuple] = []
+        for node in nodes:
+            self.import_ranges.append((node.start_byte, node.end_byte))
+            line = self.snip(node.start_point[0] + 1)
+            if node.type == "import_statement":
+                for child in node.named_children:
+                    if child.type == "dotted_name":
+                        out.append(("import", line, _text(child), ""))
+                    elif child.type == "aliased_import":
+                        name = _text(child.child_by_field_name("name"))
+                        alias = _text(child.child_by_field_name("alias"))
+                        out.append(("import", line, name, alias))
+                continue
+            module_node = node.child_by_field_name("module_name")
+            level, module = 0, ""
+            if module_node is not None and module_node.type == "relative_import":
+                for part in module_node.children:
+                    if part.type == "import_prefix":
+                        level = _text(part).count(".")
+                    elif part.type == "dotted_name":
+                        module = _text(part)
+            else:
+                module = _text(module_node)
+            for child in node.named_children:
+                if child.start_byte <= (module_node.end_byte if module_node else 0):
+                    continue
+                if child.type == "dotted_name":
+                    out.append(("from", line, level, module, _text(child), ""))
+                elif child.type == "aliased_import":
+                    name = _text(child.child_by_field_name("name"))
+                    alias = _text(child.child_by_field_name("alias"))
+                    out.append(("from", line, level, module, name, alias))
+                elif child.type == "wildcard_import":
+                    out.append(("from", line, level, module, "*", ""))
+        return out
+
+    # -- top level -------------------------------------------------------------------------
+    def top_level(self, imports: list[tuple]) -> tuple[list, list, list, list]:
+        classes: list[tuple] = []
+        functions: list[str] = []
+        decorated: list[tuple[Node, Node]] = []
+        app_vars: dict[str, tuple[str, str]] = {}
+        url_lists: list[Node] = []
+        for node in self.root.named_children:
+            definition = node
+            if node.type == "decorated_definition":
+                definition = node.child_by_field_name("definition") or node
+            if definition.type == "class_definition":
+                classes.append(self.class_info(definition, node))
+            elif definition.type == "function_definition":
+                functions.append(_text(definition.child_by_field_name("name")))
+                if node is not definition:
+                    decorated.append((node, definition))
+            elif node.type == "expression_statement" and node.named_children:
+                stmt = node.named_children[0]
+                if stmt.type in ("assignment", "augmented_assignment"):
+                    self.top_assignment(stmt, app_vars, url_lists)
+        frameworks = {
+            top
+            for entry in imports
+            for top in [(entry[2] if entry[0] == "import" else entry[3]).split(".")[0]]
+            if top in ("flask", "fastapi") or top.startswith("flask_")
+        }
+        routes = self.routes(decorated, app_vars, frameworks)
+        urls = self.urlpatterns(url_lists)
+        return classes, functions, routes, urls
+
+    def top_assignment(
+        self, stmt: Node, app_vars: dict[str, tuple[str, str]], url_lists: list[Node]
+    ) -> None:
+        left = stmt.child_by_field_name("left")
+        right = stmt.child_by_field_name("right")
+        if left is None or right is None or left.type != "identifier":
+            return
+        name = _text(left)
+        if name == "urlpatterns":
+            url_lists.append(right)
+        elif right.type == "call":
+            func = _text(right.child_by_field_name("function")).rsplit(".", 1)[-1]
+            if func in _APP_FACTORIES:
+                _, keywords = _call_args(right)
+                prefix = keywords.get("url_prefix") or keywords.get("prefix") or ("", "")
+                app_vars[name] = (
+                    _APP_FACTORIES[func],
+                    prefix[1] if prefix[0] == "s" else "",
+                )
+
+    def class_info(self, node: Node, outer: Node) -> tuple:
+        """(name, line, bases, body) where body is a dict of ORM hints or None."""
+        name = _text(node.child_by_field_name("name"))
+        line = self.snip(node.start_point[0] + 1)
+        bases: list[str] = []
+        superclasses = node.child_by_field_name("superclasses")
+        if superclasses is not None:
+            for base in superclasses.named_children:
+                if base.type in ("identifier", "attribute"):
+                    bases.append(_text(base))
+                    self.base_starts.add(base.start_byte)
+                elif base.type == "subscript":
+                    value = base.child_by_field_name("value")
+                    if value is not None:
+                        bases.append(_text(value))
+                        self.base_starts.add(value.start_byte)
+        self.class_ranges.append((outer.start_byte, outer.end_byte, name))
+        body = None
+        start, end = node.start_byte, node.end_byte
+        if bases and any(self.src.find(h, start, end) >= 0 for h in _ORM_HINTS):
+            body = self.class_body(node)
+        return (name, line, tuple(bases), body)
+
+    def class_body(self, node: Node) -> dict:
+        body = node.child_by_field_name("body")
+        info: dict[str, Any] = {"attrs": {}, "meta": {}, "fields": []}
+        if body is None:
+            return info
+        for stmt in body.named_children:
+            if (
+                stmt.type == "class_definition"
+                and _text(stmt.child_by_field_name("name")) == "Meta"
+            ):
+                inner = stmt.child_by_field_name("body")
+                for sub in inner.named_children if inner is not None else ():
+                    assign = _assignment(sub)
+                    if assign is not None:
+                        info["meta"][assign[0]] = _arg(assign[1])
+                continue
+            assign = _assignment(stmt)
+            if assign is None:
+                continue
+            attr, value = assign
+            if attr.startswith("__"):
+                info["attrs"][attr] = _arg(value)
+            elif value.type == "call":
+                positional, keywords = _call_args(value)
+                func = _text(value.child_by_field_name("function"))
+                line = self.snip(stmt.start_point[0] + 1)
+                info["fields"].append((attr, func, positional, keywords, line))
+        info["fields"] = tuple(info["fields"])
+        return info
+
+    # -- routes ----------------------------------------------------------------------------
+    def routes(
+        self,
+        decorated: list[tuple[Node, Node]],
+        app_vars: dict[str, tuple[str, str]],
+        frameworks: set[str],
+    ) -> list[tuple]:
+        """(framework, method, path, handler, line) for Flask and FastAPI decorators."""
+        out: list[tuple] = []
+        for outer, definition in decorated:
+            handler = _text(definition.child_by_field_name("name"))
+            for deco in outer.named_children:
+                if deco.type != "decorator" or not deco.named_children:
+                    continue
+                call = deco.named_children[0]
+                if call.type != "call":
+                    continue
+                func = call.child_by_field_name("function")
+                if func is None or func.type != "attribute":
+                    continue
+                attr = _text(func.child_by_field_name("attribute"))
+                obj = _text(func.child_by_field_name("object"))
+                if attr not in _ROUTE_ATTRS:
+                    continue
+                framework, prefix = app_vars.get(obj, ("", ""))
+                if not framework:
+                    if "fastapi" in frameworks and attr != "route":
+                        framework = "fastapi"
+                    elif frameworks - {"fastapi"} or (attr == "route" and frameworks):
+                        framework = "flask"
+                    else:
+                        continue
+                positional, keywords = _call_args(call)
+                rule = positional[0] if positional else keywords.get("rule", keywords.get("path"))
+                if not rule or rule[0] != "s":
+                    continue
+                methods = [attr.upper()]
+                if attr in ("route", "api_route"):
+                    listed = keywords.get("methods")
+                    methods = ["GET"]
+                    if listed and listed[0] == "l":
+                        methods = [m[1].upper() for m in listed[1] if m[0] == "s"] or ["GET"]
+                line = self.snip(deco.start_point[0] + 1)
+                for method in methods:
+                    out.append((framework, method, join_url(prefix, rule[1]), handler, line))
+        return out
+
+    def urlpatterns(self, lists: list[Node]) -> list[tuple]:
+        """(pattern, view expression, line) for Django `path`/`re_path`/`url` entries."""
+        out: list[tuple] = []
+        stack = list(reversed(lists))
+        budget = 100_000
+        while stack and budget > 0:
+            budget -= 1
+            node = stack.pop()
+            if node.type == "call":
+                func = _text(node.child_by_field_name("function")).rsplit(".", 1)[-1]
+                args = node.child_by_field_name("arguments")
+                items = [a for a in args.named_children] if args is not None else []
+                if func in _URL_FUNCS:
+                    positional = [a for a in items if a.type != "keyword_argument"]
+                    if len(positional) >= 2:
+                        pattern = string_value(positional[0])
+                        view = _view_expression(positional[1])
+                        if pattern is not None and view:
+                            out.append((pattern, view, self.snip(node.start_point[0] + 1)))
+                    continue
+                if func == "include":
+                    continue
+                stack.extend(reversed(items))
+            elif node.type in ("list", "tuple", "parenthesized_expression", "binary_operator"):
+                stack.extend(reversed(node.named_children))
+        return out
+
+    # -- Table("name", metadata, Column(...)) -------------------------------------------------
+    def table_calls(self) -> list[tuple]:
+        """(var, name, schema, columns, line) where columns are (attr, func, args, kwargs)."""
+        out: list[tuple] = []
+        for match in _TABLE_CALL.finditer(self.src):
+            if match.start() and self.src[match.start() - 1 : match.start()] in _WORD_BYTES:
+                continue
+            ident = self.root.descendant_for_byte_range(match.start(), match.start() + 5)
+            if ident is None or ident.type != "identifier":
+                continue
+            call = ident.parent
+            if call is not None and call.type == "attribute":
+                call = call.parent
+            if call is None or call.type != "call":
+                continue
+            positional, keywords = _call_args(call)
+            if not positional or positional[0][0] != "s":
+                continue
+            schema = keywords.get("schema", ("", ""))
+            columns = tuple(
+                ("", a[1], a[2], {}) for a in positional[1:] if a[0] == "c" and _is_column(a[1])
+            )
+            var = ""
+            parent = call.parent
+            if parent is not None and parent.type == "assignment":
+                left = parent.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    var = _text(left)
+            line = self.snip(call.start_point[0] + 1)
+            full_columns = self.table_columns(call) or columns
+            schema_name = schema[1] if schema[0] == "s" else ""
+            out.append((var, positional[0][1], schema_name, full_columns, line))
+        return out
+
+    def table_columns(self, call: Node) -> tuple:
+        args = call.child_by_field_name("arguments")
+        cols: list[tuple] = []
+        for child in args.named_children if args is not None else ():
+            if child.type == "call" and _is_column(_text(child.child_by_field_name("function"))):
+                positional, keywords = _call_args(child)
+                func = _text(child.child_by_field_name("function"))
+                cols.append(("", func, positional, keywords))
+        return tuple(cols)
+
+    # -- uses of imported and local names ------------------------------------------------------
+    def uses(self, imports: list[tuple], classes: list[tuple], tables: list[tuple]) -> tuple:
+        """(name, chain, kind, mode, count, lines, enclosing class) aggregated per key."""
+        names: set[str] = set()
+        for entry in imports:
+            if entry[0] == "import":
+                dotted, alias = entry[2], entry[3]
+                if dotted.split(".")[0] in self.repo_tops:
+                    names.add(alias or dotted.split(".")[0])
+            else:
+                level, module, name, alias = entry[2], entry[3], entry[4], entry[5]
+                if name != "*" and (level > 0 or module.split(".")[0] in self.repo_tops):
+                    names.add(alias or name)
+        names.update(c[0] for c in classes if c[0])
+        names.update(t[0] for t in tables if t[0])
+        names.discard("")
+        if not names:
+            return ()
+        self.class_ranges.sort()
+        class_starts = [r[0] for r in self.class_ranges]
+        import_starts = [r[0] for r in self.import_ranges]
+        agg: dict[tuple, list] = {}
+        src = self.src
+        root = self.root
+        for start, name in self.occurrences(names):
+            name_end = start + len(name)
+            if _inside(import_starts, self.import_ranges, start):
+                continue
+            node = root.descendant_for_byte_range(start, name_end)
+            if node is None or node.type != "identifier":
+                continue
+            parent = node.parent
+            if parent is not None and parent.type in _DEFINING_PARENTS:
+                field = parent.child_by_field_name(_DEFINING_PARENTS[parent.type])
+                if field is not None and field.start_byte == start:
+                    continue
+            chain_match = _CHAIN.match(src, name_end)
+            chain_text = chain_match.group(0)
+            chain = chain_text[1:].decode() if chain_text else ""
+            if chain.count(".") >= _MAX_CHAIN:
+                chain = ".".join(chain.split(".")[:_MAX_CHAIN])
+            end = chain_match.end()
+            is_call = src[end : end + 1] == b"(" or src[end : end + 2] == b" ("
+            kind = "call" if is_call else "reference"
+            if start in self.base_starts:
+                kind = "inherit"
+            line = node.start_point[0] + 1
+            mode = self.mode(chain, is_call, kind, line, start, end)
+            enclosing = ""
+            pos = bisect.bisect_right(class_starts, start) - 1
+            if pos >= 0 and self.class_ranges[pos][1] > start:
+                enclosing = self.class_ranges[pos][2]
+            key = (name.decode(), chain, kind, mode, enclosing)
+            entry = agg.get(key)
+            if entry is None:
+                agg[key] = [1, [self.snip(line)]]
+            else:
+                entry[0] += 1
+                if len(entry[1]) < MAX_EVIDENCE and entry[1][-1] != line:
+                    entry[1].append(self.snip(line))
+        self.instance_writes(agg, names)
+        return tuple(
+            (k[0], k[1], k[2], k[3], v[0], tuple(v[1]), k[4]) for k, v in sorted(agg.items())
+        )
+
+    def occurrences(self, names: set[str]) -> list[tuple[int, bytes]]:
+        """(offset, name) of each whole-word occurrence not preceded by a dot, in order."""
+        src = self.src
+        found: list[tuple[int, bytes]] = []
+        for text in names:
+            name = text.encode()
+            size = len(name)
+            pos = src.find(name)
+            while pos >= 0:
+                before = src[pos - 1 : pos] if pos else b" "
+                after = src[pos + size : pos + size + 1]
+                if not (before.isalnum() or before in _WORD_OR_DOT) and not (
+                    after.isalnum() or after == b"_"
+                ):
+                    found.append((pos, name))
+                pos = src.find(name, pos + size)
+        found.sort()
+        return found
+
+    def mode(self, chain: str, is_call: bool, kind: str, line: int, start: int, end: int) -> str:
+        if kind == "inherit":
+            return "read"
+        last = chain.rsplit(".", 1)[-1] if chain else ""
+        if is_call and (not chain or last in _WRITE_LAST):
+            return "write"
+        line_start = self.src.rfind(b"\n", 0, start) + 1
+        line_end = self.src.find(b"\n", end)
+        before = self.src[line_start:start].decode("utf-8", "replace")
+        after = self.src[end : line_end if line_end >= 0 else len(self.src)].decode(
+            "utf-8", "replace"
+        )
+        if _WRITE_AROUND.search(before):
+            return "write"
+        if (_QUERY_BEFORE.search(before) or "query" in chain or "objects" in chain) and (
+            _WRITE_AFTER.search(after)
+        ):
+            return "write"
+        return "read"
+
+    def instance_writes(self, agg: dict, names: set[str]) -> None:
+        """`x = Model(...)` / `x = Model.objects.get(...)` then `x.save()` -> write of Model."""
+        src = self.src
+        if b".save(" not in src and b".delete(" not in src:
+            return
+        assigned: dict[str, str] = {}
+        for (name, chain, kind, _mode, _enc), entry in agg.items():
+            if kind != "call" or not name[:1].isupper() or chain.startswith("objects.filter"):
+                continue
+            for line in entry[1]:
+                match = _ASSIGNED_FROM.match(self.line_text(line))
+                if match and match.group(2) == name and match.group(1) not in names:
+                    assigned.setdefault(match.group(1), name)
+        for var, model in sorted(assigned.items()):
+            for method in (b".save(", b".delete("):
+                needle = var.encode() + method
+                pos = src.find(needle)
+                while pos >= 0:
+                    node = self.root.descendant_for_byte_range(pos, pos + len(var))
+                    before = src[pos - 1 : pos] if pos else b" "
+                    if node is not None and node.type == "identifier" and before not in _WORD_BYTES:
+                        line = node.start_point[0] + 1
+                        entry = agg.setdefault((model, "", "access", "write", ""), [0, []])
+                        entry[0] += 1
+                        if len(entry[1]) < MAX_EVIDENCE and line not in entry[1]:
+                            entry[1].append(self.snip(line))
+                    pos = src.find(needle, pos + len(needle))
+
+    # -- SQL in string literals ------------------------------------------------------------
+    def sql_strings(self) -> list[tuple]:
+        """(line, reads, writes) for string literals that parse as SQL."""
+        out: list[tuple] = []
+        seen: set[int] = set()
+        for match in _SQL_HINT.finditer(self.src.lower()):
+            pos = match.start(1)
+            node = self.root.descendant_for_byte_range(pos, pos + 1)
+            if node is None or node.type != "string_content":
+                continue
+            string = node.parent
+            if string is None or string.type != "string":
+                continue
+            if string.parent is not None and string.parent.type == "concatenated_string":
+                string = string.parent
+            if string.start_byte in seen:
+                continue
+            seen.add(string.start_byte)
+            text = string_value(string) or ""
+            keyword = match.group(1).decode().lower()
+            if not looks_like_sql(text) or not _SQL_SHAPE[keyword].search(text):
+                continue
+            found = tables_in_sql(text.replace("\\n", "\n").replace("\\t", " "))
+            if found is None:
+                continue
+            line = self.snip(string.start_point[0] + 1)
+            out.append((line, tuple(sorted(found.reads)), tuple(sorted(found.writes))))
+        return out
+
+
+_WORD_BYTES = frozenset(
+    bytes([c]) for c in b"_0123456789" + bytes(range(65, 91)) + bytes(range(97, 123))
+)
+_WORD_OR_DOT = frozenset({b"_", b"."})
+_DEFINING_PARENTS = {
+    "class_definition": "name",
+    "function_definition": "name",
+    "keyword_argument": "name",
+    "assignment": "left",
+}
+
+
+def _inside(starts: list[int], ranges: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and ranges[i][1] > pos
+
+
+def _assignment(stmt: Node) -> tuple[str, Node] | None:
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return None
+    assign = stmt.named_children[0]
+    if assign.type != "assignment":
+        return None
+    left = assign.child_by_field_name("left")
+    right = assign.child_by_field_name("right")
+    if left is None or right is None or left.type != "identifier":
+        return None
+    return _text(left), right
+
+
+def _is_column(func: str) -> bool:
+    return func.rsplit(".", 1)[-1] in ("Column", "mapped_column")
+
+
+def _view_expression(node: Node) -> str:
+    """The dotted name of a Django view argument (`views.x`, `V.as_view()` -> `V`), or ''."""
+    if node.type in ("identifier", "attribute"):
+        return _text(node)
+    if node.type == "call":
+        func = node.child_by_field_name("function")
+        is_attr = func is not None and func.type == "attribute"
+        if is_attr and _text(func.child_by_field_name("attribute")) == "as_view":
+            obj = func.child_by_field_name("object")
+            if obj is not None and obj.type in ("identifier", "attribute"):
+                return _text(obj)
+    return ""
+
+
+def join_url(prefix: str, path: str) -> str:
+    """A route path under a blueprint or router prefix."""
+    if not prefix:
+        return path or "/"
+    if not path:
+        return prefix
+    return prefix.rstrip("/") + "/" + path.lstrip("/")

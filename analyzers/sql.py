@@ -1,0 +1,75 @@
+"""Finds which tables a SQL string reads and writes, parsed with sqlglot."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+from analyzers.facts import TableName
+
+_SQL_START = re.compile(
+    r"^\s*(?:\(\s*)?(select|insert|update|delete|with|merge|replace|create\s+(?:or\s+replace\s+)?view)\b",
+    re.IGNORECASE,
+)
+# Placeholders of DB-API styles and string formatting, replaced by a literal so sqlglot parses.
+_PLACEHOLDERS = re.compile(r"%\([A-Za-z_]\w*\)s|%s|%d|\?|(?<![:\w]):[A-Za-z_]\w*|\$\d+|\{[^{}]*\}")
+
+
+@dataclass(frozen=True)
+class SqlTables:
+    """Tables one SQL statement (or several) reads and writes."""
+
+    reads: frozenset[TableName]
+    writes: frozenset[TableName]
+
+
+def looks_like_sql(text: str) -> bool:
+    """True when a string literal starts like a SQL statement (cheap pre-filter before parsing)."""
+    return bool(_SQL_START.match(text)) and len(text.split(None, 2)) >= 2
+
+
+@lru_cache(maxsize=4096)
+def tables_in_sql(text: str, dialect: str | None = None) -> SqlTables | None:
+    """The tables `text` reads and writes, or None when it does not parse as SQL."""
+    cleaned = _PLACEHOLDERS.sub("0", text)
+    try:
+        statements = sqlglot.parse(cleaned, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
+    except (sqlglot.errors.SqlglotError, ValueError, RecursionError):
+        return None
+    reads: set[str] = set()
+    writes: set[str] = set()
+    for statement in statements:
+        if statement is None:
+            continue
+        ctes = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
+        targets = _write_targets(statement)
+        writes.update(_name(t) for t in targets)
+        target_ids = {id(t) for t in targets}
+        for table in statement.find_all(exp.Table):
+            if id(table) in target_ids or not table.name or table.name in ctes:
+                continue
+            reads.add(_name(table))
+    if not reads and not writes:
+        return None
+    return SqlTables(frozenset(reads), frozenset(writes))
+
+
+def _write_targets(statement: exp.Expression) -> list[exp.Table]:
+    targets = []
+    for node in statement.find_all(exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create):
+        target = node.this
+        if isinstance(target, exp.Schema):
+            target = target.this
+        if isinstance(target, exp.Table):
+            targets.append(target)
+    return targets
+
+
+def _name(table: exp.Table) -> TableName:
+    """Schema-qualified lowercase name: `sales.orders` or `orders`."""
+    parts = [p for p in (table.db, table.name) if p]
+    return ".".join(parts).lower()

@@ -1,0 +1,127 @@
+"""Finds source files under a root, without following symlinks, and classifies their role."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from analyzers.facts import UnitRole
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        "env",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        "build",
+        "dist",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".planner-cache",
+    }
+)
+VENDORED_DIRS = frozenset({"vendor", "_vendor", "vendored", "third_party", "site-packages"})
+MIGRATION_DIRS = frozenset({"migrations"})
+TEST_DIRS = frozenset({"tests", "test"})
+SCRIPT_DIRS = frozenset({"scripts"})
+SCRIPT_FILES = frozenset({"manage.py", "setup.py"})
+_TEST_FILE = re.compile(r"^(?:test_.*\.py|.*_tests?\.py|conftest\.py)$")
+
+
+@dataclass(frozen=True, order=True)
+class SourceFile:
+    """A file found under the root: its repository-relative posix path and absolute path."""
+
+    rel: str
+    path: Path
+    size: int
+
+
+def discover(
+    root: Path, suffixes: Iterable[str], warn: Callable[[str, str], None]
+) -> list[SourceFile]:
+    """Every regular file under `root` ending in one of `suffixes`, sorted by relative path.
+
+    Skips the usual tool and dependency directories, never follows symlinks (so symlink loops
+    cannot trap it) and reports unreadable directories through `warn(rel_path, message)`.
+    """
+    wanted = tuple(suffixes)
+    found: list[SourceFile] = []
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as entries:
+                items = list(entries)
+        except OSError as exc:
+            warn(_rel(root, Path(directory)), f"unreadable directory: {exc.strerror or exc}")
+            continue
+        for entry in items:
+            try:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIP_DIRS:
+                        stack.append(Path(entry.path))
+                elif entry.name.endswith(wanted) and entry.is_file(follow_symlinks=False):
+                    size = entry.stat(follow_symlinks=False).st_size
+                    found.append(SourceFile(_rel(root, Path(entry.path)), Path(entry.path), size))
+            except OSError as exc:
+                warn(_rel(root, Path(entry.path)), f"unreadable: {exc.strerror or exc}")
+    found.sort()
+    return found
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path != root else "."
+
+
+def classify_role(rel: str, is_alembic_versions: Callable[[str], bool] | None = None) -> UnitRole:
+    """The role of a file from its relative path: vendored, migration, test, script or code.
+
+    `is_alembic_versions(dir_rel)` may confirm that a `versions/` directory belongs to Alembic
+    (for example because its parent holds `env.py`); without it only `alembic/.../versions/` counts.
+    """
+    parts = PurePosixPath(rel).parts
+    dirs, name = parts[:-1], parts[-1]
+    if any(d in VENDORED_DIRS for d in dirs):
+        return "vendored"
+    if any(d in MIGRATION_DIRS for d in dirs):
+        return "migration"
+    for i, d in enumerate(dirs):
+        if d != "versions":
+            continue
+        if "alembic" in dirs[:i]:
+            return "migration"
+        if is_alembic_versions is not None and is_alembic_versions("/".join(dirs[: i + 1])):
+            return "migration"
+    if any(d in TEST_DIRS for d in dirs) or _TEST_FILE.match(name):
+        return "test"
+    if any(d in SCRIPT_DIRS for d in dirs) or name in SCRIPT_FILES:
+        return "script"
+    return "code"
+
+
+def alembic_versions_checker(root: Path) -> Callable[[str], bool]:
+    """A memoized check that a `versions/` directory sits next to an Alembic `env.py`."""
+    memo: dict[str, bool] = {}
+
+    def check(dir_rel: str) -> bool:
+        if dir_rel not in memo:
+            parent = (root / dir_rel).parent
+            memo[dir_rel] = (parent / "env.py").is_file() and (
+                (parent / "script.py.mako").is_file() or (parent.name == "alembic")
+            )
+        return memo[dir_rel]
+
+    return check

@@ -1,0 +1,380 @@
+"""The `planner` command: the composition root that wires analyzers, planner and reports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from analyzers.database import reflect_database
+from analyzers.errors import InputError
+from analyzers.facts import Facts, dumps, merge_facts, read_facts, write_json
+from analyzers.history import analyze_history
+from analyzers.owners import analyze_owners
+from analyzers.python import analyze_python
+from analyzers.redact import redact_url
+from analyzers.schema_diff import compare_schemas
+from planner import __version__
+from planner.config import Config, find_config, load_config
+from planner.diff import diff_plans, render_diff
+from planner.evaluate import evaluate as evaluate_plan
+from planner.evaluate import read_truth
+from planner.pipeline import make_plan
+from planner.plan import Plan, read_plan
+from reports import render_reports
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Plan how to take a legacy monolith apart, piece by piece, into containers.",
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "legacy_shop"
+
+DbOption = Annotated[
+    list[str] | None,
+    typer.Option("--db", help="SQLAlchemy URL of the live database (repeatable); read-only."),
+]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="planner.toml (default: PATH/planner.toml if present).")
+]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
+GitOption = Annotated[
+    bool, typer.Option("--git/--no-git", help="Read the git history of PATH (when it is a repository).")
+]
+GitLogOption = Annotated[
+    Path | None, typer.Option("--git-log", help="A saved `git log` export to read instead (see docs).")
+]
+SinceOption = Annotated[str | None, typer.Option("--since", help="Only history after this date.")]
+JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel parsers.")]
+CacheOption = Annotated[
+    Path | None, typer.Option("--cache-dir", help="Per-file parse cache (default: OUT/.planner-cache).")
+]
+FirstOption = Annotated[
+    str | None, typer.Option("--first", help="Force this service to be extracted first (what-if).")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"planner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Plan how to take a legacy monolith apart, piece by piece, into containers."""
+
+
+def _info(message: str) -> None:
+    err.print(message, markup=False)
+
+
+@contextmanager
+def _file_progress(label: str) -> Iterator:
+    """A progress bar on stderr fed by (done, total) callbacks; silent when stderr is not a tty."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _existing_dir(path: Path) -> Path:
+    if not path.exists():
+        raise InputError(f"{path}: no such directory")
+    if not path.is_dir():
+        raise InputError(f"{path}: not a directory")
+    return path.resolve()
+
+
+def _config(root: Path | None, config: Path | None) -> Config:
+    if config is not None and not config.is_file():
+        raise InputError(f"{config}: no such config file")
+    return load_config(config or (find_config(root) if root else None))
+
+
+def _analyze(
+    root: Path, config: Config, dbs: list[str], git: bool, git_log: Path | None,
+    since: str | None, jobs: int | None, cache_dir: Path,
+) -> Facts:
+    parts: list[Facts] = []
+    live: list[Facts] = []
+    for url in dbs:
+        _info(f"reading database {redact_url(url)}")
+        live.append(reflect_database(url))
+    with _file_progress("parsing Python") as progress:
+        code = analyze_python(root, jobs=jobs, cache_dir=cache_dir, progress=progress)
+    parts.append(code)
+    units = code.units
+    history = Facts(root=str(root))
+    if git_log is not None or git:
+        if git_log is not None and not git_log.is_file():
+            raise InputError(f"{git_log}: no such git log export")
+        _info("reading git history")
+        history = analyze_history(
+            root, units, since=since or config.since, git_log=git_log,
+            bulk_threshold=config.bulk_threshold,
+        )
+        parts.append(history)
+    parts.append(analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats))
+    parts.extend(live)
+    facts = merge_facts(str(root), parts)
+    if live:
+        declared = [t for t in facts.tables if t.source != "database"]
+        observed = [t for t in facts.tables if t.source == "database"]
+        diff = compare_schemas(declared, observed)
+        facts = merge_facts(str(root), [facts, Facts(root=str(root), warnings=diff)])
+    return facts
+
+
+def _write_plan(facts: Facts, config: Config, out: Path, first: str | None) -> Plan:
+    _info("planning services and extraction order")
+    plan = make_plan(facts, config, first=first)
+    write_json(plan, out / "plan.json")
+    return plan
+
+
+def _report(facts: Facts, plan: Plan, out: Path) -> list[Path]:
+    _info("rendering reports")
+    return render_reports(facts, plan, out, warn=lambda m: _info(f"warning: {m}"))
+
+
+def _out_dir(out: Path) -> Path:
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a directory")
+    return out
+
+
+def _summary(out: Path, plan: Plan | None = None) -> None:
+    if plan is not None:
+        first = plan.waves[0].services if plan.waves else ()
+        _info(f"{len(plan.services)} services in {len(plan.waves)} waves; first wave: "
+              f"{', '.join(first) or '-'}")
+    _info(f"wrote {out}")
+
+
+@app.command()
+def analyze(
+    path: Annotated[Path, typer.Argument(help="The monolith's source tree.")],
+    out: OutOption = Path("planner-out"),
+    db: DbOption = None,
+    git: GitOption = True,
+    git_log: GitLogOption = None,
+    since: SinceOption = None,
+    config: ConfigOption = None,
+    jobs: JobsOption = None,
+    cache_dir: CacheOption = None,
+) -> None:
+    """Read code, databases and history into OUT/facts.json."""
+    root = _existing_dir(path)
+    settings = _config(root, config)
+    out = _out_dir(out)
+    facts = _analyze(root, settings, db or [], git, git_log, since, jobs,
+                     cache_dir or out / ".planner-cache")
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(facts, out / "facts.json")
+    _info(f"{len(facts.units)} units, {len(facts.dependencies)} dependencies, {len(facts.tables)} "
+          f"tables, {len(facts.endpoints)} endpoints, {len(facts.warnings)} warnings")
+    _summary(out / "facts.json")
+
+
+@app.command()
+def plan(
+    facts_file: Annotated[Path, typer.Argument(metavar="FACTS", help="facts.json from `analyze`.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output dir (default: FACTS' dir).")] = None,
+    config: ConfigOption = None,
+    first: FirstOption = None,
+) -> None:
+    """Cluster services, score them and order the extraction into OUT/plan.json."""
+    facts = _load_facts(facts_file)
+    settings = _config(Path(facts.root) if facts.root else None, config)
+    target = _out_dir(out or facts_file.parent)
+    result = make_plan(facts, settings, first=first)
+    target.mkdir(parents=True, exist_ok=True)
+    write_json(result, target / "plan.json")
+    _summary(target / "plan.json", result)
+
+
+@app.command()
+def report(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json from `plan`.")],
+    facts_file: Annotated[
+        Path | None, typer.Option("--facts", help="facts.json (default: beside PLAN).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output dir (default: PLAN's dir).")] = None,
+) -> None:
+    """Render report.html, plan.md and the diagrams from a plan."""
+    result = _load_plan(plan_file)
+    facts = _load_facts(facts_file or plan_file.parent / "facts.json")
+    target = _out_dir(out or plan_file.parent)
+    target.mkdir(parents=True, exist_ok=True)
+    _report(facts, result, target)
+    _summary(target / "report.html", result)
+
+
+@app.command()
+def run(
+    path: Annotated[Path, typer.Argument(help="The monolith's source tree.")],
+    out: OutOption = Path("planner-out"),
+    db: DbOption = None,
+    git: GitOption = True,
+    git_log: GitLogOption = None,
+    since: SinceOption = None,
+    config: ConfigOption = None,
+    jobs: JobsOption = None,
+    cache_dir: CacheOption = None,
+    first: FirstOption = None,
+) -> None:
+    """Analyze, plan and report in one go: facts.json, plan.json, plan.md, report.html."""
+    root = _existing_dir(path)
+    settings = _config(root, config)
+    out = _out_dir(out)
+    _run(root, settings, out, db or [], git, git_log, since, jobs, cache_dir, first)
+
+
+def _run(root: Path, settings: Config, out: Path, dbs: list[str], git: bool, git_log: Path | None,
+         since: str | None, jobs: int | None, cache_dir: Path | None, first: str | None) -> None:
+    facts = _analyze(root, settings, dbs, git, git_log, since, jobs,
+                     cache_dir or out / ".planner-cache")
+    result = make_plan(facts, settings, first=first)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(facts, out / "facts.json")
+    write_json(result, out / "plan.json")
+    _report(facts, result, out)
+    _summary(out, result)
+
+
+@app.command()
+def demo(
+    out: OutOption = Path("planner-demo"),
+    jobs: JobsOption = None,
+) -> None:
+    """Run everything on the bundled legacy shop: its code, its SQLite database and its git history."""
+    if not (SAMPLE / "shop").is_dir():
+        raise InputError(f"the demo needs the sample at {SAMPLE}; run it from a source checkout")
+    out = _out_dir(out)
+    out.mkdir(parents=True, exist_ok=True)
+    work = out / "legacy_shop"
+    database = out / "legacy_shop.db"
+    _build_demo_inputs(work, database)
+    settings = load_config(find_config(work))
+    _run(work, settings, out, [f"sqlite:///{database}"], True, None, None, jobs, None, None)
+
+
+def _build_demo_inputs(work: Path, database: Path) -> None:
+    """The sample as a real git repository (its scripted history) and its schema as a SQLite file."""
+    import sqlite3
+
+    _info("building the sample's git history and SQLite database")
+    if work.exists():
+        shutil.rmtree(work)
+    result = subprocess.run(
+        [sys.executable, str(SAMPLE / "build_history.py"), str(work)],
+        capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise InputError(f"building the sample history failed: {result.stderr.strip()[-300:]}")
+    tmp = Path(tempfile.mkstemp(suffix=".db", dir=database.parent)[1])
+    try:
+        with sqlite3.connect(tmp) as conn:
+            conn.executescript((SAMPLE / "schema.sql").read_text(encoding="utf-8"))
+        conn.close()
+        tmp.replace(database)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@app.command()
+def evaluate(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json to evaluate.")],
+    truth: Annotated[
+        Path | None, typer.Option("--truth", help="Reference decomposition ([services] toml).")
+    ] = None,
+    facts_file: Annotated[
+        Path | None, typer.Option("--facts", help="facts.json (default: beside PLAN).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Score a plan: MoJoFM and ARI against a reference, SM, ICP, IFN, NED, TurboMQ, purity."""
+    result = _load_plan(plan_file)
+    facts = _load_facts(facts_file or plan_file.parent / "facts.json")
+    reference = read_truth(truth) if truth is not None else None
+    evaluation = evaluate_plan(result, facts, reference)
+    if as_json:
+        typer.echo(dumps(evaluation), nl=False)
+        return
+    for name, value in evaluation.metrics.items():
+        typer.echo(f"{name:18} {value:g}")
+    if reference is not None:
+        typer.echo(f"{'units compared':18} {evaluation.units_compared}")
+
+
+@app.command()
+def diff(
+    plan_a: Annotated[Path, typer.Argument(metavar="A", help="The first plan.json.")],
+    plan_b: Annotated[Path, typer.Argument(metavar="B", help="The second plan.json.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
+) -> None:
+    """Compare two plans: services, order and risk."""
+    result = diff_plans(_load_plan(plan_a), _load_plan(plan_b))
+    typer.echo(dumps(result) if as_json else render_diff(result), nl=False)
+
+
+def _load_facts(path: Path) -> Facts:
+    if not path.is_file():
+        raise InputError(f"{path}: no such facts file (run `planner analyze` first)")
+    try:
+        return read_facts(path)
+    except (ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{path}: not a facts file this planner can read ({error})") from None
+
+
+def _load_plan(path: Path) -> Plan:
+    if not path.is_file():
+        raise InputError(f"{path}: no such plan file (run `planner plan` first)")
+    try:
+        return read_plan(path)
+    except (ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{path}: not a plan file this planner can read ({error})") from None
+
+
+def main() -> None:
+    """Entry point: user mistakes print one line and exit 2; bugs say how to get the traceback."""
+    try:
+        app(standalone_mode=True)
+    except InputError as error:
+        err.print(f"error: {error}", markup=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("interrupted", markup=False)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence for the user
+        if os.environ.get("PLANNER_DEBUG"):
+            raise
+        err.print(f"internal error: {type(error).__name__}: {error} (set PLANNER_DEBUG=1 for the "
+                  "traceback and please report it)", markup=False)
+        sys.exit(1)
+
+
+__all__ = ["app", "dumps", "main"]

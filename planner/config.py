@@ -1,0 +1,154 @@
+"""Reads `planner.toml`: weights, pins, exclusions, database constraint, service count, teams."""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Literal
+
+from analyzers.errors import InputError
+
+Constraint = Literal["keep-shared", "split"]
+CONFIG_FILE = "planner.toml"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each kind of coupling pulls two units into the same service."""
+
+    import_: float = 1.0
+    call: float = 1.0
+    inherit: float = 2.0
+    reference: float = 0.5
+    co_change: float = 2.0
+    shared_table: float = 1.5
+    naming: float = 1.0
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every planner setting, each with a default (see docs/configuration.md)."""
+
+    weights: Weights = field(default_factory=Weights)
+    pins: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    constraint: Constraint = "keep-shared"
+    min_services: int = 2
+    max_services: int = 15
+    seed: int = 42
+    resolution: float = 1.0
+    shared_kernel_fan_in: float = 0.5
+    wave_size: int = 3
+    teams: dict[str, str] = field(default_factory=dict)
+    bulk_threshold: int = 50
+    since: str | None = None
+
+    def pinned_service(self, unit_id: str, path: str) -> str | None:
+        """The service a unit is pinned to by a glob on its path or dotted id, if any."""
+        for service, patterns in sorted(self.pins.items()):
+            if any(_matches(unit_id, path, p) for p in patterns):
+                return service
+        return None
+
+    def is_excluded(self, unit_id: str, path: str) -> bool:
+        """True when a unit matches one of the exclusion globs."""
+        return any(_matches(unit_id, path, p) for p in self.exclude)
+
+
+def _matches(unit_id: str, path: str, pattern: str) -> bool:
+    if "/" in pattern or pattern.endswith(".py"):
+        return fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(
+            path, pattern.removesuffix("/**") + "/__init__.py"
+        )
+    return fnmatch.fnmatchcase(unit_id, pattern)
+
+
+def load_config(path: Path | None) -> Config:
+    """The configuration in `path` (a planner.toml), or the defaults when `path` is None."""
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise InputError(f"cannot read config {path}: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"{path}: not valid TOML: {err}") from None
+    return parse_config(data, str(path))
+
+
+def find_config(root: Path) -> Path | None:
+    """`planner.toml` at the root of the analyzed tree, if there is one."""
+    candidate = root / CONFIG_FILE
+    return candidate if candidate.is_file() else None
+
+
+def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
+    """A Config from parsed TOML, with a clear error for unknown keys or wrong types."""
+    known = {"weights", "pins", "exclude", "database", "services", "planner", "teams", "history"}
+    unknown = set(data) - known
+    if unknown:
+        raise InputError(f"{origin}: unknown section(s) {', '.join(sorted(unknown))}")
+    weight_names = {f.name.rstrip("_"): f.name for f in fields(Weights)}
+    raw_weights = _table(data, "weights", origin)
+    bad = set(raw_weights) - set(weight_names)
+    if bad:
+        raise InputError(
+            f"{origin}: unknown weight(s) {', '.join(sorted(bad))}; known: "
+            + ", ".join(sorted(weight_names))
+        )
+    weights = Weights(**{weight_names[k]: _number(v, f"weights.{k}", origin) for k, v in raw_weights.items()})
+    pins = {
+        str(name): tuple(_strings(globs, f"pins.{name}", origin))
+        for name, globs in _table(data, "pins", origin).items()
+    }
+    exclude = _table(data, "exclude", origin).get("paths", [])
+    database = _table(data, "database", origin)
+    constraint = database.get("constraint", "keep-shared")
+    if constraint not in ("keep-shared", "split"):
+        raise InputError(f"{origin}: database.constraint must be 'keep-shared' or 'split'")
+    services = _table(data, "services", origin)
+    planner = _table(data, "planner", origin)
+    history = _table(data, "history", origin)
+    config = Config(
+        weights=weights,
+        pins=pins,
+        exclude=tuple(_strings(exclude, "exclude.paths", origin)),
+        constraint=constraint,
+        min_services=int(_number(services.get("min", 2), "services.min", origin)),
+        max_services=int(_number(services.get("max", 15), "services.max", origin)),
+        seed=int(_number(planner.get("seed", 42), "planner.seed", origin)),
+        resolution=_number(planner.get("resolution", 1.0), "planner.resolution", origin),
+        shared_kernel_fan_in=_number(
+            planner.get("shared_kernel_fan_in", 0.5), "planner.shared_kernel_fan_in", origin
+        ),
+        wave_size=int(_number(planner.get("wave_size", 3), "planner.wave_size", origin)),
+        teams={str(k): str(v) for k, v in _table(data, "teams", origin).items()},
+        bulk_threshold=int(_number(history.get("bulk_threshold", 50), "history.bulk_threshold", origin)),
+        since=history.get("since"),
+    )
+    if not 1 <= config.min_services <= config.max_services:
+        raise InputError(f"{origin}: need 1 <= services.min <= services.max")
+    return config
+
+
+def _table(data: dict, key: str, origin: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise InputError(f"{origin}: [{key}] must be a table")
+    return value
+
+
+def _number(value: object, key: str, origin: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{origin}: {key} must be a number, not {value!r}")
+    return float(value)
+
+
+def _strings(value: object, key: str, origin: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{origin}: {key} must be a list of strings")
+    return value

@@ -1,0 +1,252 @@
+"""Clusters units into candidate services, finds the shared kernel and gives every table an owner."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+
+from analyzers.facts import Facts, TableName, Unit, UnitId
+from planner.config import Config
+from planner.graph import CodeGraph, table_users
+from planner.plan import DbPattern, ServiceName, TablePlan
+
+KERNEL = "shared-kernel"
+"""The pseudo-service of utilities used everywhere: a library to split or duplicate, not a service."""
+MONOLITH = "monolith"
+"""What remains of the monolith at a given step of the extraction."""
+KERNEL_AREAS = frozenset({"core", "common", "shared", "utils", "util", "lib", "libs", "helpers", "base"})
+"""Package names that announce shared code: their widely used modules are kernel at a lower bar."""
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """Units grouped into named candidate services, plus the shared kernel and what was left out."""
+
+    services: dict[ServiceName, tuple[UnitId, ...]]
+    kernel: tuple[UnitId, ...]
+    excluded: tuple[UnitId, ...]
+    kernel_reasons: dict[UnitId, str]
+
+    def service_of(self) -> dict[UnitId, ServiceName]:
+        """Each unit's service (the kernel's units map to KERNEL)."""
+        owner = {u: KERNEL for u in self.kernel}
+        for name, members in self.services.items():
+            owner.update(dict.fromkeys(members, name))
+        return owner
+
+
+def candidate_units(facts: Facts, config: Config) -> tuple[tuple[UnitId, ...], tuple[UnitId, ...]]:
+    """Units that may move (production code not excluded) and those left out, both sorted."""
+    keep, left_out = [], []
+    for unit in facts.units:
+        if unit.role == "code" and not config.is_excluded(unit.id, unit.path):
+            keep.append(unit.id)
+        else:
+            left_out.append(unit.id)
+    return tuple(sorted(keep)), tuple(sorted(left_out))
+
+
+def find_kernel(units: dict[UnitId, Unit], graph: CodeGraph, config: Config) -> dict[UnitId, str]:
+    """Utilities used from most top-level areas (fan-in) and roots wiring most of them (fan-out)."""
+    areas = unit_areas(units)
+    all_areas = {a for a in areas.values() if a}
+    if len(all_areas) < 3:
+        return {}
+    threshold = max(3, config.shared_kernel_fan_in * len(all_areas))
+    # A module inside a business area belongs to it unless nearly everyone uses it.
+    in_area_threshold = max(threshold, 0.75 * len(all_areas))
+    reasons: dict[UnitId, str] = {}
+    for unit in sorted(units):
+        if config.pinned_service(unit, units[unit].path):
+            continue
+        area = areas[unit]
+        users = {areas[s] for s in graph.deps.predecessors(unit) if s in areas} - {area}
+        used = {areas[t] for t in graph.deps.successors(unit) if t in areas} - {area}
+        needed = threshold if not area or area in KERNEL_AREAS else in_area_threshold
+        if len(users) >= needed:
+            reasons[unit] = f"used from {len(users)} of {len(all_areas)} areas"
+        elif not area and len(used) >= threshold:
+            reasons[unit] = f"top-level module wiring {len(used)} of {len(all_areas)} areas"
+        elif not area and units[unit].is_package:
+            reasons[unit] = "root package"
+    return reasons
+
+
+def unit_areas(units: dict[UnitId, Unit]) -> dict[UnitId, str]:
+    """Each unit's top-level area below the common root package (`shop.orders.x` -> `orders`).
+
+    Modules directly in the root package (`shop.utils`) and the root itself have area ''.
+    """
+    firsts = Counter(u.split(".")[0] for u in units)
+    root, count = max(firsts.items(), key=lambda kv: (kv[1], kv[0])) if firsts else ("", 0)
+    depth = 1 if count >= 0.8 * len(units) and len(units) > 1 else 0
+    areas = {}
+    for unit_id, unit in units.items():
+        parts = unit_id.split(".")[depth:]
+        if not parts or (len(parts) == 1 and not unit.is_package and depth):
+            areas[unit_id] = ""
+        else:
+            areas[unit_id] = parts[0]
+    return areas
+
+
+def cluster(graph: CodeGraph, units: tuple[UnitId, ...], config: Config) -> list[set[UnitId]]:
+    """Seeded Louvain communities of `units`, merged until their count fits the configured range."""
+    sub = graph.affinity.subgraph(units).copy()
+    if sub.number_of_nodes() == 0:
+        return []
+    communities = [
+        set(c)
+        for c in nx.community.louvain_communities(
+            sub, weight="weight", resolution=config.resolution, seed=config.seed
+        )
+    ]
+    communities = _merge_singletons(sub, communities)
+    while len(communities) > config.max_services:
+        communities = _merge_weakest(sub, communities)
+    return sorted(communities, key=lambda c: (-len(c), min(c)))
+
+
+def _links(graph: nx.Graph, a: set[UnitId], b: set[UnitId]) -> float:
+    return sum(d["weight"] for x in a for y, d in graph[x].items() if y in b)
+
+
+def _merge_singletons(graph: nx.Graph, communities: list[set[UnitId]]) -> list[set[UnitId]]:
+    """Fold one-unit communities into the community they are most coupled with (if any)."""
+    big = [c for c in communities if len(c) > 1]
+    for small in sorted((c for c in communities if len(c) == 1), key=min):
+        if not big:
+            big.append(small)
+            continue
+        best = max(big, key=lambda c: (_links(graph, small, c), -min(c)))
+        if _links(graph, small, best) > 0:
+            best |= small
+        else:
+            big.append(small)
+    return big
+
+
+def _merge_weakest(graph: nx.Graph, communities: list[set[UnitId]]) -> list[set[UnitId]]:
+    """Merge the smallest community into the one it is most coupled with."""
+    ordered = sorted(communities, key=lambda c: (len(c), min(c)))
+    small, rest = ordered[0], ordered[1:]
+    best = max(rest, key=lambda c: (_links(graph, small, c), -len(c), min(c)))
+    best |= small
+    return rest
+
+
+def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
+    """Candidate services from the graph, honouring pins and exclusions, named from their vocabulary."""
+    units = {u.id: u for u in facts.units}
+    movable, excluded = candidate_units(facts, config)
+    kernel_reasons = find_kernel({u: units[u] for u in movable}, graph, config)
+    pinned: dict[ServiceName, set[UnitId]] = defaultdict(set)
+    free = []
+    for unit in movable:
+        service = config.pinned_service(unit, units[unit].path)
+        if service:
+            pinned[_slug(service)].add(unit)
+        elif unit not in kernel_reasons:
+            free.append(unit)
+    communities = cluster(graph, tuple(free), config)
+    areas = unit_areas({u: units[u] for u in movable})
+    named: dict[ServiceName, set[UnitId]] = {name: set(m) for name, m in pinned.items()}
+    for community in communities:
+        name = _unique(_service_name(community, facts, areas), named)
+        named[name] = community
+    return Decomposition(
+        services={n: tuple(sorted(m)) for n, m in sorted(named.items())},
+        kernel=tuple(sorted(kernel_reasons)),
+        excluded=excluded,
+        kernel_reasons=kernel_reasons,
+    )
+
+
+def _service_name(
+    members: set[UnitId], facts: Facts, areas: dict[UnitId, str]
+) -> ServiceName:
+    """The dominant package of the members, else their dominant table, else their first module."""
+    areas = Counter(areas[u] or u.split(".")[-1] for u in members)
+    area, count = max(areas.items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))
+    if count * 2 >= len(members):
+        return _slug(area)
+    tables = Counter(a.table for a in facts.table_access if a.unit in members)
+    if tables:
+        return _slug(max(tables.items(), key=lambda kv: (kv[1], kv[0]))[0])
+    return _slug(area)
+
+
+def _slug(name: str) -> ServiceName:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "service"
+
+
+def _unique(name: ServiceName, taken: dict[ServiceName, set[UnitId]]) -> ServiceName:
+    if name not in taken and name not in (KERNEL, MONOLITH):
+        return name
+    n = 2
+    while f"{name}-{n}" in taken:
+        n += 1
+    return f"{name}-{n}"
+
+
+def assign_tables(
+    facts: Facts, decomposition: Decomposition, config: Config
+) -> tuple[TablePlan, ...]:
+    """One owner per table (its heaviest writer, else reader) and the database pattern for others."""
+    owner_of = decomposition.service_of()
+    readers: dict[TableName, Counter[ServiceName]] = defaultdict(Counter)
+    writers: dict[TableName, Counter[ServiceName]] = defaultdict(Counter)
+    for access in facts.table_access:
+        service = owner_of.get(access.unit)
+        if service is None:
+            continue
+        (writers if access.mode == "write" else readers)[access.table][service] += 1
+    known = {t.name for t in facts.tables} | set(readers) | set(writers)
+    plans = []
+    for table in sorted(known):
+        w, r = writers[table], readers[table]
+        plans.append(_table_plan(table, w, r, config))
+    return tuple(plans)
+
+
+def _table_plan(
+    table: TableName, writers: Counter[ServiceName], readers: Counter[ServiceName], config: Config
+) -> TablePlan:
+    services_w = {s for s in writers if s != KERNEL}
+    services_r = {s for s in readers if s != KERNEL}
+    candidates = Counter({s: 3 * writers[s] + readers[s] for s in services_w | services_r})
+    if not candidates:
+        if writers or readers:
+            return TablePlan(table, None, _names(readers), _names(writers), "owned",
+                             "used only by the shared kernel: stays with the monolith's database")
+        return TablePlan(table, None, (), (), "unused", "no code reads or writes it")
+    owner = max(candidates.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    other_writers = (services_w | ({KERNEL} if writers[KERNEL] else set())) - {owner}
+    other_readers = (services_r | ({KERNEL} if readers[KERNEL] else set())) - {owner} - other_writers
+    pattern: DbPattern
+    if other_writers:
+        if config.constraint == "split":
+            pattern = "split_table"
+            reason = (f"also written by {', '.join(sorted(other_writers))}: split the table so each "
+                      "writer owns its columns, synchronise the rest")
+        else:
+            pattern = "shared_ownership"
+            reason = (f"also written by {', '.join(sorted(other_writers))}: keep it in the shared "
+                      f"database with {owner} as the named owner; others write through {owner}'s API "
+                      "over time (high risk until then)")
+    elif other_readers:
+        pattern = "api_or_view"
+        reason = (f"read by {', '.join(sorted(other_readers))}: they read through {owner}'s API, or a "
+                  "read-only database view while they migrate")
+    else:
+        pattern = "owned"
+        reason = f"used by {owner} only: moves with it"
+    return TablePlan(table, owner, _names(readers), _names(writers), pattern, reason)
+
+
+def _names(counter: Counter[ServiceName]) -> tuple[ServiceName, ...]:
+    return tuple(sorted(s for s, n in counter.items() if n))

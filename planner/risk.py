@@ -1,0 +1,246 @@
+"""Scores each service's extraction risk (0-100) and benefit as sums of named, explained factors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from analyzers.facts import Evidence, Facts, TableName, UnitId
+from planner.graph import CodeGraph
+from planner.plan import Factor, Score, ServiceName, TablePlan
+
+# Points each risk factor can contribute; they add up to 100 so a score reads as a percentage.
+RISK_WEIGHTS = {
+    "inbound_calls": 20.0,
+    "calls_back": 15.0,
+    "shared_tables": 20.0,
+    "foreign_keys": 10.0,
+    "cycles": 10.0,
+    "size": 10.0,
+    "churn": 5.0,
+    "people": 5.0,
+    "missing_tests": 5.0,
+}
+BENEFIT_WEIGHTS = {
+    "hotspot": 35.0,
+    "autonomy": 30.0,
+    "endpoints": 20.0,
+    "data_ownership": 15.0,
+}
+MAX_EVIDENCE = 5
+
+
+@dataclass(frozen=True)
+class World:
+    """What scoring needs to know about the codebase, computed once."""
+
+    facts: Facts
+    graph: CodeGraph
+    service_of: dict[UnitId, ServiceName]
+    members: dict[ServiceName, tuple[UnitId, ...]]
+    tables: dict[TableName, TablePlan]
+    lines: dict[UnitId, int]
+    tested: frozenset[UnitId]
+    has_history: bool
+
+
+def make_world(
+    facts: Facts,
+    graph: CodeGraph,
+    members: dict[ServiceName, tuple[UnitId, ...]],
+    service_of: dict[UnitId, ServiceName],
+    tables: tuple[TablePlan, ...],
+) -> World:
+    """Precompute the lookups every score uses."""
+    roles = {u.id: u.role for u in facts.units}
+    tested = frozenset(
+        d.target for d in facts.dependencies if roles.get(d.source) == "test" and roles.get(d.target) == "code"
+    )
+    return World(
+        facts=facts,
+        graph=graph,
+        service_of=service_of,
+        members=members,
+        tables={t.table: t for t in tables},
+        lines={u.id: u.lines for u in facts.units},
+        tested=tested,
+        has_history=bool(facts.change_stats),
+    )
+
+
+def _ratio(part: float, whole: float) -> float:
+    return 0.0 if whole <= 0 else min(1.0, part / whole)
+
+
+def _factor(name: str, weights: dict[str, float], value: float, why: str,
+            evidence: list[Evidence] | tuple[Evidence, ...] = ()) -> Factor:
+    value = round(min(1.0, max(0.0, value)), 4)
+    weight = weights[name]
+    return Factor(name, round(weight * value, 2), weight, value, why, tuple(sorted(evidence))[:MAX_EVIDENCE])
+
+
+def _score(factors: list[Factor]) -> Score:
+    return Score(round(sum(f.points for f in factors), 1), tuple(factors))
+
+
+def _edge_evidence(world: World, pairs: list[tuple[UnitId, UnitId]]) -> list[Evidence]:
+    found: list[Evidence] = []
+    wanted = set(pairs)
+    for dep in world.facts.dependencies:
+        if (dep.source, dep.target) in wanted:
+            found.extend(dep.evidence[:1])
+    return found
+
+
+def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Score:
+    """Risk of extracting `service` now, when the services in `extracted` have already left."""
+    mine = set(world.members[service])
+    deps = world.graph.deps
+    internal = inbound = outbound = 0.0
+    inbound_pairs, outbound_pairs = [], []
+    for a, b, data in deps.edges(data=True):
+        if not (a in world.service_of and b in world.service_of):
+            continue
+        a_in, b_in = a in mine, b in mine
+        if a_in and b_in:
+            internal += data["weight"]
+        elif b_in and world.service_of[a] not in extracted:
+            inbound += data["weight"]
+            inbound_pairs.append((a, b))
+        elif a_in and world.service_of[b] not in extracted:
+            outbound += data["weight"]
+            outbound_pairs.append((a, b))
+    total = internal + inbound + outbound
+    factors = [
+        _factor("inbound_calls", RISK_WEIGHTS, _ratio(inbound, total),
+                f"{len(inbound_pairs)} uses from code that stays in the monolith "
+                f"({inbound:.1f} of {total:.1f} coupling weight): each becomes a remote call",
+                _edge_evidence(world, inbound_pairs)),
+        _factor("calls_back", RISK_WEIGHTS, _ratio(outbound, total),
+                f"{len(outbound_pairs)} uses of code that stays ({outbound:.1f} of {total:.1f}): "
+                "each needs an anti-corruption layer and a circuit breaker",
+                _edge_evidence(world, outbound_pairs)),
+    ]
+    factors += _data_factors(world, service)
+    factors.append(_cycle_factor(world, service, extracted))
+    all_lines = sum(world.lines.get(u, 0) for u in world.service_of)
+    my_lines = sum(world.lines.get(u, 0) for u in mine)
+    factors.append(_factor("size", RISK_WEIGHTS, _ratio(my_lines, 0.5 * all_lines),
+                           f"{my_lines} of {all_lines} lines of movable code"))
+    factors += _history_factors(world, mine)
+    untested = sorted(u for u in mine if u not in world.tested)
+    factors.append(_factor("missing_tests", RISK_WEIGHTS, _ratio(len(untested), len(mine)),
+                           f"{len(untested)} of {len(mine)} modules have no test importing them"))
+    return _score(factors)
+
+
+def _data_factors(world: World, service: ServiceName) -> list[Factor]:
+    used = {a.table for a in world.facts.table_access if world.service_of.get(a.unit) == service}
+    shared_w = sorted(t for t in used if t in world.tables and world.tables[t].pattern in
+                      ("shared_ownership", "split_table", "change_data_capture"))
+    shared_r = sorted(t for t in used if t in world.tables and world.tables[t].pattern == "api_or_view")
+    value = _ratio(len(shared_w) + 0.5 * len(shared_r), len(used))
+    why = (f"{len(shared_w)} of {len(used)} tables it uses are written by several services"
+           + (f" ({', '.join(shared_w[:5])})" if shared_w else "")
+           + f"; {len(shared_r)} are read across a boundary")
+    owned = {t for t, p in world.tables.items() if p.owner == service}
+    crossing = touching = 0
+    examples = []
+    for table in world.facts.tables:
+        for fk in table.foreign_keys:
+            a_mine, b_mine = table.name in owned, fk.referred_table in owned
+            if a_mine or b_mine:
+                touching += 1
+                if a_mine != b_mine:
+                    crossing += 1
+                    examples.append(f"{table.name}->{fk.referred_table}")
+    fk_why = (f"{crossing} of {touching} foreign keys on its tables cross the service boundary"
+              + (f" ({', '.join(sorted(examples)[:4])})" if examples else ""))
+    return [
+        _factor("shared_tables", RISK_WEIGHTS, value, why),
+        _factor("foreign_keys", RISK_WEIGHTS, _ratio(crossing, touching), fk_why),
+    ]
+
+
+def _cycle_factor(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Factor:
+    """Whether the service sits in a dependency cycle with what remains (it cannot leave cleanly)."""
+    mine = set(world.members[service])
+    out_targets = {world.service_of[b] for a, b in world.graph.deps.edges() if a in mine
+                   and b in world.service_of and b not in mine}
+    in_sources = {world.service_of[a] for a, b in world.graph.deps.edges() if b in mine
+                  and a in world.service_of and a not in mine}
+    both = sorted((out_targets & in_sources) - extracted)
+    return _factor("cycles", RISK_WEIGHTS, _ratio(len(both), 2),
+                   f"mutual dependencies with {', '.join(both)}" if both else "no dependency cycle")
+
+
+def _history_factors(world: World, mine: set[UnitId]) -> list[Factor]:
+    if not world.has_history:
+        return [
+            _factor("churn", RISK_WEIGHTS, 0.0, "no git history analysed"),
+            _factor("people", RISK_WEIGHTS, 0.0, "no git history analysed"),
+        ]
+    stats = {c.unit: c for c in world.facts.change_stats}
+    churn = {u: s.lines_added + s.lines_removed for u, s in stats.items() if u in world.service_of}
+    total = sum(churn.values())
+    mine_churn = sum(churn.get(u, 0) for u in mine)
+    authors = sorted({a for u in mine if u in stats for a in stats[u].authors})
+    teams = sorted({t for o in world.facts.ownership if o.unit in mine for t in o.teams})
+    return [
+        _factor("churn", RISK_WEIGHTS, _ratio(mine_churn, 0.5 * total),
+                f"{mine_churn} of {total} changed lines in history: moving code that changes often"),
+        _factor("people", RISK_WEIGHTS, _ratio(len(authors) + 2 * max(len(teams) - 1, 0), 10),
+                f"{len(authors)} authors, {len(teams)} teams"
+                + (f" ({', '.join(teams)})" if teams else "") + " must coordinate"),
+    ]
+
+
+def benefit(world: World, service: ServiceName) -> Score:
+    """What extracting `service` gains: change hotspots, autonomy, endpoints moved, data owned."""
+    mine = set(world.members[service])
+    factors = []
+    if world.has_history:
+        stats = {c.unit: c for c in world.facts.change_stats}
+        heat = {u: stats[u].commits * world.lines.get(u, 0) for u in world.service_of if u in stats}
+        total = sum(heat.values())
+        per_service = [sum(heat.get(u, 0) for u in m) for m in world.members.values()]
+        my_heat = sum(heat.get(u, 0) for u in mine)
+        top = sorted((u for u in mine if u in heat), key=lambda u: (-heat[u], u))[:3]
+        factors.append(_factor("hotspot", BENEFIT_WEIGHTS, _ratio(my_heat, max(per_service)),
+                               f"{_ratio(my_heat, total):.0%} of the codebase's commits x size, "
+                               "relative to the hottest service"
+                               + (f" (hottest: {', '.join(top)})" if top else "")))
+    else:
+        factors.append(_factor("hotspot", BENEFIT_WEIGHTS, 0.0, "no git history analysed"))
+    internal = external = 0.0
+    for a, b, data in world.graph.deps.edges(data=True):
+        if a in world.service_of and b in world.service_of and (a in mine or b in mine):
+            if a in mine and b in mine:
+                internal += data["weight"]
+            else:
+                external += data["weight"]
+    factors.append(_factor("autonomy", BENEFIT_WEIGHTS, _ratio(internal, internal + external),
+                           f"{internal:.1f} of {internal + external:.1f} coupling weight stays inside"))
+    endpoints = [e for e in world.facts.endpoints if e.unit in world.service_of]
+    my_endpoints = [e for e in endpoints if e.unit in mine]
+    most = max(sum(1 for e in endpoints if e.unit in set(m)) for m in world.members.values())
+    factors.append(_factor("endpoints", BENEFIT_WEIGHTS, _ratio(len(my_endpoints), most),
+                           f"{len(my_endpoints)} of {len(endpoints)} endpoints move behind the facade"
+                           " (relative to the service with most)",
+                           [e.evidence for e in my_endpoints]))
+    owned = [t for t, p in world.tables.items() if p.owner == service]
+    clean = [t for t in owned if world.tables[t].pattern == "owned"]
+    factors.append(_factor("data_ownership", BENEFIT_WEIGHTS, _ratio(len(clean), len(owned)),
+                           f"{len(clean)} of its {len(owned)} tables move with it unshared"))
+    return _score(factors)
+
+
+def calls_into(world: World, service: ServiceName, extracted: frozenset[ServiceName]):
+    """The dependencies from `service` into units that stay, grouped per (source, target)."""
+    mine = set(world.members[service])
+    grouped: dict[tuple[UnitId, UnitId], list] = defaultdict(list)
+    for dep in world.facts.dependencies:
+        if dep.source in mine and dep.target in world.service_of and dep.target not in mine:
+            if world.service_of[dep.target] not in extracted:
+                grouped[(dep.source, dep.target)].append(dep)
+    return grouped

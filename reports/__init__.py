@@ -1,0 +1,66 @@
+"""Renders a plan into report.html, plan.md and the service map (services.dot, services.svg)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from markupsafe import Markup
+
+from analyzers.facts import Facts
+from planner.plan import Plan
+from reports.diagrams import WAVE_COLOURS, find_dot, run_dot, sanitise_svg, services_dot
+from reports.diagrams import svg_document as _svg_document
+from reports.html import MapView, render_html
+from reports.markdown import render_markdown
+from reports.view import build_view
+
+__all__ = ["render_reports"]
+
+NO_DOT = (
+    "Graphviz's dot is not on PATH, so the service map is shown as DOT text; "
+    "install graphviz (apt-get install graphviz) to draw it"
+)
+
+
+def _write(path: Path, content: str) -> Path:
+    """Write text atomically (a reader never sees half a file), UTF-8 with Unix newlines."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(content, encoding="utf-8", newline="\n")
+    tmp.replace(path)
+    return path
+
+
+def render_reports(
+    facts: Facts, plan: Plan, out: Path, *, warn: Callable[[str], None] = print
+) -> list[Path]:
+    """Write report.html, plan.md, services.dot and (with graphviz) services.svg into `out`.
+
+    Returns the paths written, sorted. Without graphviz's `dot` the HTML shows the DOT text with
+    a note and `warn` is called once.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    service_map = services_dot(plan)
+    written = [_write(out / "services.dot", service_map.dot)]
+
+    svg: str | None = None
+    note = ""
+    executable = find_dot()
+    if executable is None:
+        note = NO_DOT
+    else:
+        try:
+            svg = sanitise_svg(run_dot(service_map.dot, executable), service_map.names)
+        except (RuntimeError, ValueError) as exc:
+            note = f"The service map could not be drawn ({exc}); it is shown as DOT text"
+    if svg is None:
+        warn(f"warning: {note}")
+        (out / "services.svg").unlink(missing_ok=True)
+    else:
+        written.append(_write(out / "services.svg", _svg_document(svg)))
+
+    view = build_view(facts, plan, palette=len(WAVE_COLOURS))
+    diagram = MapView(svg=Markup(svg) if svg else None, dot=service_map.dot, note=note)
+    written.append(_write(out / "report.html", render_html(view, diagram)))
+    written.append(_write(out / "plan.md", render_markdown(view, svg=svg is not None)))
+    return sorted(written)

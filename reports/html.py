@@ -1,0 +1,53 @@
+"""Renders the self-contained HTML report from the view model with autoescaped Jinja2 templates."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from reports.diagrams import WAVE_COLOURS
+from reports.view import ReportView
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The service map: a sanitised inline SVG, or the DOT text and a note when dot is missing."""
+
+    svg: Markup | None
+    dot: str
+    note: str
+
+
+def environment() -> Environment:
+    """The Jinja2 environment of the reports: autoescaping on, undefined names are errors."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def page_script() -> tuple[Markup, str]:
+    """The page's one inline script and its CSP source (`'sha256-...'`): nothing else may run."""
+    script = (TEMPLATES / "report.js").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return Markup(script), f"sha256-{digest}"
+
+
+def render_html(view: ReportView, diagram: MapView) -> str:
+    """The report page; `diagram.svg` must come from `reports.diagrams.sanitise_svg`."""
+    script, script_hash = page_script()
+    template = environment().get_template("report.html.j2")
+    return template.render(
+        view=view, diagram=diagram, palette=WAVE_COLOURS, script=script, script_hash=script_hash
+    )

@@ -1,0 +1,68 @@
+"""Writes container scaffolding for each extracted service and each strangler wave.
+
+Layout under `out/`:
+
+    <service>/Dockerfile, .dockerignore, README.md, requirements*.txt (or poetry/pipenv files)
+    wave-<n>/compose.dev.yml, compose.prod.yml, nginx/facade.conf, .env.dev.example,
+             .env.prod.example
+    .github/workflows/<service>.yml
+
+Everything is deterministic (sorted, no timestamps) and passes `analyzers.containers`' linter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analyzers.facts import Facts
+from planner.plan import Plan
+from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
+from reports.scaffold.facade import render_facade
+from reports.scaffold.model import Runtime, WaveSpec, build_specs, frameworks
+from reports.scaffold.runtime import detect_runtime
+from reports.scaffold.service import DOCKERIGNORE, render_dockerfile, render_readme
+from reports.scaffold.workflow import render_workflow
+
+__all__ = ["plan_files", "write_scaffold"]
+
+
+def plan_files(plan: Plan, facts: Facts) -> dict[str, str]:
+    """Every scaffold file as relative path -> text, without touching the output directory."""
+    root = Path(facts.root or plan.root)
+    runtimes: dict[str, Runtime] = {
+        name: detect_runtime(root, framework) for name, framework in frameworks(plan, facts).items()
+    }
+    files: dict[str, str] = {}
+    for wave in build_specs(plan, facts, runtimes):
+        files.update(_wave_files(wave, facts))
+    return dict(sorted(files.items()))
+
+
+def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for spec in wave.new:
+        base = spec.slug
+        files[f"{base}/Dockerfile"] = render_dockerfile(spec)
+        files[f"{base}/.dockerignore"] = DOCKERIGNORE
+        files[f"{base}/README.md"] = render_readme(spec)
+        for name, text in spec.runtime.copied:
+            files[f"{base}/{name}"] = text
+        files[f".github/workflows/{base}.yml"] = render_workflow(spec, wave)
+    folder = f"wave-{wave.number}"
+    files[f"{folder}/compose.dev.yml"] = render_compose_dev(wave)
+    files[f"{folder}/compose.prod.yml"] = render_compose_prod(wave)
+    files[f"{folder}/nginx/facade.conf"] = render_facade(wave, facts)
+    files[f"{folder}/.env.dev.example"] = render_env_example(wave, "dev")
+    files[f"{folder}/.env.prod.example"] = render_env_example(wave, "prod")
+    return files
+
+
+def write_scaffold(plan: Plan, facts: Facts, out: Path) -> list[Path]:
+    """Write the scaffold under `out` and return the paths written, sorted."""
+    written: list[Path] = []
+    for relative, text in plan_files(plan, facts).items():
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return sorted(written)

@@ -1,0 +1,674 @@
+"""View objects for the reports: everything a template shows, computed and sorted in Python."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+
+from analyzers.facts import Evidence, Facts, Unit
+from planner.plan import EndpointRef, Factor, Plan, Score, Service, ServiceName, Step, TablePlan
+
+MAX_EVIDENCE = 25
+"""Evidence items shown per factor or call; the rest are counted, so huge plans stay small."""
+
+PATTERN_LABELS = {
+    "owned": "Owned: moves with the service",
+    "api_or_view": "Read by others: expose through the owner's API or a view",
+    "shared_ownership": "Written by several: keep shared under explicit ownership",
+    "split_table": "Written by several on disjoint columns: split the table",
+    "change_data_capture": "Others need a copy: replicate through change data capture",
+    "unused": "Not used by any code",
+}
+PATTERN_SEVERITY = {
+    "shared_ownership": "high",
+    "split_table": "high",
+    "change_data_capture": "high",
+    "api_or_view": "medium",
+}
+PATTERN_MITIGATION = {
+    "api_or_view": "Readers switch to the owner's API or a read-only database view; revoke their "
+    "direct grants once the switch is verified.",
+    "shared_ownership": "Name one owner that alone changes the schema; other writers go through "
+    "narrow, least-privilege roles; plan a later split or CDC.",
+    "split_table": "Split the columns each service writes into its own table; backfill and "
+    "dual-write until readers move over.",
+    "change_data_capture": "Replicate changes from the owner through CDC; consumers read their "
+    "copy and tolerate replication lag.",
+}
+LEVELS = ((67.0, "high"), (34.0, "medium"), (0.0, "low"))
+
+
+# --- small value objects ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """One piece of evidence: `path:line` and the line's text."""
+
+    location: str
+    snippet: str
+
+
+@dataclass(frozen=True)
+class FactorView:
+    """A row of a score breakdown."""
+
+    name: str
+    label: str
+    points: str
+    weight: str
+    value: str
+    explanation: str
+    bar: int
+    evidence: tuple[EvidenceView, ...]
+    more_evidence: int
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    """A 0-100 score with its level and factor breakdown."""
+
+    score: str
+    sort_key: str
+    level: str
+    bar: int
+    factors: tuple[FactorView, ...]
+
+
+@dataclass(frozen=True)
+class EndpointView:
+    """An HTTP route: method, path and the unit serving it."""
+
+    method: str
+    path: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A unit moving with a service."""
+
+    unit: str
+    path: str
+    lines: str
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """A service card."""
+
+    name: str
+    anchor: str
+    wave: int
+    wave_label: str
+    wave_class: str
+    order: str
+    lines: str
+    headline: str
+    member_count: int
+    members: tuple[MemberView, ...]
+    endpoints: tuple[EndpointView, ...]
+    tables_owned: tuple[str, ...]
+    tables_used: tuple[str, ...]
+    risk: ScoreView
+    benefit: ScoreView
+    search: str
+
+
+@dataclass(frozen=True)
+class WaveItem:
+    """A service chip on the wave timeline."""
+
+    name: str
+    anchor: str
+    risk: str
+    level: str
+
+
+@dataclass(frozen=True)
+class WaveView:
+    """A column of the wave timeline."""
+
+    number: int
+    label: str
+    css: str
+    services: tuple[WaveItem, ...]
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """One service x table cell: R, W, RW or empty, with the owner marked."""
+
+    text: str
+    css: str
+    title: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """A table's row of the matrix."""
+
+    table: str
+    owner: str
+    pattern: str
+    pattern_label: str
+    pattern_css: str
+    reason: str
+    cells: tuple[MatrixCell, ...]
+    search: str
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    """The service x table matrix."""
+
+    services: tuple[str, ...]
+    rows: tuple[MatrixRow, ...]
+    shared_count: int
+
+
+@dataclass(frozen=True)
+class CallBackView:
+    """A call from an extracted service back into the monolith."""
+
+    source: str
+    target: str
+    kind: str
+    evidence: tuple[EvidenceView, ...]
+    more_evidence: int
+
+
+@dataclass(frozen=True)
+class StepTableView:
+    """A table decision inside a step."""
+
+    table: str
+    owner: str
+    pattern: str
+    pattern_css: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One extraction step."""
+
+    order: int
+    anchor: str
+    wave: int
+    wave_class: str
+    service: str
+    service_anchor: str
+    reason: str
+    reroute: tuple[EndpointView, ...]
+    calls_back: tuple[CallBackView, ...]
+    tables: tuple[StepTableView, ...]
+    risks: tuple[str, ...]
+    rollout: str
+    checks: tuple[str, ...]
+    rollback: str
+
+
+@dataclass(frozen=True)
+class RiskItem:
+    """A row of the risk register."""
+
+    id: str
+    severity: str
+    severity_rank: int
+    service: str
+    step: str
+    step_anchor: str
+    risk: str
+    mitigation: str
+
+
+@dataclass(frozen=True)
+class WarningView:
+    """A warning from the analyzers or the planner."""
+
+    source: str
+    where: str
+    message: str
+
+
+@dataclass(frozen=True)
+class EdgeView:
+    """A weighted coupling between two services (or the monolith)."""
+
+    source: str
+    target: str
+    weight: str
+    kinds: str
+
+
+@dataclass(frozen=True)
+class Stat:
+    """A headline number of the summary."""
+
+    label: str
+    value: str
+    hint: str
+    css: str
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """The top of the report: what to do first and the headline numbers."""
+
+    root: str
+    first_service: str
+    first_anchor: str
+    first_reason: str
+    first_risk: str
+    first_benefit: str
+    stats: tuple[Stat, ...]
+    overall_level: str
+    metrics: tuple[tuple[str, str], ...]
+    databases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything the HTML and Markdown reports show."""
+
+    title: str
+    summary: SummaryView
+    waves: tuple[WaveView, ...]
+    services: tuple[ServiceView, ...]
+    edges: tuple[EdgeView, ...]
+    shared_kernel: tuple[str, ...]
+    excluded: tuple[str, ...]
+    matrix: MatrixView
+    steps: tuple[StepView, ...]
+    risks: tuple[RiskItem, ...]
+    warnings: tuple[WarningView, ...]
+    analyzers: tuple[str, ...]
+    format_version: int
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def fmt(value: float) -> str:
+    """A number with at most one decimal, no trailing zero (`12`, `3.5`)."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def plural(count: int, word: str) -> str:
+    """`1 module`, `2 modules`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def humanize(name: str) -> str:
+    """A factor id as words: `shared_tables_written` -> `Shared tables written`."""
+    words = name.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def level(score: float) -> str:
+    """`low`, `medium` or `high` for a 0-100 score."""
+    return next(name for bound, name in LEVELS if score >= bound)
+
+
+def slug(text: str) -> str:
+    """Lowercase letters, digits and dashes only: safe in an id attribute."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"
+
+
+def _clamp(value: float) -> int:
+    return max(0, min(100, round(value)))
+
+
+def _evidence(items: tuple[Evidence, ...]) -> tuple[tuple[EvidenceView, ...], int]:
+    ordered = sorted(set(items))
+    shown = tuple(
+        EvidenceView(f"{e.path}:{e.line}" if e.line else e.path, e.snippet.strip())
+        for e in ordered[:MAX_EVIDENCE]
+    )
+    return shown, max(0, len(ordered) - MAX_EVIDENCE)
+
+
+def _factor(factor: Factor, top: float) -> FactorView:
+    shown, more = _evidence(factor.evidence)
+    return FactorView(
+        name=factor.name,
+        label=humanize(factor.name),
+        points=fmt(factor.points),
+        weight=f"{factor.weight:g}",
+        value=f"{factor.value:g}",
+        explanation=factor.explanation,
+        bar=_clamp(100 * factor.points / top) if top > 0 else 0,
+        evidence=shown,
+        more_evidence=more,
+    )
+
+
+def score_view(score: Score) -> ScoreView:
+    """A score with its factors, biggest contribution first."""
+    factors = sorted(score.factors, key=lambda f: (-f.points, f.name))
+    top = max((f.points for f in factors), default=0.0)
+    return ScoreView(
+        score=fmt(score.score),
+        sort_key=f"{score.score:08.2f}",
+        level=level(score.score),
+        bar=_clamp(score.score),
+        factors=tuple(_factor(f, top) for f in factors),
+    )
+
+
+def _endpoint(ref: EndpointRef) -> EndpointView:
+    return EndpointView(ref.method.upper(), ref.path, ref.unit)
+
+
+def _anchors(names: list[str], prefix: str) -> dict[str, str]:
+    return {name: f"{prefix}-{i + 1}-{slug(name)}" for i, name in enumerate(names)}
+
+
+def _wave_label(wave: int) -> str:
+    return f"Wave {wave}" if wave else "Not scheduled"
+
+
+def _wave_css(wave: int, palette: int) -> str:
+    return f"wave-{(wave - 1) % palette + 1}" if wave else "wave-0"
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+class _Index:
+    """Lookups over the plan and facts shared by the builders."""
+
+    def __init__(self, facts: Facts, plan: Plan, palette: int) -> None:
+        self.facts = facts
+        self.plan = plan
+        self.palette = palette
+        self.units: dict[str, Unit] = {u.id: u for u in facts.units}
+        self.wave = {name: w.number for w in plan.waves for name in w.services}
+        self.step = {s.service: s for s in plan.steps}
+        self.services = sorted(
+            plan.services,
+            key=lambda s: (self.wave.get(s.name) or 10**6, self._order(s.name), s.name),
+        )
+        self.anchor = _anchors([s.name for s in self.services], "svc")
+        steps = sorted(plan.steps, key=lambda s: (s.order, s.service))
+        self.step_anchor = {s.order: f"step-{s.order}" for s in steps}
+        self.steps = steps
+
+    def _order(self, name: ServiceName) -> int:
+        step = next((s for s in self.plan.steps if s.service == name), None)
+        return step.order if step else 10**6
+
+    def wave_of(self, name: ServiceName) -> int:
+        return self.wave.get(name, 0)
+
+    def css(self, name: ServiceName) -> str:
+        return _wave_css(self.wave_of(name), self.palette)
+
+
+def _service(index: _Index, service: Service) -> ServiceView:
+    wave = index.wave_of(service.name)
+    step = index.step.get(service.name)
+    members = tuple(
+        MemberView(
+            unit=m,
+            path=index.units[m].path if m in index.units else "",
+            lines=str(index.units[m].lines) if m in index.units else "",
+        )
+        for m in sorted(set(service.members))
+    )
+    owned = tuple(sorted({t.table for t in index.plan.tables if t.owner == service.name}))
+    used = tuple(
+        sorted({u.table for u in index.plan.access if u.service == service.name} - set(owned))
+    )
+    endpoints = tuple(_endpoint(e) for e in sorted(set(service.endpoints)))
+    return ServiceView(
+        name=service.name,
+        anchor=index.anchor[service.name],
+        wave=wave,
+        wave_label=_wave_label(wave),
+        wave_class=index.css(service.name),
+        order=str(step.order) if step else "",
+        lines=str(service.lines),
+        headline=" · ".join(
+            [
+                plural(len(members), "module"),
+                plural(service.lines, "line"),
+                plural(len(endpoints), "endpoint"),
+                plural(len(set(service.tables) | set(owned)), "table") + " owned",
+            ]
+        ),
+        member_count=len(members),
+        members=members,
+        endpoints=endpoints,
+        tables_owned=tuple(sorted(set(service.tables) | set(owned))),
+        tables_used=used,
+        risk=score_view(service.risk),
+        benefit=score_view(service.benefit),
+        search=" ".join([service.name, *service.members, *service.tables]).lower(),
+    )
+
+
+def _waves(index: _Index) -> tuple[WaveView, ...]:
+    numbers = sorted({index.wave_of(s.name) for s in index.services}, key=lambda n: n or 10**6)
+    return tuple(
+        WaveView(
+            number=n,
+            label=_wave_label(n),
+            css=_wave_css(n, index.palette),
+            services=tuple(
+                WaveItem(
+                    s.name,
+                    index.anchor[s.name],
+                    fmt(s.risk.score),
+                    level(s.risk.score),
+                )
+                for s in index.services
+                if index.wave_of(s.name) == n
+            ),
+        )
+        for n in numbers
+    )
+
+
+def _matrix(index: _Index) -> MatrixView:
+    plan = index.plan
+    names = tuple(s.name for s in index.services)
+    uses = {(u.service, u.table): u for u in plan.access}
+    table_plans = {t.table: t for t in plan.tables}
+    tables = sorted(set(table_plans) | {u.table for u in plan.access})
+    rows = []
+    for table in tables:
+        tp = table_plans.get(table)
+        owner = tp.owner if tp and tp.owner else ""
+        cells = []
+        for name in names:
+            use = uses.get((name, table))
+            text = ("R" if use and use.reads else "") + ("W" if use and use.writes else "")
+            is_owner = name == owner
+            css = " ".join(c for c in ("use" if text else "", "owner" if is_owner else "") if c)
+            title = f"{name} {'owns' if is_owner else 'uses'} {table}" if text or is_owner else ""
+            cells.append(MatrixCell(text=text or ("·" if is_owner else ""), css=css, title=title))
+        pattern = tp.pattern if tp else "unused"
+        rows.append(
+            MatrixRow(
+                table=table,
+                owner=owner,
+                pattern=pattern,
+                pattern_label=PATTERN_LABELS.get(pattern, pattern),
+                pattern_css=f"pat-{pattern}" if pattern in PATTERN_LABELS else "pat-other",
+                reason=tp.reason if tp else "",
+                cells=tuple(cells),
+                search=" ".join([table, owner, pattern]).lower(),
+            )
+        )
+    shared = sum(1 for r in rows if r.pattern not in {"owned", "unused"})
+    return MatrixView(services=names, rows=tuple(rows), shared_count=shared)
+
+
+def _step_table(tp: TablePlan) -> StepTableView:
+    return StepTableView(
+        table=tp.table,
+        owner=tp.owner or "",
+        pattern=tp.pattern,
+        pattern_css=f"pat-{tp.pattern}" if tp.pattern in PATTERN_LABELS else "pat-other",
+        reason=tp.reason,
+    )
+
+
+def _step(index: _Index, step: Step) -> StepView:
+    calls = []
+    for call in sorted(set(step.calls_back)):
+        shown, more = _evidence(call.evidence)
+        calls.append(CallBackView(call.source, call.target, call.kind, shown, more))
+    wave = step.wave or index.wave_of(step.service)
+    return StepView(
+        order=step.order,
+        anchor=index.step_anchor[step.order],
+        wave=wave,
+        wave_class=_wave_css(wave, index.palette),
+        service=step.service,
+        service_anchor=index.anchor.get(step.service, ""),
+        reason=step.reason,
+        reroute=tuple(_endpoint(e) for e in sorted(set(step.reroute))),
+        calls_back=tuple(calls),
+        tables=tuple(_step_table(t) for t in sorted(set(step.tables))),
+        risks=step.risks,
+        rollout=step.rollout,
+        checks=step.checks,
+        rollback=step.rollback,
+    )
+
+
+_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def _risks(index: _Index) -> tuple[RiskItem, ...]:
+    items: list[RiskItem] = []
+
+    def add(severity: str, service: str, step: Step | None, risk: str, mitigation: str) -> None:
+        items.append(
+            RiskItem(
+                id="",
+                severity=severity,
+                severity_rank=_RANK[severity],
+                service=service,
+                step=str(step.order) if step else "",
+                step_anchor=index.step_anchor[step.order] if step else "",
+                risk=risk,
+                mitigation=mitigation,
+            )
+        )
+
+    for step in index.steps:
+        service = next((s for s in index.plan.services if s.name == step.service), None)
+        severity = level(service.risk.score) if service else "medium"
+        fallback = f"Go/no-go checks of step {step.order}; rollback: {step.rollback}".strip()
+        for risk in step.risks:
+            add(severity, step.service, step, risk, fallback)
+        if step.calls_back:
+            targets = len({c.target for c in step.calls_back})
+            add(
+                "medium",
+                step.service,
+                step,
+                f"Still depends on the monolith: {plural(len(step.calls_back), 'call')} back "
+                f"into {plural(targets, 'module')}",
+                "Put an anti-corruption layer (a narrow client of the monolith's API) in front "
+                "of these calls; remove it as the targets are extracted.",
+            )
+    for tp in sorted(index.plan.tables):
+        severity = PATTERN_SEVERITY.get(tp.pattern)
+        if severity is None:
+            continue
+        others = sorted(set(tp.readers) | set(tp.writers) - {tp.owner or ""})
+        step = index.step.get(tp.owner or "")
+        add(
+            severity,
+            tp.owner or "(monolith)",
+            step,
+            f"Table {tp.table} ({tp.pattern}) is used by {', '.join(others) or 'others'}: "
+            f"{tp.reason}",
+            PATTERN_MITIGATION.get(tp.pattern, ""),
+        )
+    items.sort(key=lambda r: (r.severity_rank, int(r.step or 10**6), r.service, r.risk))
+    return tuple(dataclasses.replace(r, id=f"R{i + 1}") for i, r in enumerate(items))
+
+
+def _warnings(facts: Facts, plan: Plan) -> tuple[WarningView, ...]:
+    found = [WarningView("planner", "", w) for w in sorted(set(plan.warnings))]
+    found += [WarningView(w.analyzer, w.path, w.message) for w in sorted(set(facts.warnings))]
+    return tuple(found)
+
+
+def _overall(plan: Plan) -> float:
+    total = sum(max(s.lines, 1) for s in plan.services)
+    if not total:
+        return 0.0
+    return sum(s.risk.score * max(s.lines, 1) for s in plan.services) / total
+
+
+def _summary(index: _Index, warnings: int) -> SummaryView:
+    plan = index.plan
+    first = index.steps[0] if index.steps else None
+    first_name = first.service if first else (index.services[0].name if index.services else "")
+    first_service = next((s for s in plan.services if s.name == first_name), None)
+    overall = _overall(plan)
+    modules = len({m for s in plan.services for m in s.members})
+    tables = len({t.table for t in plan.tables} | {u.table for u in plan.access})
+    shared = sum(1 for t in plan.tables if t.pattern not in {"owned", "unused"})
+    stats = (
+        Stat("Services", str(len(plan.services)), f"{plural(modules, 'module')} move", ""),
+        Stat("Waves", str(len(plan.waves)), plural(len(plan.steps), "step"), ""),
+        Stat("Overall risk", fmt(overall), f"{level(overall)}, weighted by lines", level(overall)),
+        Stat("Tables", str(tables), f"{shared} shared", "high" if shared else ""),
+        Stat(
+            "Warnings",
+            str(len(plan.warnings) + len(index.facts.warnings)),
+            "see Warnings",
+            "medium" if warnings else "",
+        ),
+    )
+    return SummaryView(
+        root=plan.root,
+        first_service=first_name,
+        first_anchor=index.anchor.get(first_name, ""),
+        first_reason=first.reason if first else "",
+        first_risk=fmt(first_service.risk.score) if first_service else "",
+        first_benefit=fmt(first_service.benefit.score) if first_service else "",
+        stats=stats,
+        overall_level=level(overall),
+        metrics=tuple((k, f"{v:.3g}") for k, v in sorted(plan.metrics.items())),
+        databases=tuple(sorted(set(index.facts.databases))),
+    )
+
+
+def _edges(index: _Index) -> tuple[EdgeView, ...]:
+    return tuple(
+        EdgeView(e.source, e.target, fmt(e.weight), ", ".join(sorted(set(e.kinds))))
+        for e in sorted(index.plan.edges, key=lambda e: (-e.weight, e.source, e.target))
+    )
+
+
+def build_view(facts: Facts, plan: Plan, palette: int = 8) -> ReportView:
+    """The report's view model; waves cycle through `palette` colour classes (`wave-1`...)."""
+    index = _Index(facts, plan, max(palette, 1))
+    warnings = _warnings(facts, plan)
+    waves = _waves(index)
+    return ReportView(
+        title=f"Strangler plan: {plan.root}",
+        summary=_summary(index, len(warnings)),
+        waves=waves,
+        services=tuple(_service(index, s) for s in index.services),
+        edges=_edges(index),
+        shared_kernel=tuple(sorted(set(plan.shared_kernel))),
+        excluded=tuple(sorted(set(plan.excluded))),
+        matrix=_matrix(index),
+        steps=tuple(_step(index, s) for s in index.steps),
+        risks=_risks(index),
+        warnings=warnings,
+        analyzers=tuple(f"{a.name} {a.version}" for a in sorted(set(facts.analyzers))),
+        format_version=plan.format_version,
+    )

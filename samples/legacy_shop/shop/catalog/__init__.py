@@ -1,0 +1,1 @@
+"""Catalog: products, categories, images, prices and search."""

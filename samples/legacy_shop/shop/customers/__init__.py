@@ -1,0 +1,1 @@
+"""Customers: accounts, addresses, login, notes and loyalty points."""

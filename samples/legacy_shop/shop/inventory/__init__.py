@@ -1,0 +1,1 @@
+"""Inventory: warehouses, stock levels, movements and reservations."""

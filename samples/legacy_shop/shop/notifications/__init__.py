@@ -1,0 +1,1 @@
+"""Notifications: transactional emails, newsletters and the notification log."""

@@ -1,0 +1,1 @@
+"""Payments: PSP integration, captures, refunds and invoices."""

@@ -1,0 +1,1 @@
+"""Reporting and the staff admin: sales reports, exports, admin users, audit log."""

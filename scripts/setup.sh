@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up everything the project needs on a fresh machine: a virtualenv with the package, and the
+# system tools (graphviz's dot; with --dev also Chromium and nginx for the tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+if [ "$dev" = 1 ]; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+else
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+fi
+
+missing=()
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+command -v git >/dev/null 2>&1 || missing+=(git)
+if [ "$dev" = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing system packages: ${missing[*]}" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "error: need root (or sudo) to install ${missing[*]}; install them and rerun" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
