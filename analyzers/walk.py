@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from analyzers.facts import UnitRole
 
@@ -57,14 +57,16 @@ def discover(
     """
     wanted = tuple(suffixes)
     found: list[SourceFile] = []
-    stack = [root]
+    base = os.fspath(root)
+    cut = len(base) + 1
+    stack = [base]
     while stack:
         directory = stack.pop()
         try:
             with os.scandir(directory) as entries:
                 items = list(entries)
         except OSError as exc:
-            warn(_rel(root, Path(directory)), f"unreadable directory: {exc.strerror or exc}")
+            warn(_rel(directory, cut), f"unreadable directory: {exc.strerror or exc}")
             continue
         for entry in items:
             try:
@@ -72,18 +74,21 @@ def discover(
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name not in SKIP_DIRS:
-                        stack.append(Path(entry.path))
+                        stack.append(entry.path)
                 elif entry.name.endswith(wanted) and entry.is_file(follow_symlinks=False):
                     size = entry.stat(follow_symlinks=False).st_size
-                    found.append(SourceFile(_rel(root, Path(entry.path)), Path(entry.path), size))
+                    found.append(SourceFile(_rel(entry.path, cut), Path(entry.path), size))
             except OSError as exc:
-                warn(_rel(root, Path(entry.path)), f"unreadable: {exc.strerror or exc}")
+                warn(_rel(entry.path, cut), f"unreadable: {exc.strerror or exc}")
     found.sort()
     return found
 
 
-def _rel(root: Path, path: Path) -> str:
-    return path.relative_to(root).as_posix() if path != root else "."
+def _rel(path: str, cut: int) -> str:
+    rel = path[cut:]
+    if os.sep != "/":
+        rel = rel.replace(os.sep, "/")
+    return rel or "."
 
 
 def classify_role(rel: str, is_alembic_versions: Callable[[str], bool] | None = None) -> UnitRole:
@@ -92,7 +97,7 @@ def classify_role(rel: str, is_alembic_versions: Callable[[str], bool] | None = 
     `is_alembic_versions(dir_rel)` may confirm that a `versions/` directory belongs to Alembic
     (for example because its parent holds `env.py`); without it only `alembic/.../versions/` counts.
     """
-    parts = PurePosixPath(rel).parts
+    parts = rel.split("/")
     dirs, name = parts[:-1], parts[-1]
     if any(d in VENDORED_DIRS for d in dirs):
         return "vendored"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzers.python import analyze_python_with_stats  # noqa: E402
+from analyzers.python import analyze_python_with_stats
 
 _GRIMP = """
 import sys, time

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from analyzers.containers import lint_containers, render_findings
 from analyzers.database import reflect_database
 from analyzers.errors import InputError
 from analyzers.facts import Facts, dumps, merge_facts, read_facts, write_json
@@ -32,6 +33,8 @@ from planner.evaluate import read_truth
 from planner.pipeline import make_plan
 from planner.plan import Plan, read_plan
 from reports import render_reports
+from reports.grants import grant_script
+from reports.scaffold import write_scaffold
 
 app = typer.Typer(
     add_completion=False,
@@ -157,7 +160,20 @@ def _write_plan(facts: Facts, config: Config, out: Path, first: str | None) -> P
 
 def _report(facts: Facts, plan: Plan, out: Path) -> list[Path]:
     _info("rendering reports")
-    return render_reports(facts, plan, out, warn=lambda m: _info(f"warning: {m}"))
+    written = render_reports(facts, plan, out, warn=lambda m: _info(f"warning: {m}"))
+    return written + _write_grants(plan, out / "grants")
+
+
+def _write_grants(plan: Plan, out: Path) -> list[Path]:
+    """Per service, the least-privilege role script for the shared database, in both dialects."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for service in plan.services:
+        for dialect, suffix in (("postgresql", "postgresql"), ("mysql", "mysql")):
+            path = out / f"{service.name}.{suffix}.sql"
+            path.write_text(grant_script(plan, service.name, dialect), encoding="utf-8")
+            written.append(path)
+    return written
 
 
 def _out_dir(out: Path) -> Path:
@@ -339,6 +355,37 @@ def diff(
     """Compare two plans: services, order and risk."""
     result = diff_plans(_load_plan(plan_a), _load_plan(plan_b))
     typer.echo(dumps(result) if as_json else render_diff(result), nl=False)
+
+
+@app.command()
+def scaffold(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json from `plan`.")],
+    out: OutOption = Path("scaffold"),
+    facts_file: Annotated[
+        Path | None, typer.Option("--facts", help="facts.json (default: beside PLAN).")
+    ] = None,
+) -> None:
+    """Write container files per extracted service and per wave (Dockerfile, compose, facade, CI)."""
+    result = _load_plan(plan_file)
+    facts = _load_facts(facts_file or plan_file.parent / "facts.json")
+    out = _out_dir(out)
+    written = write_scaffold(result, facts, out)
+    _info(f"wrote {len(written)} files for {len(result.services)} services in {out}")
+
+
+@app.command("lint-containers")
+def lint_containers_command(
+    path: Annotated[Path, typer.Argument(help="Repository to check.")] = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Check existing Dockerfiles and compose files for container mistakes; exit 1 on findings."""
+    root = _existing_dir(path)
+    findings = lint_containers(root)
+    typer.echo(render_findings(findings, as_json), nl=False)
+    if not as_json:
+        _info(f"{len(findings)} finding(s)")
+    if findings:
+        raise typer.Exit(1)
 
 
 def _load_facts(path: Path) -> Facts:

@@ -121,7 +121,7 @@ def _merge_singletons(graph: nx.Graph, communities: list[set[UnitId]]) -> list[s
         if not big:
             big.append(small)
             continue
-        best = max(big, key=lambda c: (_links(graph, small, c), -min(c)))
+        best = max(sorted(big, key=min), key=lambda c: _links(graph, small, c))
         if _links(graph, small, best) > 0:
             best |= small
         else:
@@ -133,7 +133,7 @@ def _merge_weakest(graph: nx.Graph, communities: list[set[UnitId]]) -> list[set[
     """Merge the smallest community into the one it is most coupled with."""
     ordered = sorted(communities, key=lambda c: (len(c), min(c)))
     small, rest = ordered[0], ordered[1:]
-    best = max(rest, key=lambda c: (_links(graph, small, c), -len(c), min(c)))
+    best = max(sorted(rest, key=lambda c: (len(c), min(c))), key=lambda c: _links(graph, small, c))
     best |= small
     return rest
 
@@ -151,7 +151,8 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
             pinned[_slug(service)].add(unit)
         elif unit not in kernel_reasons:
             free.append(unit)
-    communities = cluster(graph, tuple(free), config)
+    isolated = {u for u in free if graph.affinity.degree(u) == 0}
+    communities = cluster(graph, tuple(u for u in free if u not in isolated), config)
     areas = unit_areas({u: units[u] for u in movable})
     named: dict[ServiceName, set[UnitId]] = {name: set(m) for name, m in pinned.items()}
     for community in communities:
@@ -160,7 +161,7 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
     return Decomposition(
         services={n: tuple(sorted(m)) for n, m in sorted(named.items())},
         kernel=tuple(sorted(kernel_reasons)),
-        excluded=excluded,
+        excluded=tuple(sorted(set(excluded) | isolated)),
         kernel_reasons=kernel_reasons,
     )
 

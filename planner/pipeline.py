@@ -8,11 +8,12 @@ from pathlib import Path
 
 import networkx as nx
 
-from analyzers.facts import Facts, merge_facts
+from analyzers.facts import Evidence, Facts, merge_facts
 from planner.config import Config
 from planner.decompose import KERNEL, assign_tables, decompose
 from planner.graph import build_graph
 from planner.plan import (
+    CrossJoin,
     EndpointRef,
     Plan,
     Service,
@@ -55,7 +56,12 @@ def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None)
         for move in sorted(moves, key=lambda m: order[m.service])
     )
     warnings = [f"shared kernel: {u} ({why})" for u, why in sorted(decomposition.kernel_reasons.items())]
-    if not facts.tables:
+    schema = {t.name for t in facts.tables if t.source in ("database", "ddl")}
+    unknown = tuple(sorted({a.table for a in facts.table_access} - schema)) if schema else ()
+    if unknown:
+        warnings.append(f"code touches {len(unknown)} table(s) missing from the schema: "
+                        + ", ".join(unknown))
+    if not schema:
         warnings.append("no database schema was read: tables come from ORM models and SQL only")
     if not facts.change_stats:
         warnings.append("no git history was read: churn, co-change and authors are left out")
@@ -65,13 +71,40 @@ def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None)
         shared_kernel=decomposition.kernel,
         excluded=decomposition.excluded,
         tables=tables,
-        access=_access(facts, service_of),
+        access=tuple(u for u in _access(facts, service_of) if u.table not in unknown),
         edges=_service_edges(graph.deps, service_of),
         waves=waves,
         steps=steps,
-        metrics=_metrics(graph.affinity, decomposition.services, decomposition.kernel),
+        metrics={
+            **_metrics(graph.affinity, decomposition.services, decomposition.kernel),
+            "overall_risk": _overall_risk(services),
+        },
         warnings=tuple(warnings),
+        cross_joins=_cross_joins(facts, service_of, {t.table: t.owner for t in tables}),
+        unknown_tables=unknown,
     )
+
+
+def _cross_joins(
+    facts: Facts, service_of: dict[str, ServiceName], owners: dict[str, ServiceName | None]
+) -> tuple[CrossJoin, ...]:
+    """SQL statements (accesses sharing one evidence line) over tables of different owners."""
+    statements: dict[tuple[str, Evidence], set[str]] = defaultdict(set)
+    for access in facts.table_access:
+        if access.via == "sql" and access.unit in service_of and access.evidence:
+            statements[(access.unit, access.evidence[0])].add(access.table)
+    joins = []
+    for (unit, evidence), tables in sorted(statements.items()):
+        services = {owners.get(t) for t in tables} - {None}
+        if len(services) > 1:
+            joins.append(CrossJoin(unit, tuple(sorted(tables)), tuple(sorted(services)), evidence))
+    return tuple(joins)
+
+
+def _overall_risk(services: tuple[Service, ...]) -> float:
+    """The services' risk averaged by their size in lines (0 when there is no service)."""
+    lines = sum(s.lines for s in services)
+    return round(sum(s.risk.score * s.lines for s in services) / lines, 1) if lines else 0.0
 
 
 def _access(facts: Facts, service_of: dict[str, ServiceName]) -> tuple[TableUse, ...]:

@@ -11,7 +11,8 @@ from analyzers.facts import Evidence, TableName, UnitId, from_jsonable
 
 # PLAN_FORMAT_VERSION log (bump on any change to what plan.json holds):
 #   1: services (members, tables, endpoints, risk, benefit), shared_kernel, excluded, tables
-#      (owner, pattern), access (service x table), edges, waves, steps, metrics, warnings.
+#      (owner, pattern), access (service x table), edges, waves, steps, metrics, warnings,
+#      cross_joins (SQL spanning services' tables), unknown_tables (touched by code, not in the schema).
 PLAN_FORMAT_VERSION = 1
 
 ServiceName = str
@@ -111,6 +112,16 @@ class CallBack:
     evidence: tuple[Evidence, ...] = ()
 
 
+@dataclass(frozen=True, order=True)
+class CrossJoin:
+    """One SQL statement reading or writing tables owned by different services."""
+
+    unit: UnitId
+    tables: tuple[TableName, ...]
+    services: tuple[ServiceName, ...]
+    evidence: Evidence
+
+
 @dataclass(frozen=True)
 class Step:
     """One extraction: what moves, what the facade reroutes, what the data does, how to undo it."""
@@ -152,6 +163,8 @@ class Plan:
     metrics: dict[str, float]
     warnings: tuple[str, ...]
     format_version: int = PLAN_FORMAT_VERSION
+    cross_joins: tuple[CrossJoin, ...] = ()
+    unknown_tables: tuple[TableName, ...] = ()
 
     def service(self, name: ServiceName) -> Service:
         """The service called `name`."""

@@ -11,8 +11,8 @@ from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parents[1]
-# What reports may import from the other layers: the data models (and what they are built from).
-REPORTS_MAY_IMPORT = {"analyzers.facts", "planner.plan", "planner"}
+# What reports may import from the other layers: the data models and the user-error type.
+REPORTS_MAY_IMPORT = {"analyzers.facts", "analyzers.errors", "planner.plan", "planner"}
 
 
 _CHECK = """

@@ -714,7 +714,9 @@ def test_deterministic_and_parallel_equals_serial(tmp_path: Path) -> None:
             f'    return "SELECT * FROM t{i % 3}"\n'
         )
     write(tmp_path, files)
-    serial = dumps(analyze_python(tmp_path, jobs=1))
+    facts = analyze_python(tmp_path, jobs=1)
+    assert facts == facts.sorted()
+    serial = dumps(facts)
     assert serial == dumps(analyze_python(tmp_path, jobs=1))
     assert serial == dumps(analyze_python(tmp_path, jobs=2))
 

@@ -159,17 +159,19 @@ def _analyze(
             FileEntry(f.rel, mod.module, mod.is_package, classify_role(f.rel, alembic), result)
         )
     resolved = resolve(entries)
+    # Every collection comes out in `Facts.sorted()` order: the big ones are unique per key and
+    # sorted by that key (cheap), the small ones through `sorted(set(...))` like `Facts.sorted`.
     facts = Facts(
         root=str(root),
-        units=tuple(resolved.units),
+        units=tuple(sorted(resolved.units, key=lambda u: u.id)),
         dependencies=tuple(resolved.dependencies),
-        tables=tuple(resolved.tables),
-        orm_models=tuple(resolved.orm_models),
+        tables=tuple(sorted(resolved.tables, key=lambda t: t.name)),
+        orm_models=tuple(sorted(set(resolved.orm_models))),
         table_access=tuple(resolved.table_access),
-        endpoints=tuple(resolved.endpoints),
-        warnings=tuple(warnings + resolved.warnings),
+        endpoints=tuple(sorted(set(resolved.endpoints))),
+        warnings=tuple(sorted(set(warnings + resolved.warnings))),
         analyzers=(AnalyzerRun(ANALYZER_NAME, ANALYZER_VERSION),),
-    ).sorted()
+    )
     stats = RunStats(
         files=len(files),
         parsed=len(todo),

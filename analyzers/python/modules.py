@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 MARKER_FILES = ("setup.py", "manage.py")
 """Python files whose directory is a source root (sys.path entry) of a nested project."""
@@ -35,17 +34,16 @@ def module_names(
     Directories without `__init__.py` above a module are namespace packages.
     """
     rel_list = sorted(set(rels))
-    init_dirs = {str(PurePosixPath(r).parent) for r in rel_list if r.endswith("/__init__.py")}
+    split = [r.rsplit("/", 1) if "/" in r else ["", r] for r in rel_list]
+    init_dirs = {d for d, name in split if name == "__init__.py" and d}
     if "__init__.py" in rel_list:
         init_dirs.add(".")
-    marker_dirs = {
-        str(PurePosixPath(r).parent) for r in rel_list if PurePosixPath(r).name in MARKER_FILES
-    }
+    marker_dirs = {d for d, name in split if name in MARKER_FILES}
     memo: dict[str, bool] = {}
 
     def is_root(dir_rel: str) -> bool:
         if dir_rel not in memo:
-            name = PurePosixPath(dir_rel).name
+            name = dir_rel.rpartition("/")[2]
             memo[dir_rel] = dir_rel not in init_dirs and (
                 name in SRC_DIRS or dir_rel in marker_dirs or has_marker(dir_rel)
             )
@@ -54,10 +52,9 @@ def module_names(
     out: list[ModuleFile] = []
     warnings: list[tuple[str, str]] = []
     taken: dict[str, str] = {}
-    for rel in rel_list:
-        path = PurePosixPath(rel)
-        dirs = list(path.parts[:-1])
-        stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    for rel, (directory, filename) in zip(rel_list, split, strict=True):
+        dirs = directory.split("/") if directory else []
+        stem = filename.rpartition(".")[0] or filename
         is_package = stem == "__init__"
         parts = _module_parts(dirs, is_root, init_dirs)
         if root_name and "." in init_dirs and parts == dirs:
