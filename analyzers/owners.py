@@ -200,9 +200,12 @@ class TeamMap:
         return None
 
     def owner_team(self, owner: str) -> str | None:
-        """The team of a CODEOWNERS owner: a mapped name, else a team owner as written."""
+        """The team of a CODEOWNERS owner: a mapped name, else a team owner's slug
+        (`@acme/payments` -> `payments`, the name a team map would use)."""
         mapped = self.team_of(owner, owner.lstrip("@"))
-        return mapped if mapped is not None else (owner if is_team(owner) else None)
+        if mapped is None and is_team(owner):
+            return owner.rsplit("/", 1)[1]
+        return mapped
 
     def author_team(self, author: str) -> str | None:
         """The team of a history author shown as `Name <email>`: by email first, then name."""
@@ -255,7 +258,8 @@ def analyze_owners(
     change_stats: Sequence[ChangeStats] = (),
 ) -> Facts:
     """Owning teams of each unit: the winning CODEOWNERS rules (owners of every GitLab section
-    combined), owners mapped to teams through team_map (`@org/team` owners are teams already).
+    combined), owners mapped to teams through team_map; an unmapped `@org/team` owner is the team
+    `team` (its slug), so CODEOWNERS and the team map name teams alike.
     A unit no rule gives an owner (no match, or a match without owners) gets the teams of its
     authors (from change_stats) through team_map.
     Units with neither get no Ownership."""

@@ -16,11 +16,16 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+try:  # typer >= 0.26 vendors click; older releases use click itself
+    from typer._click import exceptions as cli_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as cli_errors
+
 from analyzers.containers import lint_containers, render_findings
 from analyzers.database import reflect_database
 from analyzers.errors import InputError
 from analyzers.facts import Facts, dumps, merge_facts, read_facts, write_json
-from analyzers.history import analyze_history
+from analyzers.history import EXPORT_COMMAND, analyze_history
 from analyzers.owners import analyze_owners
 from analyzers.python import analyze_python
 from analyzers.redact import redact_url
@@ -57,7 +62,8 @@ GitOption = Annotated[
     bool, typer.Option("--git/--no-git", help="Read the git history of PATH (when it is a repository).")
 ]
 GitLogOption = Annotated[
-    Path | None, typer.Option("--git-log", help="A saved `git log` export to read instead (see docs).")
+    Path | None,
+    typer.Option("--git-log", help=f"A saved `git log` export to read instead; make it with: {EXPORT_COMMAND}"),
 ]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Only history after this date.")]
 JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel parsers.")]
@@ -103,6 +109,17 @@ def _file_progress(label: str) -> Iterator:
         yield update
 
 
+@contextmanager
+def _count_progress(label: str) -> Iterator:
+    """A counter on stderr fed by `done` callbacks (the total is unknown); silent when not a tty."""
+    with Progress(
+        TextColumn("{task.description}"), TextColumn("{task.completed}"), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda done: progress.update(task, completed=done)
+
+
 def _existing_dir(path: Path) -> Path:
     if not path.exists():
         raise InputError(f"{path}: no such directory")
@@ -134,11 +151,11 @@ def _analyze(
     if git_log is not None or git:
         if git_log is not None and not git_log.is_file():
             raise InputError(f"{git_log}: no such git log export")
-        _info("reading git history")
-        history = analyze_history(
-            root, units, since=since or config.since, git_log=git_log,
-            bulk_threshold=config.bulk_threshold,
-        )
+        with _count_progress("reading git history (commits)") as progress:
+            history = analyze_history(
+                root, units, since=since or config.since, git_log=git_log,
+                bulk_threshold=config.bulk_threshold, progress=progress,
+            )
         parts.append(history)
     parts.append(analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats))
     parts.extend(live)
@@ -278,6 +295,10 @@ def _run(root: Path, settings: Config, out: Path, dbs: list[str], git: bool, git
     write_json(facts, out / "facts.json")
     write_json(result, out / "plan.json")
     _report(facts, result, out)
+    scaffold_dir = out / "scaffold"
+    if scaffold_dir.exists():
+        shutil.rmtree(scaffold_dir)
+    write_scaffold(result, facts, scaffold_dir)
     _summary(out, result)
 
 
@@ -409,11 +430,21 @@ def _load_plan(path: Path) -> Plan:
 def main() -> None:
     """Entry point: user mistakes print one line and exit 2; bugs say how to get the traceback."""
     try:
-        app(standalone_mode=True)
+        code = app(standalone_mode=False)
+    except cli_errors.NoArgsIsHelpError as error:
+        typer.echo(error.ctx.get_help() if error.ctx else error.format_message())
+        sys.exit(0)
+    except cli_errors.UsageError as error:
+        where = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+        err.print(f"error: {error.format_message()}{where}", markup=False)
+        sys.exit(2)
+    except cli_errors.ClickException as error:
+        err.print(f"error: {error.format_message()}", markup=False)
+        sys.exit(error.exit_code)
     except InputError as error:
         err.print(f"error: {error}", markup=False)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         err.print("interrupted", markup=False)
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last line of defence for the user
@@ -422,6 +453,7 @@ def main() -> None:
         err.print(f"internal error: {type(error).__name__}: {error} (set PLANNER_DEBUG=1 for the "
                   "traceback and please report it)", markup=False)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 __all__ = ["app", "dumps", "main"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -94,7 +95,7 @@ def unit_areas(units: dict[UnitId, Unit]) -> dict[UnitId, str]:
 
 
 def cluster(graph: CodeGraph, units: tuple[UnitId, ...], config: Config) -> list[set[UnitId]]:
-    """Seeded Louvain communities of `units`, merged until their count fits the configured range."""
+    """Seeded Louvain communities of `units`, small ones folded in, merged to fit the range."""
     sub = graph.affinity.subgraph(units).copy()
     if sub.number_of_nodes() == 0:
         return []
@@ -104,7 +105,8 @@ def cluster(graph: CodeGraph, units: tuple[UnitId, ...], config: Config) -> list
             sub, weight="weight", resolution=config.resolution, seed=config.seed
         )
     ]
-    communities = _merge_singletons(sub, communities)
+    smallest = 3 if len(units) >= 30 else 1
+    communities = _fold_small(sub, communities, smallest)
     while len(communities) > config.max_services:
         communities = _merge_weakest(sub, communities)
     return sorted(communities, key=lambda c: (-len(c), min(c)))
@@ -114,18 +116,16 @@ def _links(graph: nx.Graph, a: set[UnitId], b: set[UnitId]) -> float:
     return sum(d["weight"] for x in a for y, d in graph[x].items() if y in b)
 
 
-def _merge_singletons(graph: nx.Graph, communities: list[set[UnitId]]) -> list[set[UnitId]]:
-    """Fold one-unit communities into the community they are most coupled with (if any)."""
-    big = [c for c in communities if len(c) > 1]
-    for small in sorted((c for c in communities if len(c) == 1), key=min):
-        if not big:
-            big.append(small)
-            continue
-        best = max(sorted(big, key=min), key=lambda c: _links(graph, small, c))
-        if _links(graph, small, best) > 0:
-            best |= small
+def _fold_small(graph: nx.Graph, communities: list[set[UnitId]], smallest: int) -> list[set[UnitId]]:
+    """Fold communities under `smallest` units into the community they are most coupled with."""
+    big = sorted((c for c in communities if len(c) >= smallest), key=min)
+    small = sorted((c for c in communities if len(c) < smallest), key=lambda c: (len(c), min(c)))
+    for group in small:
+        best = max(big, key=lambda c: _links(graph, group, c), default=None)
+        if best is not None and _links(graph, group, best) > 0:
+            best |= group
         else:
-            big.append(small)
+            big.append(group)
     return big
 
 
@@ -143,41 +143,95 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
     units = {u.id: u for u in facts.units}
     movable, excluded = candidate_units(facts, config)
     kernel_reasons = find_kernel({u: units[u] for u in movable}, graph, config)
+    areas = unit_areas({u: units[u] for u in movable})
     pinned: dict[ServiceName, set[UnitId]] = defaultdict(set)
     free = []
+    left_out: dict[UnitId, str] = {}
     for unit in movable:
         service = config.pinned_service(unit, units[unit].path)
         if service:
             pinned[_slug(service)].add(unit)
-        elif unit not in kernel_reasons:
+        elif unit in kernel_reasons:
+            continue
+        elif _entry_point(unit, units[unit], areas, graph):
+            left_out[unit] = "entry-point script: stays with the monolith's deployment"
+        else:
             free.append(unit)
-    isolated = {u for u in free if graph.affinity.degree(u) == 0}
-    communities = cluster(graph, tuple(u for u in free if u not in isolated), config)
-    areas = unit_areas({u: units[u] for u in movable})
+    free_set = set(free)
+    for unit in free:
+        if not any(n in free_set for n in graph.affinity.neighbors(unit)):
+            left_out[unit] = "no coupling with other movable code: stays in the monolith"
+    communities = cluster(graph, tuple(u for u in free if u not in left_out), config)
     named: dict[ServiceName, set[UnitId]] = {name: set(m) for name, m in pinned.items()}
-    for community in communities:
-        name = _unique(_service_name(community, facts, areas), named)
+    vocabulary = _vocabulary(communities, facts)
+    for community, words in zip(communities, vocabulary, strict=True):
+        name = _unique(_service_name(community, words, areas), named)
         named[name] = community
     return Decomposition(
         services={n: tuple(sorted(m)) for n, m in sorted(named.items())},
         kernel=tuple(sorted(kernel_reasons)),
-        excluded=tuple(sorted(set(excluded) | isolated)),
+        excluded=tuple(sorted(set(excluded) | set(left_out))),
         kernel_reasons=kernel_reasons,
     )
 
 
-def _service_name(
-    members: set[UnitId], facts: Facts, areas: dict[UnitId, str]
-) -> ServiceName:
-    """The dominant package of the members, else their dominant table, else their first module."""
-    areas = Counter(areas[u] or u.split(".")[-1] for u in members)
-    area, count = max(areas.items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))
-    if count * 2 >= len(members):
+def _entry_point(unit: UnitId, info: Unit, areas: dict[UnitId, str], graph: CodeGraph) -> bool:
+    """A top-level module outside the root package that nothing imports (serve.py, wsgi.py)."""
+    top_level = "." not in unit and not info.is_package
+    has_root = any("." in u for u in areas)
+    return top_level and has_root and graph.deps.in_degree(unit) == 0
+
+
+GENERIC_WORDS = frozenset(
+    "views view models model service services repository repositories repo queries query tasks "
+    "task utils util helpers helper validators forms schemas schema serializers admin api urls apps "
+    "signals handlers managers mixins constants exceptions errors types filters permissions "
+    "resolvers mutations base core common config settings init main app v1 v2 v3 lib impl "
+    "dataloaders enums tests test migrations controllers controller dao entity entities dto web "
+    "rest internal support shared legacy src com org net java py".split()
+)
+"""Words that name layers, not business capabilities: never used to name a service."""
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[^a-z0-9]+", name.lower()) if len(t) > 2 and t not in GENERIC_WORDS]
+
+
+def _vocabulary(communities: list[set[UnitId]], facts: Facts) -> list[Counter[str]]:
+    """Per community, its distinctive words (tf-idf) from module names, tables and endpoint paths."""
+    tables: dict[UnitId, list[str]] = defaultdict(list)
+    for access in facts.table_access:
+        tables[access.unit].append(access.table)
+    paths: dict[UnitId, list[str]] = defaultdict(list)
+    for endpoint in facts.endpoints:
+        paths[endpoint.unit].append(endpoint.path)
+    raw = []
+    for community in communities:
+        words: Counter[str] = Counter()
+        for unit in community:
+            parts = unit.split(".")[1:] or unit.split(".")
+            words.update(dict.fromkeys(_tokens(".".join(parts)), 2))
+            for table in set(tables[unit]):
+                words.update(_tokens(table))
+            for path in set(paths[unit]):
+                words.update(_tokens(path))
+        raw.append(words)
+    spread = Counter(w for words in raw for w in words)
+    total = len(raw)
+    return [
+        Counter({w: n * math.log(1 + total / spread[w]) for w, n in words.items()}) for words in raw
+    ]
+
+
+def _service_name(members: set[UnitId], words: Counter[str], areas: dict[UnitId, str]) -> ServiceName:
+    """The dominant business area of the members, else their most distinctive word."""
+    counts = Counter(areas.get(u, "") for u in members)
+    area, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    if area and area not in GENERIC_WORDS and count * 2 >= len(members):
         return _slug(area)
-    tables = Counter(a.table for a in facts.table_access if a.unit in members)
-    if tables:
-        return _slug(max(tables.items(), key=lambda kv: (kv[1], kv[0]))[0])
-    return _slug(area)
+    if words:
+        return _slug(max(words.items(), key=lambda kv: (kv[1], kv[0]))[0])
+    return _slug(area or min(members).split(".")[-1])
 
 
 def _slug(name: str) -> ServiceName:

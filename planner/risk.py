@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from analyzers.facts import Evidence, Facts, TableName, UnitId
+from planner.decompose import KERNEL
 from planner.graph import CodeGraph
 from planner.plan import Factor, Score, ServiceName, TablePlan
 
@@ -16,7 +17,8 @@ RISK_WEIGHTS = {
     "shared_tables": 20.0,
     "foreign_keys": 10.0,
     "cycles": 10.0,
-    "size": 10.0,
+    "shared_kernel": 5.0,
+    "size": 5.0,
     "churn": 5.0,
     "people": 5.0,
     "missing_tests": 5.0,
@@ -68,6 +70,11 @@ def make_world(
     )
 
 
+def _count(n: int, noun: str) -> str:
+    """`1 use`, `3 uses`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _ratio(part: float, whole: float) -> float:
     return 0.0 if whole <= 0 else min(1.0, part / whole)
 
@@ -96,8 +103,8 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
     """Risk of extracting `service` now, when the services in `extracted` have already left."""
     mine = set(world.members[service])
     deps = world.graph.deps
-    internal = inbound = outbound = 0.0
-    inbound_pairs, outbound_pairs = [], []
+    internal = inbound = outbound = kernel = 0.0
+    inbound_pairs, outbound_pairs, kernel_targets = [], [], set()
     for a, b, data in deps.edges(data=True):
         if not (a in world.service_of and b in world.service_of):
             continue
@@ -107,25 +114,31 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
         elif b_in and world.service_of[a] not in extracted:
             inbound += data["weight"]
             inbound_pairs.append((a, b))
+        elif a_in and world.service_of[b] == KERNEL:
+            kernel += data["weight"]
+            kernel_targets.add(b)
         elif a_in and world.service_of[b] not in extracted:
             outbound += data["weight"]
             outbound_pairs.append((a, b))
-    total = internal + inbound + outbound
     factors = [
-        _factor("inbound_calls", RISK_WEIGHTS, _ratio(inbound, total),
-                f"{len(inbound_pairs)} uses from code that stays in the monolith "
-                f"({inbound:.1f} of {total:.1f} coupling weight): each becomes a remote call",
+        _factor("inbound_calls", RISK_WEIGHTS, _ratio(inbound, inbound + internal),
+                f"{_count(len(inbound_pairs), 'use')} from code that stays in the monolith "
+                f"({inbound:.1f} against {internal:.1f} inside): each becomes a remote call",
                 _edge_evidence(world, inbound_pairs)),
-        _factor("calls_back", RISK_WEIGHTS, _ratio(outbound, total),
-                f"{len(outbound_pairs)} uses of code that stays ({outbound:.1f} of {total:.1f}): "
-                "each needs an anti-corruption layer and a circuit breaker",
+        _factor("calls_back", RISK_WEIGHTS, _ratio(outbound, outbound + internal),
+                f"{_count(len(outbound_pairs), 'use')} of code that stays ({outbound:.1f} against "
+                f"{internal:.1f} inside): each needs an anti-corruption layer and a circuit breaker",
                 _edge_evidence(world, outbound_pairs)),
+        _factor("shared_kernel", RISK_WEIGHTS, _ratio(kernel, kernel + internal),
+                f"uses {_count(len(kernel_targets), 'shared-kernel module')}"
+                + (f" ({', '.join(sorted(kernel_targets)[:4])})" if kernel_targets else "")
+                + ": ship them as a versioned library or duplicate them"),
     ]
     factors += _data_factors(world, service)
     factors.append(_cycle_factor(world, service, extracted))
     all_lines = sum(world.lines.get(u, 0) for u in world.service_of)
     my_lines = sum(world.lines.get(u, 0) for u in mine)
-    factors.append(_factor("size", RISK_WEIGHTS, _ratio(my_lines, 0.5 * all_lines),
+    factors.append(_factor("size", RISK_WEIGHTS, _ratio(my_lines, 0.25 * all_lines),
                            f"{my_lines} of {all_lines} lines of movable code"))
     factors += _history_factors(world, mine)
     untested = sorted(u for u in mine if u not in world.tested)
@@ -154,8 +167,9 @@ def _data_factors(world: World, service: ServiceName) -> list[Factor]:
                 if a_mine != b_mine:
                     crossing += 1
                     examples.append(f"{table.name}->{fk.referred_table}")
+    examples = sorted(set(examples))
     fk_why = (f"{crossing} of {touching} foreign keys on its tables cross the service boundary"
-              + (f" ({', '.join(sorted(examples)[:4])})" if examples else ""))
+              + (f" ({', '.join(examples[:4])})" if examples else ""))
     return [
         _factor("shared_tables", RISK_WEIGHTS, value, why),
         _factor("foreign_keys", RISK_WEIGHTS, _ratio(crossing, touching), fk_why),
@@ -169,7 +183,7 @@ def _cycle_factor(world: World, service: ServiceName, extracted: frozenset[Servi
                    and b in world.service_of and b not in mine}
     in_sources = {world.service_of[a] for a, b in world.graph.deps.edges() if b in mine
                   and a in world.service_of and a not in mine}
-    both = sorted((out_targets & in_sources) - extracted)
+    both = sorted((out_targets & in_sources) - extracted - {KERNEL})
     return _factor("cycles", RISK_WEIGHTS, _ratio(len(both), 2),
                    f"mutual dependencies with {', '.join(both)}" if both else "no dependency cycle")
 
@@ -241,6 +255,6 @@ def calls_into(world: World, service: ServiceName, extracted: frozenset[ServiceN
     grouped: dict[tuple[UnitId, UnitId], list] = defaultdict(list)
     for dep in world.facts.dependencies:
         if dep.source in mine and dep.target in world.service_of and dep.target not in mine:
-            if world.service_of[dep.target] not in extracted:
+            if world.service_of[dep.target] not in extracted | {KERNEL}:
                 grouped[(dep.source, dep.target)].append(dep)
     return grouped

@@ -32,13 +32,21 @@ def _write(path: Path, content: str) -> Path:
 
 
 def render_reports(
-    facts: Facts, plan: Plan, out: Path, *, warn: Callable[[str], None] = print
+    facts: Facts,
+    plan: Plan,
+    out: Path,
+    *,
+    warn: Callable[[str], None] = print,
+    scaffold_dir: str | None = None,
 ) -> list[Path]:
     """Write report.html, plan.md, services.dot and (with graphviz) services.svg into `out`.
 
     Returns the paths written, sorted. Without graphviz's `dot` the HTML shows the DOT text with
-    a note and `warn` is called once.
+    a note and `warn` is called once. `scaffold_dir` is where the container scaffold lies,
+    relative to `out` (e.g. "scaffold"): when given, each wave links to `scaffold_dir/wave-<n>/`
+    and each extracted service to `scaffold_dir/<service>/Dockerfile` (relative links only).
     """
+    view = build_view(facts, plan, palette=len(WAVE_COLOURS), scaffold_dir=scaffold_dir)
     out.mkdir(parents=True, exist_ok=True)
     service_map = services_dot(plan)
     written = [_write(out / "services.dot", service_map.dot)]
@@ -59,7 +67,6 @@ def render_reports(
     else:
         written.append(_write(out / "services.svg", _svg_document(svg)))
 
-    view = build_view(facts, plan, palette=len(WAVE_COLOURS))
     diagram = MapView(svg=Markup(svg) if svg else None, dot=service_map.dot, note=note)
     written.append(_write(out / "report.html", render_html(view, diagram)))
     written.append(_write(out / "plan.md", render_markdown(view, svg=svg is not None)))

@@ -5,9 +5,24 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import quote
 
 from analyzers.facts import Evidence, Facts, Unit
-from planner.plan import EndpointRef, Factor, Plan, Score, Service, ServiceName, Step, TablePlan
+from planner.plan import (
+    CrossJoin,
+    EndpointRef,
+    Factor,
+    Plan,
+    Score,
+    Service,
+    ServiceName,
+    Step,
+    TablePlan,
+)
+from reports.grants import grant_script, role_name
+from reports.scaffold.model import FACADE_IMAGE, PYTHON_IMAGE
+from reports.scaffold.model import slug as scaffold_slug
 
 MAX_EVIDENCE = 25
 """Evidence items shown per factor or call; the rest are counted, so huge plans stay small."""
@@ -37,6 +52,57 @@ PATTERN_MITIGATION = {
     "copy and tolerate replication lag.",
 }
 LEVELS = ((67.0, "high"), (34.0, "medium"), (0.0, "low"))
+KERNEL_NAMES = frozenset({"shared-kernel", "shared_kernel", "kernel", "shared"})
+"""Edge targets that mean the shared kernel (the planner uses `shared-kernel`)."""
+MONOLITH = "monolith"
+TOP_RISKS = 8
+"""Risks the workshop answer lists; the register below has all of them."""
+PATTERN_ORDER = (
+    "owned",
+    "api_or_view",
+    "shared_ownership",
+    "split_table",
+    "change_data_capture",
+    "unused",
+)
+PATTERN_ADVICE = {
+    "owned": "Moves with its service: only that service's role is granted on it.",
+    "unused": "No code touches it: leave it in place, confirm with its owner, then archive it.",
+}
+CHECKLIST = (
+    (
+        "Using the :latest tag in production",
+        "Pin an explicit version tag (v1.2.3 or the git sha)",
+        f"Base images are pinned ({PYTHON_IMAGE}, facade {FACADE_IMAGE}); production compose "
+        "files require each service's version tag and CI tags images by commit sha.",
+    ),
+    (
+        "Hard-coding secrets into the image",
+        "Use environment variables or a secret manager",
+        "Nothing secret is baked in: database URLs arrive as compose secrets under /run/secrets, "
+        ".env.*.example files hold placeholders only, and .dockerignore keeps secrets out of "
+        "the build context.",
+    ),
+    (
+        "Keeping logs inside the container",
+        "Write to stdout/stderr and collect them outside",
+        "Services log to stdout/stderr (PYTHONUNBUFFERED=1); compose rotates them with the "
+        "json-file driver instead of writing files in the container.",
+    ),
+    (
+        "Deploying without a health check",
+        "Implement a proper health-check endpoint",
+        "Every Dockerfile has a HEALTHCHECK on GET /health and every compose service a "
+        "healthcheck; each step's first go/no-go check is that endpoint answering 200.",
+    ),
+    (
+        "Running without resource limits",
+        "Set CPU and memory limits",
+        "Production compose files set CPU and memory limits (0.5 CPU, 512M per replica), "
+        "two replicas, a restart policy and a read-only root file system.",
+    ),
+)
+"""The lecture's five common container mistakes, its fix, and where the scaffold applies it."""
 
 
 # --- small value objects ----------------------------------------------------------------------
@@ -114,6 +180,8 @@ class ServiceView:
     risk: ScoreView
     benefit: ScoreView
     search: str
+    role: str
+    dockerfile_href: str
 
 
 @dataclass(frozen=True)
@@ -134,6 +202,7 @@ class WaveView:
     label: str
     css: str
     services: tuple[WaveItem, ...]
+    scaffold_href: str
 
 
 @dataclass(frozen=True)
@@ -157,6 +226,24 @@ class MatrixRow:
     reason: str
     cells: tuple[MatrixCell, ...]
     search: str
+    flag: str
+    flag_label: str
+
+
+@dataclass(frozen=True)
+class CrossJoinView:
+    """One SQL statement spanning tables of different services, and what it must become."""
+
+    unit: str
+    service: str
+    tables: tuple[str, ...]
+    services: tuple[str, ...]
+    location: str
+    snippet: str
+    foreign: tuple[str, ...]
+    before_wave: int
+    advice: str
+    search: str
 
 
 @dataclass(frozen=True)
@@ -166,6 +253,9 @@ class MatrixView:
     services: tuple[str, ...]
     rows: tuple[MatrixRow, ...]
     shared_count: int
+    unused: tuple[str, ...]
+    unknown: tuple[str, ...]
+    cross_joins: tuple[CrossJoinView, ...]
 
 
 @dataclass(frozen=True)
@@ -208,6 +298,8 @@ class StepView:
     rollout: str
     checks: tuple[str, ...]
     rollback: str
+    scaffold_href: str
+    dockerfile_href: str
 
 
 @dataclass(frozen=True)
@@ -270,6 +362,102 @@ class SummaryView:
 
 
 @dataclass(frozen=True)
+class GrantView:
+    """One service's least-privilege database role and its scripts in both dialects."""
+
+    service: str
+    anchor: str
+    wave_label: str
+    role: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    postgresql: str
+    mysql: str
+    postgresql_file: str
+    mysql_file: str
+    search: str
+
+
+@dataclass(frozen=True)
+class PatternGroup:
+    """The tables that follow one database pattern."""
+
+    pattern: str
+    label: str
+    css: str
+    tables: tuple[str, ...]
+    advice: str
+
+
+@dataclass(frozen=True)
+class StepBrief:
+    """One step as the workshop's migration plan shows it."""
+
+    order: int
+    anchor: str
+    service: str
+    service_anchor: str
+    moves: str
+    reroutes: int
+    rollout: str
+    checks: tuple[str, ...]
+    rollback: str
+    dockerfile_href: str
+
+
+@dataclass(frozen=True)
+class WavePlan:
+    """A wave of the step-by-step plan: its steps and what stays in the monolith after it."""
+
+    number: int
+    label: str
+    css: str
+    steps: tuple[StepBrief, ...]
+    endpoints_left: int
+    scaffold_href: str
+
+
+@dataclass(frozen=True)
+class KernelUse:
+    """How strongly a service leans on the shared kernel."""
+
+    service: str
+    weight: str
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One of the lecture's five common container mistakes and how the scaffold avoids it."""
+
+    mistake: str
+    remedy: str
+    scaffold: str
+
+
+@dataclass(frozen=True)
+class WorkshopView:
+    """Answers to the four workshop questions, computed from this plan."""
+
+    first_wave: int
+    first_services: tuple[WaveItem, ...]
+    first_reroutes: tuple[EndpointView, ...]
+    first_calls_back: int
+    endpoints_total: int
+    endpoints_after_first: int
+    endpoints_at_end: int
+    endpoints_moving: int
+    kernel: tuple[str, ...]
+    kernel_users: tuple[KernelUse, ...]
+    grants: tuple[GrantView, ...]
+    patterns: tuple[PatternGroup, ...]
+    plan_waves: tuple[WavePlan, ...]
+    risk_counts: tuple[tuple[str, int], ...]
+    top_risks: tuple[RiskItem, ...]
+    more_risks: int
+    checklist: tuple[ChecklistItem, ...]
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything the HTML and Markdown reports show."""
 
@@ -286,6 +474,8 @@ class ReportView:
     warnings: tuple[WarningView, ...]
     analyzers: tuple[str, ...]
     format_version: int
+    workshop: WorkshopView
+    scaffold_dir: str
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -375,16 +565,37 @@ def _wave_css(wave: int, palette: int) -> str:
     return f"wave-{(wave - 1) % palette + 1}" if wave else "wave-0"
 
 
+def scaffold_base(scaffold_dir: str | None) -> str | None:
+    """`scaffold_dir` as a URL-quoted relative link prefix ending in `/`, or None when unset.
+
+    Raises ValueError for an absolute path, a `..` part or a URL: links must stay beside the report.
+    """
+    if scaffold_dir is None or not scaffold_dir.strip():
+        return None
+    path = PurePosixPath(scaffold_dir.strip().replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or ":" in scaffold_dir:
+        raise ValueError(f"scaffold_dir must be a relative path under the output: {scaffold_dir!r}")
+    parts = [quote(part, safe="") for part in path.parts if part not in {"", "."}]
+    return "".join(f"{part}/" for part in parts) or "./"
+
+
+def _has_word(text: str) -> bool:
+    return re.search(r"\w", text) is not None
+
+
 # --- building ---------------------------------------------------------------------------------
 
 
 class _Index:
     """Lookups over the plan and facts shared by the builders."""
 
-    def __init__(self, facts: Facts, plan: Plan, palette: int) -> None:
+    def __init__(self, facts: Facts, plan: Plan, palette: int, scaffold: str | None) -> None:
         self.facts = facts
         self.plan = plan
         self.palette = palette
+        self.scaffold = scaffold
+        self.unit_service = {m: s.name for s in plan.services for m in s.members}
+        self.owner = {t.table: t.owner for t in plan.tables if t.owner}
         self.units: dict[str, Unit] = {u.id: u for u in facts.units}
         self.wave = {name: w.number for w in plan.waves for name in w.services}
         self.step = {s.service: s for s in plan.steps}
@@ -406,6 +617,18 @@ class _Index:
 
     def css(self, name: ServiceName) -> str:
         return _wave_css(self.wave_of(name), self.palette)
+
+    def wave_href(self, wave: int) -> str:
+        """The wave's scaffold folder, when a scaffold is linked and the wave extracts something."""
+        if self.scaffold is None or wave not in {s.wave for s in self.steps}:
+            return ""
+        return f"{self.scaffold}wave-{wave}/"
+
+    def dockerfile_href(self, name: ServiceName) -> str:
+        """The service's Dockerfile in the scaffold, when linked and the service is extracted."""
+        if self.scaffold is None or name not in self.step:
+            return ""
+        return f"{self.scaffold}{quote(scaffold_slug(name), safe='')}/Dockerfile"
 
 
 def _service(index: _Index, service: Service) -> ServiceView:
@@ -448,6 +671,8 @@ def _service(index: _Index, service: Service) -> ServiceView:
         risk=score_view(service.risk),
         benefit=score_view(service.benefit),
         search=" ".join([service.name, *service.members, *service.tables]).lower(),
+        role=role_name(service.name),
+        dockerfile_href=index.dockerfile_href(service.name),
     )
 
 
@@ -468,9 +693,16 @@ def _waves(index: _Index) -> tuple[WaveView, ...]:
                 for s in index.services
                 if index.wave_of(s.name) == n
             ),
+            scaffold_href=index.wave_href(n),
         )
         for n in numbers
     )
+
+
+FLAG_LABELS = {
+    "unknown": "Not in the schema: code touches it but the database has no such table",
+    "unused": "No code touches it",
+}
 
 
 def _matrix(index: _Index) -> MatrixView:
@@ -478,7 +710,9 @@ def _matrix(index: _Index) -> MatrixView:
     names = tuple(s.name for s in index.services)
     uses = {(u.service, u.table): u for u in plan.access}
     table_plans = {t.table: t for t in plan.tables}
-    tables = sorted(set(table_plans) | {u.table for u in plan.access})
+    unknown = set(plan.unknown_tables)
+    used = {u.table for u in plan.access if u.reads or u.writes}
+    tables = sorted(set(table_plans) | {u.table for u in plan.access} | unknown)
     rows = []
     for table in tables:
         tp = table_plans.get(table)
@@ -491,21 +725,71 @@ def _matrix(index: _Index) -> MatrixView:
             css = " ".join(c for c in ("use" if text else "", "owner" if is_owner else "") if c)
             title = f"{name} {'owns' if is_owner else 'uses'} {table}" if text or is_owner else ""
             cells.append(MatrixCell(text=text or ("·" if is_owner else ""), css=css, title=title))
-        pattern = tp.pattern if tp else "unused"
+        pattern = tp.pattern if tp else ("unused" if table not in used else "")
+        flag = "unknown" if table in unknown else ""
+        if not flag and (pattern == "unused" or table not in used):
+            flag = "unused"
         rows.append(
             MatrixRow(
                 table=table,
                 owner=owner,
-                pattern=pattern,
-                pattern_label=PATTERN_LABELS.get(pattern, pattern),
+                pattern=pattern or "unknown",
+                pattern_label=PATTERN_LABELS.get(pattern, FLAG_LABELS["unknown"]),
                 pattern_css=f"pat-{pattern}" if pattern in PATTERN_LABELS else "pat-other",
                 reason=tp.reason if tp else "",
                 cells=tuple(cells),
-                search=" ".join([table, owner, pattern]).lower(),
+                search=" ".join([table, owner, pattern, flag]).lower(),
+                flag=flag,
+                flag_label=FLAG_LABELS.get(flag, ""),
             )
         )
-    shared = sum(1 for r in rows if r.pattern not in {"owned", "unused"})
-    return MatrixView(services=names, rows=tuple(rows), shared_count=shared)
+    shared = sum(1 for r in rows if r.pattern not in {"owned", "unused", "unknown"})
+    return MatrixView(
+        services=names,
+        rows=tuple(rows),
+        shared_count=shared,
+        unused=tuple(r.table for r in rows if r.flag == "unused"),
+        unknown=tuple(r.table for r in rows if r.flag == "unknown"),
+        cross_joins=tuple(_cross_join(index, j) for j in sorted(set(plan.cross_joins))),
+    )
+
+
+def _cross_join(index: _Index, join: CrossJoin) -> CrossJoinView:
+    """A join across services, with the tables its unit must stop reading directly."""
+    unit_service = index.unit_service.get(join.unit)
+    if unit_service is None:
+        unit_service = "shared kernel" if join.unit in index.plan.shared_kernel else MONOLITH
+    tables = tuple(sorted(set(join.tables)))
+    foreign = tuple(t for t in tables if index.owner.get(t, unit_service) != unit_service)
+    services = tuple(sorted(set(join.services)))
+    waves = [index.wave_of(s) for s in services if index.wave_of(s)]
+    before = min(waves, default=0)
+    owners = sorted({index.owner[t] for t in foreign if t in index.owner})
+    if foreign:
+        advice = (
+            f"Read {', '.join(foreign)} through the API of {', '.join(owners) or 'its owner'} "
+            f"or a read-only view granted to {role_name(unit_service)}"
+        )
+    else:
+        advice = "Split the statement so each service reads only its own tables"
+    if before:
+        advice += f"; due before wave {before}, when the first of these services leaves."
+    else:
+        advice += "."
+    location = f"{join.evidence.path}:{join.evidence.line}" if join.evidence.line else ""
+    snippet = join.evidence.snippet.strip()
+    return CrossJoinView(
+        unit=join.unit,
+        service=unit_service,
+        tables=tables,
+        services=services,
+        location=location or join.evidence.path,
+        snippet=snippet if _has_word(snippet) else "",
+        foreign=foreign,
+        before_wave=before,
+        advice=advice,
+        search=" ".join([join.unit, *tables, *services]).lower(),
+    )
 
 
 def _step_table(tp: TablePlan) -> StepTableView:
@@ -539,6 +823,8 @@ def _step(index: _Index, step: Step) -> StepView:
         rollout=step.rollout,
         checks=step.checks,
         rollback=step.rollback,
+        scaffold_href=index.wave_href(wave),
+        dockerfile_href=index.dockerfile_href(step.service),
     )
 
 
@@ -604,6 +890,9 @@ def _warnings(facts: Facts, plan: Plan) -> tuple[WarningView, ...]:
 
 
 def _overall(plan: Plan) -> float:
+    """The planner's overall risk (`metrics["overall_risk"]`), else a line-weighted mean."""
+    if "overall_risk" in plan.metrics:
+        return plan.metrics["overall_risk"]
     total = sum(max(s.lines, 1) for s in plan.services)
     if not total:
         return 0.0
@@ -619,11 +908,14 @@ def _summary(index: _Index, warnings: int) -> SummaryView:
     modules = len({m for s in plan.services for m in s.members})
     tables = len({t.table for t in plan.tables} | {u.table for u in plan.access})
     shared = sum(1 for t in plan.tables if t.pattern not in {"owned", "unused"})
+    table_hint = f"{shared} shared"
+    if plan.unknown_tables:
+        table_hint += f" · {len(set(plan.unknown_tables))} not in the schema"
     stats = (
         Stat("Services", str(len(plan.services)), f"{plural(modules, 'module')} move", ""),
         Stat("Waves", str(len(plan.waves)), plural(len(plan.steps), "step"), ""),
-        Stat("Overall risk", fmt(overall), f"{level(overall)}, weighted by lines", level(overall)),
-        Stat("Tables", str(tables), f"{shared} shared", "high" if shared else ""),
+        Stat("Overall risk", fmt(overall), f"{level(overall)} (0-100)", level(overall)),
+        Stat("Tables", str(tables), table_hint, "high" if shared else ""),
         Stat(
             "Warnings",
             str(len(plan.warnings) + len(index.facts.warnings)),
@@ -652,23 +944,165 @@ def _edges(index: _Index) -> tuple[EdgeView, ...]:
     )
 
 
-def build_view(facts: Facts, plan: Plan, palette: int = 8) -> ReportView:
-    """The report's view model; waves cycle through `palette` colour classes (`wave-1`...)."""
-    index = _Index(facts, plan, max(palette, 1))
+# --- the workshop answers -------------------------------------------------------------------
+
+
+def _endpoint_keys(refs: list[EndpointRef] | tuple[EndpointRef, ...]) -> set[tuple[str, str]]:
+    return {(e.method.upper(), e.path) for e in refs}
+
+
+def _grant(index: _Index, service: ServiceView) -> GrantView:
+    name = service.name
+    uses = [u for u in index.plan.access if u.service == name]
+    writes = tuple(sorted({u.table for u in uses if u.writes}))
+    reads = tuple(sorted({u.table for u in uses if u.reads} - set(writes)))
+    return GrantView(
+        service=name,
+        anchor=f"grant-{service.anchor}",
+        wave_label=service.wave_label,
+        role=role_name(name),
+        reads=reads,
+        writes=writes,
+        postgresql=grant_script(index.plan, name, "postgresql"),
+        mysql=grant_script(index.plan, name, "mysql"),
+        postgresql_file=f"grants/{name}.postgresql.sql",
+        mysql_file=f"grants/{name}.mysql.sql",
+        search=" ".join([name, role_name(name), *reads, *writes]).lower(),
+    )
+
+
+def _patterns(matrix: MatrixView) -> tuple[PatternGroup, ...]:
+    groups = []
+    known = [r for r in matrix.rows if r.flag != "unknown"]
+    for pattern in PATTERN_ORDER:
+        tables = tuple(r.table for r in known if r.pattern == pattern)
+        if tables:
+            groups.append(
+                PatternGroup(
+                    pattern=pattern,
+                    label=PATTERN_LABELS[pattern],
+                    css=f"pat-{pattern}",
+                    tables=tables,
+                    advice=PATTERN_ADVICE.get(pattern) or PATTERN_MITIGATION.get(pattern, ""),
+                )
+            )
+    return tuple(groups)
+
+
+def _wave_plans(
+    index: _Index, services: dict[str, ServiceView], total: set[tuple[str, str]]
+) -> tuple[WavePlan, ...]:
+    plans = []
+    left = set(total)
+    for number in sorted({s.wave for s in index.steps if s.wave}):
+        briefs = []
+        for step in (s for s in index.steps if s.wave == number):
+            left -= _endpoint_keys(step.reroute)
+            card = services.get(step.service)
+            moves = (
+                f"{plural(card.member_count, 'module')}, {plural(int(card.lines), 'line')}, "
+                f"{plural(len(card.tables_owned), 'table')} owned"
+                if card
+                else ""
+            )
+            briefs.append(
+                StepBrief(
+                    order=step.order,
+                    anchor=index.step_anchor[step.order],
+                    service=step.service,
+                    service_anchor=index.anchor.get(step.service, ""),
+                    moves=moves,
+                    reroutes=len(_endpoint_keys(step.reroute)),
+                    rollout=step.rollout,
+                    checks=step.checks,
+                    rollback=step.rollback,
+                    dockerfile_href=index.dockerfile_href(step.service),
+                )
+            )
+        plans.append(
+            WavePlan(
+                number=number,
+                label=_wave_label(number),
+                css=_wave_css(number, index.palette),
+                steps=tuple(briefs),
+                endpoints_left=len(left),
+                scaffold_href=index.wave_href(number),
+            )
+        )
+    return tuple(plans)
+
+
+def _workshop(
+    index: _Index,
+    waves: tuple[WaveView, ...],
+    services: tuple[ServiceView, ...],
+    matrix: MatrixView,
+    risks: tuple[RiskItem, ...],
+) -> WorkshopView:
+    plan = index.plan
+    first = next((w for w in waves if w.number), None)
+    first_steps = [s for s in index.steps if first and s.wave == first.number]
+    reroutes = sorted({e for s in first_steps for e in s.reroute})
+    total = {(e.method.upper(), e.path) for e in index.facts.endpoints}
+    total |= {k for s in plan.services for k in _endpoint_keys(s.endpoints)}
+    total |= {k for s in plan.steps for k in _endpoint_keys(s.reroute)}
+    moving = {k for s in plan.steps for k in _endpoint_keys(s.reroute)}
+    kernel_users = sorted(
+        (e for e in plan.edges if e.target in KERNEL_NAMES and e.source not in KERNEL_NAMES),
+        key=lambda e: (-e.weight, e.source),
+    )
+    counts = tuple(
+        (severity, sum(1 for r in risks if r.severity == severity))
+        for severity in ("high", "medium", "low")
+    )
+    return WorkshopView(
+        first_wave=first.number if first else 0,
+        first_services=first.services if first else (),
+        first_reroutes=tuple(_endpoint(e) for e in reroutes),
+        first_calls_back=sum(len(set(s.calls_back)) for s in first_steps),
+        endpoints_total=len(total),
+        endpoints_after_first=len(total - _endpoint_keys(reroutes)),
+        endpoints_at_end=len(total - moving),
+        endpoints_moving=len(moving),
+        kernel=tuple(sorted(set(plan.shared_kernel))),
+        kernel_users=tuple(KernelUse(e.source, fmt(e.weight)) for e in kernel_users),
+        grants=tuple(_grant(index, s) for s in services),
+        patterns=_patterns(matrix),
+        plan_waves=_wave_plans(index, {s.name: s for s in services}, total),
+        risk_counts=counts,
+        top_risks=risks[:TOP_RISKS],
+        more_risks=max(0, len(risks) - TOP_RISKS),
+        checklist=tuple(ChecklistItem(*item) for item in CHECKLIST),
+    )
+
+
+def build_view(
+    facts: Facts, plan: Plan, palette: int = 8, *, scaffold_dir: str | None = None
+) -> ReportView:
+    """The report's view model; waves cycle through `palette` colour classes (`wave-1`...).
+
+    With `scaffold_dir` (relative to the report) waves and services link to their scaffold files.
+    """
+    index = _Index(facts, plan, max(palette, 1), scaffold_base(scaffold_dir))
     warnings = _warnings(facts, plan)
     waves = _waves(index)
+    services = tuple(_service(index, s) for s in index.services)
+    matrix = _matrix(index)
+    risks = _risks(index)
     return ReportView(
         title=f"Strangler plan: {plan.root}",
         summary=_summary(index, len(warnings)),
         waves=waves,
-        services=tuple(_service(index, s) for s in index.services),
+        services=services,
         edges=_edges(index),
         shared_kernel=tuple(sorted(set(plan.shared_kernel))),
         excluded=tuple(sorted(set(plan.excluded))),
-        matrix=_matrix(index),
+        matrix=matrix,
         steps=tuple(_step(index, s) for s in index.steps),
-        risks=_risks(index),
+        risks=risks,
         warnings=warnings,
         analyzers=tuple(f"{a.name} {a.version}" for a in sorted(set(facts.analyzers))),
         format_version=plan.format_version,
+        workshop=_workshop(index, waves, services, matrix, risks),
+        scaffold_dir=index.scaffold or "",
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from analyzers.errors import InputError
-from analyzers.facts import ChangeStats, CoChange, Facts, Unit
+from analyzers.facts import ChangeStats, CoChange, Facts, Unit, from_jsonable, to_jsonable
 from analyzers.history import (
     EXPORT_COMMAND,
     FileChange,
@@ -19,6 +21,7 @@ from analyzers.history import (
     parse_numstat,
     split_rename,
 )
+from analyzers.owners import analyze_owners
 
 GIT_CONFIG = ("-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main")
 GIT_CONFIG += ("-c", "user.name=Tester", "-c", "user.email=tester@example.com")
@@ -157,6 +160,7 @@ def test_churn_authors_and_dates(shop: Path) -> None:
     assert stats["shop.util"].commits == 3
     assert facts.warnings == ()
     assert [(run.name, run.version) for run in facts.analyzers] == [("history", "1")]
+    assert from_jsonable(Facts, to_jsonable(facts)) == facts
 
 
 def test_rename_history_is_followed(shop: Path) -> None:
@@ -366,3 +370,61 @@ def test_rename_chain_maps_to_current_path(tmp_path: Path) -> None:
     path.write_text("\n".join(log) + "\n")
     stats = stats_of(analyze_history(tmp_path, units_for("c.py"), git_log=path))["c"]
     assert (stats.commits, stats.lines_added, stats.first_change) == (4, 10, "2023-01-01")
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "legacy_shop"
+
+
+@pytest.fixture(scope="module")
+def sample_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The legacy_shop sample replayed as a git repository by its own build_history.py."""
+    dest = tmp_path_factory.mktemp("sample") / "shopco"
+    script = SAMPLE / "build_history.py"
+    assert script.is_file(), f"the sample's history builder is missing: {script}"
+    subprocess.run([sys.executable, str(script), str(dest)], check=True, capture_output=True)
+    return dest
+
+
+def _tracked_units(repo: Path) -> list[Unit]:
+    files = git(repo, "ls-files", "--", "*.py").split()
+    return units_for(*files)
+
+
+def test_sample_history(sample_repo: Path) -> None:
+    units = _tracked_units(sample_repo)
+    seen: list[int] = []
+    facts = analyze_history(sample_repo, units, progress=seen.append)
+    assert facts.warnings == ()
+    assert seen[-1] == int(git(sample_repo, "rev-list", "--count", "HEAD"))
+    stats = stats_of(facts)
+    names = {author.split(" <")[0] for s in facts.change_stats for author in s.authors}
+    assert names == {
+        "Marta Kowalski", "Dave Okafor", "Lars Eriksen", "Sofia Alvarez",
+        "Tom Becker", "Priya Raman", "Chen Wei",
+    }  # fmt: skip
+    mailer = stats["shop.notifications.mailer"]  # shop/notifications/smtp.py until 2020
+    assert mailer.first_change == "2016-04-01"
+    assert "Marta Kowalski <marta.kowalski@shopco.example.com>" in mailer.authors
+    refunds = stats["shop.payments.refunds"]  # written on a branch, merged with --no-ff
+    # two commits on the branch and the 2020 black reformat (bulk: counts for churn); no merge
+    assert (refunds.first_change, refunds.commits) == ("2018-04-09", 3)
+    pairs = pairs_of(facts)
+    assert pairs[("shop.notifications.mailer", "shop.notifications.service")].support >= 2
+    assert pairs[("shop.orders.cart", "shop.orders.views")].support >= 2
+    # The black reformat (60 files) is bulk: the pairs it alone would make are not there.
+    loose = pairs_of(analyze_history(sample_repo, units, bulk_threshold=1000))
+    assert ("shop.__init__", "shop.app") in loose
+    assert ("shop.__init__", "shop.app") not in pairs
+    assert len(loose) > len(pairs)
+
+
+def test_sample_ownership(sample_repo: Path) -> None:
+    units = _tracked_units(sample_repo)
+    history = analyze_history(sample_repo, units)
+    teams = tomllib.loads((SAMPLE / "planner.toml").read_text())["teams"]
+    facts = analyze_owners(sample_repo, units, team_map=teams, change_stats=history.change_stats)
+    owned = {o.unit: o.teams for o in facts.ownership}
+    assert owned["shop.orders.service"] == ("checkout",)
+    assert owned["shop.models"] == ("checkout", "platform")
+    assert owned["shop.notifications.mailer"] == ("growth",)
+    assert facts.warnings == ()

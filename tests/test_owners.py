@@ -130,7 +130,8 @@ def test_team_map_lookups() -> None:
     assert teams.owner_team("@alice") == "payments"
     assert teams.owner_team("bob@example.com") == "orders"
     assert teams.owner_team("@acme/db") == "data"  # a team renamed by the map
-    assert teams.owner_team("@acme/platform") == "@acme/platform"  # a team as written
+    assert teams.owner_team("@acme/platform") == "platform"  # a team's slug
+    assert teams.owner_team("@group/sub/backend") == "backend"
     assert teams.owner_team("@zed") is None  # an individual without a team
     assert teams.author_team("Robert <bob@example.com>") == "orders"  # email first
     assert teams.author_team("Alice <a@x.org>") == "payments"  # then name
@@ -172,7 +173,7 @@ def test_analyze_owners_from_codeowners_and_authors(tmp_path: Path) -> None:
     assert facts.ownership == (
         Ownership(
             "shop.billing.api",
-            ("@acme/payments", "payments"),
+            ("payments",),  # the @acme/payments slug and @alice's mapped team agree
             ("@acme/payments", "@alice"),
             (Evidence(".github/CODEOWNERS", 1, "/shop/billing/ @acme/payments @alice"),),
         ),
@@ -213,7 +214,7 @@ def test_root_below_git_top_uses_top_codeowners(tmp_path: Path) -> None:
     root = tmp_path / "services" / "shop"
     root.mkdir(parents=True)
     facts = analyze_owners(root, [unit("orders.py")])
-    assert [(o.unit, o.teams) for o in facts.ownership] == [("orders", ("@acme/shop",))]
+    assert [(o.unit, o.teams) for o in facts.ownership] == [("orders", ("shop",))]
     assert facts.ownership[0].evidence[0].line == 1
 
 
@@ -223,6 +224,6 @@ def test_gitlab_file_and_bad_bytes(tmp_path: Path) -> None:
         b"[Core] @acme/core\nshop/\n# caf\xe9\n!x.py @a\n"
     )
     facts = analyze_owners(tmp_path, [unit("shop/a.py")])
-    assert facts.ownership[0].teams == ("@acme/core",)
+    assert facts.ownership[0].teams == ("core",)
     assert [w.path for w in facts.warnings] == [".gitlab/CODEOWNERS", ".gitlab/CODEOWNERS:4"]
     assert "not UTF-8" in facts.warnings[0].message

@@ -21,7 +21,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
 
-EXTRACT_VERSION = "1"
+EXTRACT_VERSION = "2"
 """Bump when the extracted result changes shape or meaning (it salts the cache key)."""
 
 _MAX_SNIPPET = 200
@@ -192,7 +192,10 @@ def _concat_root(node: Node) -> Node:
     top = node
     parent = node.parent
     while parent is not None and (
-        (parent.type == "binary_expression" and _text(parent.child_by_field_name("operator")) == "+")
+        (
+            parent.type == "binary_expression"
+            and _text(parent.child_by_field_name("operator")) == "+"
+        )
         or parent.type == "parenthesized_expression"
     ):
         top = parent
@@ -276,7 +279,7 @@ class _Type:
         self.fields: dict[str, str] = {}
         self.refs: list[tuple[str, int]] = []
         self.calls: list[tuple[str, str, str, int, str]] = []
-        self.sql: list[tuple[int, tuple[str, ...], tuple[str, ...]]] = []
+        self.sql: list[tuple[int, tuple[str, ...], tuple[str, ...], bool]] = []
 
 
 class _Extractor:
@@ -448,7 +451,8 @@ class _Extractor:
             if found is None:
                 continue
             line = self.snip(node.start_point[0] + 1)
-            top.sql.append((line, tuple(sorted(found.reads)), tuple(sorted(found.writes))))
+            reads, writes = tuple(sorted(found.reads)), tuple(sorted(found.writes))
+            top.sql.append((line, reads, writes, _is_jpql(expr)))
 
     def call(self, top: _Type, node: Node, var_type: Any) -> None:
         obj = node.child_by_field_name("object")
@@ -537,8 +541,12 @@ class _Extractor:
             if child.type == "superclass":
                 subs = child.named_children
             elif child.type in _SUPER_LISTS:
-                subs = [s for lst in child.named_children if lst.type == "type_list"
-                        for s in lst.named_children]
+                subs = [
+                    s
+                    for lst in child.named_children
+                    if lst.type == "type_list"
+                    for s in lst.named_children
+                ]
             else:
                 continue
             for sub in subs:
@@ -614,7 +622,9 @@ def _declared(node: Node, kind: str) -> list[tuple[str, str]]:
         return out
     if kind == "catch":
         catch_type = next((c for c in node.named_children if c.type == "catch_type"), None)
-        declared = catch_type.named_children[0] if catch_type and catch_type.named_children else None
+        declared = (
+            catch_type.named_children[0] if catch_type and catch_type.named_children else None
+        )
         name_node = node.child_by_field_name("name")
         return [(_text(name_node), type_name(declared))] if name_node else []
     declared = node.child_by_field_name("type")
@@ -638,6 +648,25 @@ def _is_super(node: Node) -> bool:
         return True
     grand = parent.parent
     return parent.type == "type_list" and grand is not None and grand.type in _SUPER_LISTS
+
+
+def _is_jpql(node: Node) -> bool:
+    """True when a query string is JPQL/HQL: in `@Query` (not native) or `createQuery(...)`."""
+    parent = node.parent
+    for _ in range(6):
+        if parent is None:
+            return False
+        if parent.type == "annotation":
+            name = _text(parent.child_by_field_name("name")).rpartition(".")[2]
+            if name not in ("Query", "NamedQuery"):
+                return False
+            native = _text(parent.child_by_field_name("arguments")).replace(" ", "")
+            return "nativeQuery=true" not in native
+        if parent.type == "method_invocation":
+            name = _text(parent.child_by_field_name("name"))
+            return name in ("createQuery", "find") and "Native" not in name
+        parent = parent.parent
+    return False
 
 
 def _is_call_object(node: Node) -> bool:

@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 from analyzers.facts import UnitRole
 from analyzers.walk import VENDORED_DIRS, classify_role
 
-BUILD_DIRS = frozenset({"target", ".gradle", "out", "build", "bin", ".idea", "generated"})
-"""Directories of build output and IDE state: their `.java` files are copies or generated."""
+BUILD_DIRS = frozenset({"target", ".gradle", "out", "build", "bin", ".idea"})
+"""Build output and IDE directories (above any `src/`): their `.java` files are generated copies."""
 _SOURCE_SET = re.compile(r"(?:^|/)src/([^/]+)/java/")
 _TEST_SET = re.compile(r"test|^it$", re.IGNORECASE)
 _TEST_FILE = re.compile(r"^(?:.*Tests?|Test.*|.*IT|.*TestCase)\.java$")
@@ -17,7 +17,10 @@ _TEST_FILE = re.compile(r"^(?:.*Tests?|Test.*|.*IT|.*TestCase)\.java$")
 
 def in_build_dir(rel: str) -> bool:
     """True when a path lies under a build output directory (`target/`, `.gradle/`, `out/`)."""
-    return any(part in BUILD_DIRS for part in PurePosixPath(rel).parts[:-1])
+    dirs = PurePosixPath(rel).parts[:-1]
+    if "src" in dirs:
+        dirs = dirs[: dirs.index("src")]
+    return any(part in BUILD_DIRS for part in dirs)
 
 
 def has_maven_layout(rels: list[str]) -> bool:

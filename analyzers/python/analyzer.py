@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copyreg
 import gc
 import hashlib
+import io
 import marshal
 import multiprocessing
 import os
+import pickle
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,10 +22,18 @@ import tree_sitter_python
 
 from analyzers.cache import ResultCache, content_key
 from analyzers.errors import InputError
-from analyzers.facts import AnalysisWarning, AnalyzerRun, Facts
+from analyzers.facts import (
+    AnalysisWarning,
+    AnalyzerRun,
+    Dependency,
+    Evidence,
+    Facts,
+    TableAccess,
+    Unit,
+)
 from analyzers.python.extract import EXTRACT_VERSION, FileResult, empty_result, extract
 from analyzers.python.modules import module_names
-from analyzers.python.resolve import FileEntry, resolve
+from analyzers.python.resolve import FileEntry, Resolved, resolve
 from analyzers.walk import SourceFile, alembic_versions_checker, classify_role, discover
 
 ANALYZER_NAME = "python"
@@ -116,7 +127,7 @@ def _analyze(
     salt = _salt(repo_tops)
     alembic = alembic_versions_checker(root)
 
-    keyed: list[tuple[str, SourceFile, bytes | None]] = []
+    keyed: list[tuple[str, SourceFile, bytes]] = []
     skipped = 0
     for f in files:
         if f.size > max_file_bytes:
@@ -131,37 +142,61 @@ def _analyze(
             continue
         keyed.append((content_key(data, salt), f, data))
 
+    tree_key = _tree_key(root, salt, keyed, warnings)
+    with (
+        ResultCache(cache_dir / CACHE_FILE if cache_dir else None) as cache,
+        ResultCache(cache_dir / CACHE_FILE if cache_dir else None, table="trees") as trees,
+    ):
+        whole = trees.get_many([tree_key]).get(tree_key)
+        if whole is not None:
+            loaded = _load_tree(whole)
+            if loaded is not None:
+                if progress:
+                    progress(len(keyed), len(keyed))
+                facts, lines = loaded
+                return facts, RunStats(len(files), 0, len(keyed), skipped, lines)
+        blobs, parsed, cached = _file_results(cache, keyed, repo_tops, jobs, progress)
+        entries: list[FileEntry] = []
+        module_of = {m.rel: m for m in modules}
+        for key, f, _ in keyed:
+            mod = module_of[f.rel]
+            role = classify_role(f.rel, alembic)
+            entries.append(FileEntry(f.rel, mod.module, mod.is_package, role, _load(blobs[key])))
+        facts = _facts(root, resolve(entries), warnings)
+        lines = sum(e.result["lines"] for e in entries)
+        trees.put_many([(tree_key, _dump_tree(facts, lines))])
+    return facts, RunStats(len(files), parsed, cached, skipped, lines)
+
+
+def _file_results(
+    cache: ResultCache,
+    keyed: list[tuple[str, SourceFile, bytes]],
+    repo_tops: frozenset[str],
+    jobs: int | None,
+    progress: Progress | None,
+) -> tuple[dict[str, bytes], int, int]:
+    """Each file's extracted result (marshalled) by content key: cached or parsed now."""
     total = len(keyed)
-    blobs: dict[str, bytes] = {}
-    with ResultCache(cache_dir / CACHE_FILE if cache_dir else None) as cache:
-        blobs.update(cache.get_many(k for k, _, _ in keyed))
-        cached = sum(1 for k, _, _ in keyed if k in blobs)
-        done = cached
+    blobs = cache.get_many(k for k, _, _ in keyed)
+    cached = sum(1 for k, _, _ in keyed if k in blobs)
+    done = cached
+    if progress:
+        progress(done, total)
+    todo = {k: data for k, _, data in keyed if k not in blobs}
+    files_per_key = Counter(k for k, _, _ in keyed if k in todo)
+    for batch in _parse_all(todo, repo_tops, jobs):
+        blobs.update(batch)
+        cache.put_many(batch)  # while the workers go on parsing
+        done += sum(files_per_key[key] for key, _ in batch)
         if progress:
             progress(done, total)
-        todo = {k: data for k, _, data in keyed if k not in blobs and data is not None}
-        files_per_key = Counter(k for k, _, _ in keyed if k in todo)
-        fresh: list[tuple[str, bytes]] = []
-        for batch in _parse_all(todo, repo_tops, jobs):
-            fresh.extend(batch)
-            done += sum(files_per_key[key] for key, _ in batch)
-            if progress:
-                progress(done, total)
-        blobs.update(fresh)
-        cache.put_many(fresh)
+    return blobs, len(todo), cached
 
-    entries: list[FileEntry] = []
-    module_of = {m.rel: m for m in modules}
-    for key, f, _ in keyed:
-        mod = module_of[f.rel]
-        result = _load(blobs[key])
-        entries.append(
-            FileEntry(f.rel, mod.module, mod.is_package, classify_role(f.rel, alembic), result)
-        )
-    resolved = resolve(entries)
+
+def _facts(root: Path, resolved: Resolved, warnings: list[AnalysisWarning]) -> Facts:
     # Every collection comes out in `Facts.sorted()` order: the big ones are unique per key and
     # sorted by that key (cheap), the small ones through `sorted(set(...))` like `Facts.sorted`.
-    facts = Facts(
+    return Facts(
         root=str(root),
         units=tuple(sorted(resolved.units, key=lambda u: u.id)),
         dependencies=tuple(resolved.dependencies),
@@ -172,14 +207,43 @@ def _analyze(
         warnings=tuple(sorted(set(warnings + resolved.warnings))),
         analyzers=(AnalyzerRun(ANALYZER_NAME, ANALYZER_VERSION),),
     )
-    stats = RunStats(
-        files=len(files),
-        parsed=len(todo),
-        cached=cached,
-        skipped=skipped,
-        lines=sum(e.result["lines"] for e in entries),
-    )
-    return facts, stats
+
+
+def _tree_key(
+    root: Path,
+    salt: str,
+    keyed: list[tuple[str, SourceFile, bytes]],
+    warnings: list[AnalysisWarning],
+) -> str:
+    """One key for the whole tree: every file's path and content key, plus walk warnings."""
+    digest = hashlib.sha256(f"{salt}\0{root}\0".encode())
+    for key, f, _ in keyed:
+        digest.update(f"{f.rel}\0{key}\n".encode())
+    for w in warnings:
+        digest.update(f"{w.path}\0{w.message}\n".encode())
+    return digest.hexdigest()
+
+
+class _FactsPickler(pickle.Pickler):
+    """Pickles the many small frozen dataclasses as (class, __dict__): quicker both ways."""
+
+    dispatch_table = copyreg.dispatch_table.copy()
+    for _cls in (Evidence, Dependency, Unit, TableAccess):
+        dispatch_table[_cls] = lambda obj: (copyreg.__newobj__, (type(obj),), obj.__dict__)
+
+
+def _dump_tree(facts: Facts, lines: int) -> bytes:
+    buffer = io.BytesIO()
+    _FactsPickler(buffer, pickle.HIGHEST_PROTOCOL).dump((facts, lines))
+    return buffer.getvalue()
+
+
+def _load_tree(blob: bytes) -> tuple[Facts, int] | None:
+    try:
+        facts, lines = pickle.loads(blob)
+    except Exception:  # a stale or damaged cache entry only costs a re-run
+        return None
+    return (facts, lines) if isinstance(facts, Facts) else None
 
 
 def _salt(repo_tops: frozenset[str]) -> str:

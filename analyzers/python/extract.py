@@ -30,13 +30,11 @@ _MAX_SNIPPET = 200
 
 _LANGUAGE = Language(tree_sitter_python.language())
 _PARSER: Parser | None = None
-_IMPORT_KEYWORD = re.compile(rb"\n[ \t]*(import|from)[ \t\\(]")
 _IMPORT_TYPES = frozenset({"import_statement", "import_from_statement"})
 
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-_BLANK_WITH_SPACES = re.compile(rb"\n[ \t\f\v\r]+(?=\n|$)")
 _SECRET_HINT = re.compile(
-    r"://|passw|pwd|secret|token|api|private|access|credential|akia|gh[pousr]_|xox|sk_live"
+    rb"://|passw|pwd|secret|token|api|private|access|credential|akia|gh[pousr]_|xox|sk_live"
 )
 _SQL_HINT = re.compile(
     rb"""["'][ \t\r\n(]*(select|insert|update|delete|with|merge|replace|create)\b"""
@@ -77,9 +75,8 @@ _WRITE_LAST = frozenset(
         "insert",
     }
 )
-_WRITE_AROUND = re.compile(r"\.(?:add|add_all|delete|merge)\(\s*$")
-_WRITE_AFTER = re.compile(r"\.\s*(?:update|delete)\s*\(")
-_QUERY_BEFORE = re.compile(r"\.query\(\s*$")
+_WRITE_AROUND = re.compile(rb"\.(?:add|add_all|delete|merge)\($")
+_WRITE_AFTER = re.compile(rb"\.\s*(?:update|delete)\s*\(")
 _ROUTE_ATTRS = frozenset(
     {"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route"}
 )
@@ -262,7 +259,6 @@ class _Extractor:
         self.warnings = warnings
         self._lines: list[bytes] | None = None
         self.snips: dict[int, str] = {}
-        self.import_ranges: list[tuple[int, int]] = []
         self.class_ranges: list[tuple[int, int, str]] = []
         self.base_starts: set[int] = set()
 
@@ -277,8 +273,11 @@ class _Extractor:
     def snip(self, line: int) -> int:
         """Remember the redacted snippet of a 1-based line; returns the line."""
         if line not in self.snips:
-            text = self.line_text(line).strip()
-            if _SECRET_HINT.search(text.lower()):
+            if self._lines is None:
+                self._lines = self.src.split(b"\n")
+            raw = self._lines[line - 1].strip() if 1 <= line <= len(self._lines) else b""
+            text = raw.decode("utf-8", "replace")
+            if _SECRET_HINT.search(raw.lower()):
                 text = redact_text(text)
             self.snips[line] = text[:_MAX_SNIPPET]
         return line
@@ -307,24 +306,22 @@ class _Extractor:
     def non_blank_lines(self) -> int:
         if self._lines is None:
             self._lines = self.src.split(b"\n")
-        blank = self._lines.count(b"") + len(_BLANK_WITH_SPACES.findall(self.src))
-        if self._lines[0].strip() == b"" and self._lines[0]:
-            blank += 1
-        return len(self._lines) - blank
+        return sum(map(bool, map(bytes.strip, self._lines)))
 
     # -- imports ---------------------------------------------------------------------------
     def imports(self) -> list[tuple]:
         """("import", line, dotted, alias) and ("from", line, level, module, name, alias)."""
         nodes: list[Node] = []
-        for match in _IMPORT_KEYWORD.finditer(b"\n" + self.src):
-            match_start, match_end = match.start(1) - 1, match.end(1) - 1
-            keyword = self.root.descendant_for_byte_range(match_start, match_end)
-            node = keyword.parent if keyword is not None else None
+        src, root = self.src, self.root
+        pos = src.find(b"import")
+        while pos >= 0:
+            keyword = root.descendant_for_byte_range(pos, pos + 6)
+            node = keyword.parent if keyword is not None and keyword.type == "import" else None
             if node is not None and node.type in _IMPORT_TYPES:
                 nodes.append(node)
+            pos = src.find(b"import", pos + 6)
         out: list[tuple] = []
         for node in nodes:
-            self.import_ranges.append((node.start_byte, node.end_byte))
             line = self.snip(node.start_point[0] + 1)
             if node.type == "import_statement":
                 for child in node.named_children:
@@ -593,56 +590,63 @@ class _Extractor:
                 level, module, name, alias = entry[2], entry[3], entry[4], entry[5]
                 if name != "*" and (level > 0 or module.split(".")[0] in self.repo_tops):
                     names.add(alias or name)
-        names.update(c[0] for c in classes if c[0])
+        # Local classes matter only as ORM models, and models always carry an ORM hint.
+        names.update(c[0] for c in classes if c[0] and c[3] is not None)
         names.update(t[0] for t in tables if t[0])
         names.discard("")
         if not names:
             return ()
         self.class_ranges.sort()
         class_starts = [r[0] for r in self.class_ranges]
-        import_starts = [r[0] for r in self.import_ranges]
+        class_ranges = self.class_ranges
+        base_starts = self.base_starts
         agg: dict[tuple, list] = {}
         src = self.src
-        root = self.root
+        descendant = self.root.descendant_for_byte_range
+        chain_match = _CHAIN.match
+        bisect_right = bisect.bisect_right
         for start, name in self.occurrences(names):
             name_end = start + len(name)
-            if _inside(import_starts, self.import_ranges, start):
-                continue
-            node = root.descendant_for_byte_range(start, name_end)
+            node = descendant(start, name_end)
             if node is None or node.type != "identifier":
                 continue
             parent = node.parent
-            if parent is not None and parent.type in _DEFINING_PARENTS:
-                field = parent.child_by_field_name(_DEFINING_PARENTS[parent.type])
+            parent_type = parent.type if parent is not None else ""
+            if parent_type in _IMPORT_PARENTS:
+                continue
+            defining = _DEFINING_PARENTS.get(parent_type)
+            if defining is not None:
+                field = parent.child_by_field_name(defining)  # type: ignore[union-attr]
                 if field is not None and field.start_byte == start:
                     continue
-            chain_match = _CHAIN.match(src, name_end)
-            chain_text = chain_match.group(0)
-            chain = chain_text[1:].decode() if chain_text else ""
+            matched = chain_match(src, name_end)
+            end = matched.end()
+            chain = src[name_end + 1 : end].decode() if end > name_end else ""
             if chain.count(".") >= _MAX_CHAIN:
                 chain = ".".join(chain.split(".")[:_MAX_CHAIN])
-            end = chain_match.end()
             is_call = src[end : end + 1] == b"(" or src[end : end + 2] == b" ("
             kind = "call" if is_call else "reference"
-            if start in self.base_starts:
+            if start in base_starts:
                 kind = "inherit"
-            line = node.start_point[0] + 1
-            mode = self.mode(chain, is_call, kind, line, start, end)
+            mode = self.mode(chain, is_call, kind, start, end)
             enclosing = ""
-            pos = bisect.bisect_right(class_starts, start) - 1
-            if pos >= 0 and self.class_ranges[pos][1] > start:
-                enclosing = self.class_ranges[pos][2]
-            key = (name.decode(), chain, kind, mode, enclosing)
+            pos = bisect_right(class_starts, start) - 1
+            if pos >= 0 and class_ranges[pos][1] > start:
+                enclosing = class_ranges[pos][2]
+            key = (name, chain, kind, mode, enclosing)
             entry = agg.get(key)
             if entry is None:
-                agg[key] = [1, [self.snip(line)]]
+                agg[key] = [1, [self.snip(node.start_point[0] + 1)]]
             else:
                 entry[0] += 1
-                if len(entry[1]) < MAX_EVIDENCE and entry[1][-1] != line:
-                    entry[1].append(self.snip(line))
+                if len(entry[1]) < MAX_EVIDENCE:
+                    line = node.start_point[0] + 1
+                    if entry[1][-1] != line:
+                        entry[1].append(self.snip(line))
         self.instance_writes(agg, names)
         return tuple(
-            (k[0], k[1], k[2], k[3], v[0], tuple(v[1]), k[4]) for k, v in sorted(agg.items())
+            (k[0].decode(), k[1], k[2], k[3], v[0], tuple(v[1]), k[4])
+            for k, v in sorted(agg.items())
         )
 
     def occurrences(self, names: set[str]) -> list[tuple[int, bytes]]:
@@ -664,24 +668,21 @@ class _Extractor:
         found.sort()
         return found
 
-    def mode(self, chain: str, is_call: bool, kind: str, line: int, start: int, end: int) -> str:
+    def mode(self, chain: str, is_call: bool, kind: str, start: int, end: int) -> str:
+        """Whether a use of a (possible) model writes: constructor, create/save/delete..."""
         if kind == "inherit":
             return "read"
-        last = chain.rsplit(".", 1)[-1] if chain else ""
-        if is_call and (not chain or last in _WRITE_LAST):
+        if is_call and (not chain or chain.rpartition(".")[2] in _WRITE_LAST):
             return "write"
-        line_start = self.src.rfind(b"\n", 0, start) + 1
-        line_end = self.src.find(b"\n", end)
-        before = self.src[line_start:start].decode("utf-8", "replace")
-        after = self.src[end : line_end if line_end >= 0 else len(self.src)].decode(
-            "utf-8", "replace"
-        )
-        if _WRITE_AROUND.search(before):
+        src = self.src
+        before = src[src.rfind(b"\n", 0, start) + 1 : start].rstrip()
+        in_call = before.endswith(b"(")
+        if in_call and _WRITE_AROUND.search(before):
             return "write"
-        if (_QUERY_BEFORE.search(before) or "query" in chain or "objects" in chain) and (
-            _WRITE_AFTER.search(after)
-        ):
-            return "write"
+        if (in_call and before.endswith(b".query(")) or "query" in chain or "objects" in chain:
+            line_end = src.find(b"\n", end)
+            if _WRITE_AFTER.search(src, end, line_end if line_end >= 0 else len(src)):
+                return "write"
         return "read"
 
     def instance_writes(self, agg: dict, names: set[str]) -> None:
@@ -689,13 +690,14 @@ class _Extractor:
         src = self.src
         if b".save(" not in src and b".delete(" not in src:
             return
-        assigned: dict[str, str] = {}
+        assigned: dict[str, bytes] = {}
         for (name, chain, kind, _mode, _enc), entry in agg.items():
             if kind != "call" or not name[:1].isupper() or chain.startswith("objects.filter"):
                 continue
+            text = name.decode()
             for line in entry[1]:
                 match = _ASSIGNED_FROM.match(self.line_text(line))
-                if match and match.group(2) == name and match.group(1) not in names:
+                if match and match.group(2) == text and match.group(1) not in names:
                     assigned.setdefault(match.group(1), name)
         for var, model in sorted(assigned.items()):
             for method in (b".save(", b".delete("):
@@ -746,17 +748,13 @@ _WORD_BYTES = frozenset(
     bytes([c]) for c in b"_0123456789" + bytes(range(65, 91)) + bytes(range(97, 123))
 )
 _WORD_OR_DOT = frozenset({b"_", b"."})
+_IMPORT_PARENTS = frozenset({"dotted_name", "aliased_import"})
 _DEFINING_PARENTS = {
     "class_definition": "name",
     "function_definition": "name",
     "keyword_argument": "name",
     "assignment": "left",
 }
-
-
-def _inside(starts: list[int], ranges: list[tuple[int, int]], pos: int) -> bool:
-    i = bisect.bisect_right(starts, pos) - 1
-    return i >= 0 and ranges[i][1] > pos
 
 
 def _assignment(stmt: Node) -> tuple[str, Node] | None:

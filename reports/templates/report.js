@@ -74,6 +74,82 @@
     input.addEventListener("input", function () { applyFilter(input); });
   });
 
+  // Page-wide search: hides items ([data-find]) that lack any of the words, and sections left
+  // with nothing to show; works on top of the per-section filters (which use `hidden`).
+  var find = document.getElementById("find");
+  var findStatus = document.getElementById("find-status");
+  if (find) {
+    find.hidden = false;
+    var items = Array.prototype.slice.call(document.querySelectorAll("main [data-find]"));
+    var sections = Array.prototype.slice.call(document.querySelectorAll("main > section"));
+    var itemText = null;
+    var sectionText = null;
+    var openedByFind = [];
+    var timer = 0;
+
+    var lower = function (node) {
+      return ((node.getAttribute("data-search") || "") + " " + node.textContent).toLowerCase();
+    };
+    var hasAll = function (text, words) {
+      return words.every(function (word) { return text.indexOf(word) !== -1; });
+    };
+
+    var runFind = function () {
+      var words = find.value.toLowerCase().split(/\s+/).filter(Boolean);
+      if (itemText === null) {
+        itemText = items.map(lower);
+        sectionText = sections.map(lower);
+      }
+      openedByFind.forEach(function (d) { d.open = false; });
+      openedByFind = [];
+      var shown = 0;
+      items.forEach(function (item, i) {
+        var match = !words.length || hasAll(itemText[i], words);
+        item.classList.toggle("find-miss", !match);
+        if (match && words.length) {
+          shown += 1;
+          Array.prototype.forEach.call(item.querySelectorAll("details.members, details.evidence"), function (d) {
+            if (!d.open && hasAll(d.textContent.toLowerCase(), words)) {
+              d.open = true;
+              openedByFind.push(d);
+            }
+          });
+          var summary = item.tagName === "DETAILS" ? item.querySelector("summary") : null;
+          if (summary && !item.open && hasAll(summary.textContent.toLowerCase(), words)) {
+            item.open = true;
+            openedByFind.push(item);
+          }
+        }
+      });
+      var sectionsShown = 0;
+      sections.forEach(function (section, i) {
+        var keep = !words.length || hasAll(sectionText[i], words) ||
+          section.querySelector("[data-find]:not(.find-miss)") !== null;
+        section.classList.toggle("find-miss", !keep);
+        if (keep) { sectionsShown += 1; }
+      });
+      findStatus.textContent = words.length
+        ? (shown ? shown + " match" + (shown === 1 ? "" : "es") + " in " + sectionsShown +
+           " section" + (sectionsShown === 1 ? "" : "s") : "No match")
+        : "";
+    };
+
+    find.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(runFind, items.length > 2000 ? 200 : 60);
+    });
+    find.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { find.value = ""; runFind(); }
+    });
+    document.addEventListener("keydown", function (event) {
+      var tag = (event.target && event.target.tagName) || "";
+      if (event.key === "/" && tag !== "INPUT" && tag !== "TEXTAREA") {
+        event.preventDefault();
+        find.focus();
+      }
+    });
+  }
+
   var opened = [];
   window.addEventListener("beforeprint", function () {
     opened = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) {

@@ -68,7 +68,7 @@ def cp(date: str, author: str, message: str, changes: Changes, kind: str = "comm
 
 
 N = "shop/notifications/"
-O = "shop/orders/"
+O = "shop/orders/"  # noqa: E741
 P = "shop/payments/"
 I = "shop/inventory/"  # noqa: E741
 S = "shop/shipping/"
@@ -106,8 +106,8 @@ HISTORY: tuple[Commit, ...] = (
         "shop/app.py": 0.7, "shop/config.py": 0.7, "schema.sql": 0.45, "requirements.txt": 0.6,
     }),
     cp("2016-04-12 19:47", "dave", "PayPal checkout", {
-        P + "__init__.py": 1, P + "gateway.py": 0.5, P + "service.py": 0.4, P + "repository.py": 0.4,
-        P + "views.py": 0.4, "shop/models.py": 0.6,
+        P + "__init__.py": 1, P + "gateway.py": 0.5, P + "service.py": 0.4,
+        P + "repository.py": 0.4, P + "views.py": 0.4, "shop/models.py": 0.6,
     }),
     cp("2016-05-03 09:30", "marta", "Monthly export for the accountants", {
         R + "__init__.py": 1, R + "legacy_export.py": 0.6,
@@ -536,7 +536,10 @@ def _write(dest: Path, state: State, rel: str) -> None:
 
 def _commit(git: Git, step: Commit) -> None:
     git.run("add", "-A", date=step.date, author=step.author)
-    git.run("commit", "-q", "--no-verify", "--allow-empty", "-m", step.message, date=step.date, author=step.author)
+    git.run(
+        "commit", "-q", "--no-verify", "--allow-empty", "-m", step.message,
+        date=step.date, author=step.author,
+    )
 
 
 def _apply(git: Git, dest: Path, state: State, step: Commit) -> None:

@@ -74,6 +74,14 @@ def log_for_customer(customer_id, limit=50):
     )
 
 
+def unsubscribe(email):
+    """Newsletter unsubscribe link. Writes the customers table directly (Sofia, 2018)."""
+    return execute_sql(
+        "UPDATE customers SET newsletter_opt_in = 0 WHERE LOWER(email) = LOWER(:email)",
+        {"email": email},
+    )
+
+
 def customers_without_welcome_mail():
     return execute_sql(
         """

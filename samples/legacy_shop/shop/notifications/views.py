@@ -50,6 +50,14 @@ def customer_log(customer_id):
     )
 
 
+@bp.route("/unsubscribe", methods=["GET", "POST"])
+def unsubscribe():
+    from flask import request
+
+    repository.unsubscribe(request.values.get("email", ""))
+    return json_response({"ok": True})
+
+
 @bp.post("/newsletter")
 @admin_required
 def newsletter():

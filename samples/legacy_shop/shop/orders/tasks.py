@@ -1,6 +1,7 @@
 """Order housekeeping jobs (cron)."""
 import datetime
 
+from shop.models import Order
 from shop.orders import repository, service
 from shop.utils import log, session_scope, utcnow
 
@@ -19,8 +20,13 @@ def cancel_unpaid_orders(hours=24):
 
 def purge_abandoned_orders():
     cutoff = utcnow() - datetime.timedelta(days=ABANDONED_AFTER_DAYS)
-    with session_scope():
-        orders = [o for o in repository.stale_new_orders(cutoff) if not o.payments]
+    with session_scope() as session:
+        orders = (
+            session.query(Order)
+            .filter(Order.status == Order.STATUS_NEW, Order.created_at < cutoff)
+            .all()
+        )
+        orders = [o for o in orders if not o.payments]
         for order in orders:
             repository.delete_order(order)
     return len(orders)

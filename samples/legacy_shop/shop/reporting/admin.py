@@ -1,11 +1,13 @@
 """The staff admin: dashboard, admin users, audit log. Grew from Marta's one-page admin."""
+import datetime
+
 from flask import Blueprint, g, render_template, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shop.customers import service as customer_service
 from shop.db import execute_sql, get_session
 from shop.inventory import queries as inventory_queries
-from shop.models import AdminUser, audit_log
+from shop.models import AdminUser, Order, audit_log
 from shop.orders import repository as order_repository
 from shop.reporting import queries, service
 from shop.utils import admin_required, get_json_body, json_response, session_scope, today, utcnow
@@ -45,8 +47,16 @@ def login():
 @bp.route("/")
 @admin_required
 def dashboard():
+    session_ = get_session()
+    # "new" orders older than an hour usually mean the PSP webhook is stuck (Dave)
+    stuck = (
+        session_.query(Order)
+        .filter(Order.status == "new", Order.created_at < utcnow() - datetime.timedelta(hours=1))
+        .count()
+    )
     return render_template(
         "admin/dashboard.html",
+        stuck_orders=stuck,
         open_orders=order_repository.open_orders(limit=20),
         low_stock=inventory_queries.low_stock_items(5),
         recent=queries.order_summaries(limit=20),

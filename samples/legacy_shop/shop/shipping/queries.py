@@ -78,6 +78,13 @@ def mark_delivered(shipment_id, delivered_at):
         "UPDATE shipments SET status = 'delivered', delivered_at = :at WHERE id = :id",
         {"at": delivered_at, "id": shipment_id},
     )
+    # shortcut so the order page shows "delivered" without waiting for the orders cron
+    # (Lars, 2018). orders.service.mark_delivered does the same thing a second later.
+    execute_sql(
+        "UPDATE orders SET status = 'delivered', updated_at = :at "
+        "WHERE id = (SELECT order_id FROM shipments WHERE id = :id)",
+        {"at": delivered_at, "id": shipment_id},
+    )
 
 
 def order_weight(order_id):

@@ -1,0 +1,5 @@
+"""Runs the CLI with `python -m planner`."""
+
+from planner.cli import main
+
+main()

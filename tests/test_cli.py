@@ -1,0 +1,151 @@
+"""The `planner` command as users run it: outputs, determinism and one-line errors (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "legacy_shop"
+OUTPUTS = ("facts.json", "plan.json", "plan.md", "report.html")
+
+
+def planner(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PLANNER_DEBUG"}
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def shop_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "shop.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript((SAMPLE / "schema.sql").read_text(encoding="utf-8"))
+    conn.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_out(tmp_path_factory, shop_db) -> Path:
+    out = tmp_path_factory.mktemp("run") / "out"
+    result = planner("run", str(SAMPLE), "--out", str(out), "--db", f"sqlite:///{shop_db}", "--no-git")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_run_writes_every_output(run_out):
+    for name in OUTPUTS:
+        assert (run_out / name).stat().st_size > 0
+    plan = json.loads((run_out / "plan.json").read_text())
+    assert plan["format_version"] == 1
+    assert len(plan["services"]) >= 5
+    for service in plan["services"]:
+        assert {"name", "members", "tables", "risk"} <= set(service)
+        assert {"score", "factors"} <= set(service["risk"])
+        assert all(m.startswith("shop.") for m in service["members"])
+    assert [s for w in plan["waves"] for s in w["services"]]
+    assert (run_out / "grants").is_dir() and (run_out / "scaffold").is_dir()
+    facts = json.loads((run_out / "facts.json").read_text())
+    assert any(t["source"] == "database" for t in facts["tables"])
+
+
+def test_run_is_deterministic(run_out, shop_db):
+    again = run_out.parent / "again"
+    first = {name: (run_out / name).read_bytes() for name in OUTPUTS}
+    # same output directory name, so the only difference could come from the tool itself
+    os.rename(run_out, run_out.parent / "first")
+    try:
+        result = planner("run", str(SAMPLE), "--out", str(run_out), "--db", f"sqlite:///{shop_db}",
+                         "--no-git", "--jobs", "1")
+        assert result.returncode == 0, result.stderr
+        for name in OUTPUTS:
+            assert (run_out / name).read_bytes() == first[name], name
+    finally:
+        if run_out.exists():
+            os.rename(run_out, again)
+        os.rename(run_out.parent / "first", run_out)
+
+
+def test_stages_one_by_one_match_run(run_out, tmp_path, shop_db):
+    out = tmp_path / "staged"
+    assert planner("analyze", str(SAMPLE), "--out", str(out), "--db", f"sqlite:///{shop_db}",
+                   "--no-git").returncode == 0
+    assert planner("plan", str(out / "facts.json")).returncode == 0
+    assert planner("report", str(out / "plan.json")).returncode == 0
+    assert (out / "plan.json").read_bytes() == (run_out / "plan.json").read_bytes()
+    assert (out / "report.html").stat().st_size > 0
+
+
+def test_evaluate_and_diff(run_out, tmp_path):
+    result = planner("evaluate", str(run_out / "plan.json"), "--truth", str(SAMPLE / "reference.toml"),
+                     "--json")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)["metrics"]
+    assert metrics["mojofm"] >= 85
+    same = planner("diff", str(run_out / "plan.json"), str(run_out / "plan.json"))
+    assert same.returncode == 0 and same.stdout == "plans are identical\n"
+    forced = tmp_path / "forced"
+    services = json.loads((run_out / "plan.json").read_text())["services"]
+    last = services[-1]["name"]
+    assert planner("plan", str(run_out / "facts.json"), "--out", str(forced), "--first", last).returncode == 0
+    changed = planner("diff", str(run_out / "plan.json"), str(forced / "plan.json"))
+    assert changed.returncode == 0
+    assert f"{last}: step {len(services)} -> 1" in changed.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("analyze", "/no/such/dir"), "no such directory"),
+        (("run", "README.md"), "not a directory"),
+        (("analyze", ".", "--bogus"), "No such option: --bogus"),
+        (("plan", "/no/facts.json"), "no such facts file"),
+        (("plan", "README.md"), "not a facts file"),
+        (("report", "/no/plan.json"), "no such plan file"),
+        (("analyze", "samples/legacy_shop", "--db", "nosuch://x"), "unsupported database"),
+        (("analyze", "samples/legacy_shop", "--db", "sqlite:////no/such/file.db"), "sqlite:////no/such/file.db"),
+        (("analyze", "samples/legacy_shop", "--config", "/no/planner.toml"), "no such config file"),
+        (("evaluate", "/no/plan.json"), "no such plan file"),
+        (("lint-containers", "/no/such/dir"), "no such directory"),
+    ],
+)
+def test_user_mistakes_are_one_line_and_exit_2(args, message, tmp_path):
+    result = planner(*args, "--out", str(tmp_path / "o")) if args[0] == "analyze" else planner(*args)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: ") and message in lines[-1], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "o" / "facts.json").exists()
+
+
+def test_database_password_never_printed(tmp_path):
+    url = "postgresql+psycopg://planner:hunter2secret@127.0.0.1:1/shop"
+    result = planner("analyze", str(SAMPLE), "--db", url, "--out", str(tmp_path / "o"))
+    assert result.returncode == 2
+    assert "hunter2secret" not in result.stderr + result.stdout
+    assert "planner:***@127.0.0.1" in result.stderr
+
+
+def test_bad_config_is_a_user_error(tmp_path):
+    config = tmp_path / "planner.toml"
+    config.write_text("[weights]\nimports = 3\n")
+    result = planner("plan", str(tmp_path / "facts.json"), "--config", str(config))
+    assert result.returncode == 2
+
+
+def test_version_and_help_on_every_command():
+    result = planner("--version")
+    assert result.returncode == 0 and result.stdout.startswith("planner ")
+    for command in ("analyze", "plan", "report", "run", "demo", "evaluate", "diff", "scaffold",
+                    "lint-containers"):
+        help_result = planner(command, "--help")
+        assert help_result.returncode == 0, command
+        assert "Usage" in help_result.stdout
