@@ -11,7 +11,7 @@ import networkx as nx
 
 from analyzers.facts import Facts, TableName, Unit, UnitId
 from planner.config import Config
-from planner.graph import CodeGraph, table_users
+from planner.graph import LAYER_WORDS, CodeGraph, table_users
 from planner.plan import DbPattern, ServiceName, TablePlan
 
 KERNEL = "shared-kernel"
@@ -182,29 +182,15 @@ def _entry_point(unit: UnitId, info: Unit, areas: dict[UnitId, str], graph: Code
     return top_level and has_root and graph.deps.in_degree(unit) == 0
 
 
-GENERIC_WORDS = frozenset(
-    "views view models model service services repository repositories repo queries query tasks "
-    "task utils util helpers helper validators forms schemas schema serializers admin api urls apps "
-    "signals handlers managers mixins constants exceptions errors types filters permissions "
-    "resolvers mutations base core common config settings init main app v1 v2 v3 lib impl "
-    "dataloaders enums tests test migrations controllers controller dao entity entities dto web "
-    "rest internal support shared legacy src com org net java py".split()
-)
-"""Words that name layers, not business capabilities: never used to name a service."""
-
-
 def _tokens(name: str) -> list[str]:
-    return [t for t in re.split(r"[^a-z0-9]+", name.lower()) if len(t) > 2 and t not in GENERIC_WORDS]
+    return [t for t in re.split(r"[^a-z0-9]+", name.lower()) if len(t) > 2 and t not in LAYER_WORDS]
 
 
 def _vocabulary(communities: list[set[UnitId]], facts: Facts) -> list[Counter[str]]:
-    """Per community, its distinctive words (tf-idf) from module names, tables and endpoint paths."""
+    """Per community, its distinctive words (tf-idf) from module and table names."""
     tables: dict[UnitId, list[str]] = defaultdict(list)
     for access in facts.table_access:
         tables[access.unit].append(access.table)
-    paths: dict[UnitId, list[str]] = defaultdict(list)
-    for endpoint in facts.endpoints:
-        paths[endpoint.unit].append(endpoint.path)
     raw = []
     for community in communities:
         words: Counter[str] = Counter()
@@ -213,8 +199,6 @@ def _vocabulary(communities: list[set[UnitId]], facts: Facts) -> list[Counter[st
             words.update(dict.fromkeys(_tokens(".".join(parts)), 2))
             for table in set(tables[unit]):
                 words.update(_tokens(table))
-            for path in set(paths[unit]):
-                words.update(_tokens(path))
         raw.append(words)
     spread = Counter(w for words in raw for w in words)
     total = len(raw)
@@ -224,14 +208,28 @@ def _vocabulary(communities: list[set[UnitId]], facts: Facts) -> list[Counter[st
 
 
 def _service_name(members: set[UnitId], words: Counter[str], areas: dict[UnitId, str]) -> ServiceName:
-    """The dominant business area of the members, else their most distinctive word."""
+    """The area most members share (for a layer, its dominant sub-package), else their top word."""
     counts = Counter(areas.get(u, "") for u in members)
     area, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-    if area and area not in GENERIC_WORDS and count * 2 >= len(members):
+    if area and area not in LAYER_WORDS and count * 2 >= len(members):
+        return _slug(area)
+    if area in LAYER_WORDS and count * 2 >= len(members):
+        # inside a layer (utils, api...), the sub-package most members share names the capability
+        below = Counter(_below(u, area) for u in members if areas.get(u) == area)
+        sub, n = max(below.items(), key=lambda kv: (kv[1], kv[0]))
+        if sub and sub not in LAYER_WORDS and n * 2 >= len(members):
+            return _slug(sub)
         return _slug(area)
     if words:
         return _slug(max(words.items(), key=lambda kv: (kv[1], kv[0]))[0])
     return _slug(area or min(members).split(".")[-1])
+
+
+def _below(unit: UnitId, area: str) -> str:
+    """The package component right below `area` in a unit id (`x.utils.exports.db` -> `exports`)."""
+    parts = unit.split(".")
+    index = parts.index(area) if area in parts else -1
+    return parts[index + 1] if 0 <= index < len(parts) - 1 else ""
 
 
 def _slug(name: str) -> ServiceName:

@@ -84,6 +84,10 @@ def build_graph(facts: Facts, units: tuple[UnitId, ...], weights: Weights) -> Co
             parent = unit.rpartition(".")[0]
             if parent in members:
                 add(unit, parent, weights.naming)
+        for group in _namesakes(units):
+            for i, a in enumerate(group):
+                for b in group[i + 1 :]:
+                    add(a, b, weights.naming)
     return CodeGraph(deps=deps, affinity=affinity, units=tuple(sorted(units)))
 
 
@@ -99,3 +103,28 @@ def table_users(facts: Facts, members: set[UnitId]) -> dict[TableName, set[UnitI
 def _dampen(count: float) -> float:
     """Repeated uses count, with diminishing returns: 1, 1.5, 1.67, ... (1 + ln n would also do)."""
     return 2.0 - 1.0 / max(count, 1.0)
+
+
+LAYER_WORDS = frozenset(
+    "views view models model service services repository repositories repo queries query tasks "
+    "task utils util helpers helper validators forms schemas schema serializers admin api urls apps "
+    "signals handlers managers mixins constants exceptions errors types filters permissions "
+    "resolvers mutations base core common config settings init main app v1 v2 v3 lib impl "
+    "dataloaders enums tests test migrations controllers controller dao entity entities dto web "
+    "rest internal support shared legacy src com org net java py __init__ self".split()
+)
+"""Words that name layers or plumbing, not business capabilities."""
+MAX_NAMESAKES = 12
+
+
+def _namesakes(units: tuple[UnitId, ...]) -> list[list[UnitId]]:
+    """Modules in different packages sharing a business leaf name (`api.challenges`, `admin.challenges`).
+
+    In layered monoliths these are one capability's vertical slice; very common names are skipped.
+    """
+    by_leaf: dict[str, list[UnitId]] = defaultdict(list)
+    for unit in sorted(units):
+        leaf = unit.rsplit(".", 1)[-1].lower()
+        if leaf not in LAYER_WORDS and "." in unit:
+            by_leaf[leaf].append(unit)
+    return [group for _, group in sorted(by_leaf.items()) if 2 <= len(group) <= MAX_NAMESAKES]

@@ -52,6 +52,27 @@ PATTERN_MITIGATION = {
     "copy and tolerate replication lag.",
 }
 LEVELS = ((67.0, "high"), (34.0, "medium"), (0.0, "low"))
+FACTOR_RESPONSES = {
+    "calls_back": "Wrap each call into the monolith in an anti-corruption layer with timeouts and "
+    "a circuit breaker; remove it as the targets are extracted.",
+    "inbound_calls": "Monolith callers switch to the service's API through a client with timeouts "
+    "and retries; keep the in-process path behind a flag until the cut-over is verified.",
+    "shared_kernel": "Consume the shared kernel as a pinned, versioned library; change it only "
+    "through reviewed releases.",
+    "shared_tables": "Apply each table's database pattern (readers through the owner's API or a "
+    "view, one owner for writes) and connect through the least-privilege role.",
+    "foreign_keys": "Keep the foreign keys while the database is shared; validate references "
+    "through the owner's API before they are dropped when the data splits.",
+    "cycles": "Break the cycle before the move (an interface or an event so dependencies point one "
+    "way); until then release the services of the cycle together.",
+    "size": "Move it in slices behind the facade, endpoint by endpoint, with a canary.",
+    "missing_tests": "Write characterisation tests around the rerouted endpoints before the "
+    "cut-over and run them against both monolith and service.",
+    "churn": "Coordinate or freeze changes to this code during the move so the copies do not "
+    "drift; keep the dual-maintenance window short.",
+    "people": "Name one owning team before the move; the other contributors review its API.",
+}
+"""Responses to the risk factors the planner names at the start of a step's risk."""
 KERNEL_NAMES = frozenset({"shared-kernel", "shared_kernel", "kernel", "shared"})
 """Edge targets that mean the shared kernel (the planner uses `shared-kernel`)."""
 MONOLITH = "monolith"
@@ -851,9 +872,12 @@ def _risks(index: _Index) -> tuple[RiskItem, ...]:
     for step in index.steps:
         service = next((s for s in index.plan.services if s.name == step.service), None)
         severity = level(service.risk.score) if service else "medium"
-        fallback = f"Go/no-go checks of step {step.order}; rollback: {step.rollback}".strip()
+        fallback = (
+            f"Watch the go/no-go checks of step {step.order}; roll back by pointing the facade's "
+            "routes back at the monolith."
+        )
         for risk in step.risks:
-            add(severity, step.service, step, risk, fallback)
+            add(severity, step.service, step, risk, _response(risk, fallback))
         if step.calls_back:
             targets = len({c.target for c in step.calls_back})
             add(
@@ -881,6 +905,17 @@ def _risks(index: _Index) -> tuple[RiskItem, ...]:
         )
     items.sort(key=lambda r: (r.severity_rank, int(r.step or 10**6), r.service, r.risk))
     return tuple(dataclasses.replace(r, id=f"R{i + 1}") for i, r in enumerate(items))
+
+
+def _response(risk: str, fallback: str) -> str:
+    """The response to a step's risk: by its factor name (`calls_back (7 pts): ...`) or pattern."""
+    name = re.match(r"[a-z_]+", risk)
+    if name and name.group(0) in FACTOR_RESPONSES:
+        return FACTOR_RESPONSES[name.group(0)]
+    for pattern, mitigation in PATTERN_MITIGATION.items():
+        if risk.startswith("table ") and pattern.replace("_", " ") in risk:
+            return mitigation
+    return fallback
 
 
 def _warnings(facts: Facts, plan: Plan) -> tuple[WarningView, ...]:

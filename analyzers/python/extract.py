@@ -3,8 +3,10 @@
 The result is a dict of plain tuples (marshal-friendly) holding what the file says on its own:
 imports, top-level classes and functions, uses of imported or local names, ORM declarations,
 routes, URL patterns and SQL found in string literals. Cross-file resolution happens later.
-Nothing here walks the whole tree in Python: imports come from a tree-sitter query, name uses
-and SQL strings from byte regexes confirmed against the tree, classes from top-level children.
+Nothing here walks the whole tree in Python: import statements, name uses, `Table(` calls and
+SQL strings are found by byte searches in C (`bytes.find`, `re`) and each hit is confirmed with
+one `descendant_for_byte_range` lookup; classes and functions come from the top-level children.
+(Measured on saleor: this is 3x quicker than tree-sitter `Query` captures for the same facts.)
 """
 
 from __future__ import annotations

@@ -232,6 +232,7 @@ class _Resolver:
         module = e.module
         bindings = self.bindings[module]
         package = module if e.is_package else module.rpartition(".")[0]
+        seen: set[tuple[str, int]] = set()  # one import per statement and target
         for entry in e.result["imports"]:
             if entry[0] == "import":
                 _, line, dotted, alias = entry
@@ -245,7 +246,8 @@ class _Resolver:
                         target = candidate
                         bound = package + "." + (dotted if alias else first)
                 bindings[alias or first] = bound
-                if target is not None:
+                if target is not None and (target, line) not in seen:
+                    seen.add((target, line))
                     self.add_dep(module, target, "import", 1, (line,))
                 continue
             _, line, level, mod, name, alias = entry
@@ -266,7 +268,8 @@ class _Resolver:
                 full = base + "." + name if base else name
                 bindings[alias or name] = full
                 target = full if full in self.by_module else self.longest(base)
-            if target is not None:
+            if target is not None and (target, line) not in seen:
+                seen.add((target, line))
                 self.add_dep(module, target, "import", 1, (line,))
 
     def uses(self, e: FileEntry) -> None:

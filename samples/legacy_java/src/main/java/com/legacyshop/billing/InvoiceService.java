@@ -1,6 +1,7 @@
 package com.legacyshop.billing;
 
 import com.legacyshop.common.AuditLogger;
+import com.legacyshop.common.DateUtils;
 import com.legacyshop.common.MoneyUtils;
 import com.legacyshop.common.NotFoundException;
 import com.legacyshop.orders.Order;
@@ -29,6 +30,9 @@ public class InvoiceService {
 
     public Invoice invoiceFor(Order order) {
         Invoice invoice = new Invoice();
+        if (DateUtils.today().getDayOfMonth() == 1) {
+            audit.record("billing", "first invoice of the month", order.getId());
+        }
         audit.record("billing", "invoice " + MoneyUtils.format(order.getTotalAmount()), order.getId());
         return invoices.save(invoice);
     }

@@ -68,5 +68,16 @@ public class OrderService {
         mapper.markPaid(orderId);
     }
 
+    /** Totals drift when prices change under open carts; recomputed nightly since 2017. */
+    public BigDecimal recomputeTotal(Order order) {
+        BigDecimal total = BigDecimal.ZERO;
+        for (OrderLine line : order.getLines()) {
+            total = total.add(line.getUnitPrice().multiply(BigDecimal.valueOf(line.getQuantity())));
+        }
+        order.setTotalAmount(MoneyUtils.round(total));
+        audit.record("batch", "recompute " + DateUtils.today(), order.getId());
+        return order.getTotalAmount();
+    }
+
     public List<Order.Summary> openOrders(Long customerId) { return mapper.openOrders(customerId); }
 }

@@ -2,6 +2,7 @@ package com.legacyshop.shipping;
 
 import com.legacyshop.common.AuditLogger;
 import com.legacyshop.common.DateUtils;
+import com.legacyshop.common.MoneyUtils;
 import com.legacyshop.common.NotFoundException;
 import com.legacyshop.orders.Order;
 import com.legacyshop.orders.OrderService;
@@ -38,7 +39,8 @@ public class ShippingService {
 
     public BigDecimal quote(String country, Carrier carrier, int grams) {
         try {
-            return rates.rate(country, carrier, grams);
+            BigDecimal rate = rates.rate(country, carrier, grams);
+            return rate == null ? null : MoneyUtils.withVat(rate);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
