@@ -70,6 +70,26 @@ class ResultCache:
         except sqlite3.Error:
             pass
 
+    def prune(self, keep: Iterable[str], slack: float = 2.0) -> int:
+        """Forget entries not in `keep` once they outnumber it `slack` times; returns removed."""
+        if self._db is None:
+            return 0
+        wanted = set(keep)
+        try:
+            (count,) = self._db.execute(f"SELECT count(*) FROM {self._table}").fetchone()
+            if count <= slack * len(wanted) + 100:
+                return 0
+            stale = [
+                (key,)
+                for (key,) in self._db.execute(f"SELECT key FROM {self._table}")
+                if key not in wanted
+            ]
+            with _transaction(self._db):
+                self._db.executemany(f"DELETE FROM {self._table} WHERE key = ?", stale)
+        except sqlite3.Error:
+            return 0
+        return len(stale)
+
     def close(self) -> None:
         """Release the database file."""
         if self._db is not None:

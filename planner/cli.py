@@ -27,6 +27,7 @@ from analyzers.errors import InputError
 from analyzers.facts import Facts, dumps, merge_facts, read_facts, write_json
 from analyzers.history import EXPORT_COMMAND, analyze_history
 from analyzers.owners import analyze_owners
+from analyzers.java import analyze_java
 from analyzers.python import analyze_python
 from analyzers.redact import redact_url
 from analyzers.schema_diff import compare_schemas
@@ -144,9 +145,11 @@ def _analyze(
         _info(f"reading database {redact_url(url)}")
         live.append(reflect_database(url))
     with _file_progress("parsing Python") as progress:
-        code = analyze_python(root, jobs=jobs, cache_dir=cache_dir, progress=progress)
-    parts.append(code)
-    units = code.units
+        python = analyze_python(root, jobs=jobs, cache_dir=cache_dir, progress=progress)
+    with _file_progress("parsing Java") as progress:
+        java = analyze_java(root, jobs=jobs, cache_dir=cache_dir, progress=progress)
+    parts += [python, java]
+    units = python.units + java.units
     history = Facts(root=str(root))
     if git_log is not None or git:
         if git_log is not None and not git_log.is_file():

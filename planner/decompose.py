@@ -77,13 +77,12 @@ def find_kernel(units: dict[UnitId, Unit], graph: CodeGraph, config: Config) -> 
 
 
 def unit_areas(units: dict[UnitId, Unit]) -> dict[UnitId, str]:
-    """Each unit's top-level area below the common root package (`shop.orders.x` -> `orders`).
+    """Each unit's top-level area below the common root (`shop.orders.x` -> `orders`).
 
+    The root is the longest prefix at least 80% of units share (`shop`, `com.legacyshop`).
     Modules directly in the root package (`shop.utils`) and the root itself have area ''.
     """
-    firsts = Counter(u.split(".")[0] for u in units)
-    root, count = max(firsts.items(), key=lambda kv: (kv[1], kv[0])) if firsts else ("", 0)
-    depth = 1 if count >= 0.8 * len(units) and len(units) > 1 else 0
+    depth = _root_depth(list(units))
     areas = {}
     for unit_id, unit in units.items():
         parts = unit_id.split(".")[depth:]
@@ -92,6 +91,17 @@ def unit_areas(units: dict[UnitId, Unit]) -> dict[UnitId, str]:
         else:
             areas[unit_id] = parts[0]
     return areas
+
+
+def _root_depth(ids: list[UnitId]) -> int:
+    """How many leading components most ids share (0 for a flat tree)."""
+    depth = 0
+    while len(ids) > 1:
+        prefixes = Counter(".".join(u.split(".")[: depth + 1]) for u in ids if u.count(".") > depth)
+        if not prefixes or max(prefixes.values()) < 0.8 * len(ids):
+            break
+        depth += 1
+    return depth
 
 
 def cluster(graph: CodeGraph, units: tuple[UnitId, ...], config: Config) -> list[set[UnitId]]:

@@ -12,6 +12,8 @@ from planner.plan import Plan, ServiceName
 
 MONOLITH = "monolith"
 """The edge target naming what remains of the monolith."""
+KERNEL = "shared-kernel"
+"""The edge target the planner uses for the shared kernel (planner.decompose.KERNEL)."""
 KERNEL_NAMES = frozenset({"shared_kernel", "shared-kernel", "kernel", "shared"})
 """Edge targets that mean the shared kernel."""
 
@@ -115,10 +117,15 @@ def services_dot(plan: Plan) -> ServiceMap:
     def node_for(name: str) -> str:
         if name in ids:
             return ids[name]
+        if name in KERNEL_NAMES and plan.shared_kernel:
+            name = KERNEL
         if name == MONOLITH:
             key, label, shape, fill = "m", "monolith\n(what remains)", "box3d", "#e5e7eb"
         elif name in KERNEL_NAMES and plan.shared_kernel:
-            label = f"shared kernel\n{_plural(len(plan.shared_kernel), 'module')}"
+            users = {e.source for e in plan.edges if e.target in KERNEL_NAMES} - KERNEL_NAMES
+            label = f"shared kernel (library)\n{_plural(len(plan.shared_kernel), 'module')}"
+            if users:
+                label += f" · used by {_plural(len(users), 'service')}"
             key, shape, fill = "k", "component", "#f5f5f4"
         else:
             key = f"x{len(extra)}"
@@ -137,13 +144,16 @@ def services_dot(plan: Plan) -> ServiceMap:
 
     node_for(MONOLITH)
     if plan.shared_kernel:
-        node_for("shared_kernel")
+        node_for(KERNEL)
+    kernel_id = extra[KERNEL].id if KERNEL in extra else None
     edges = sorted(
         (node_for(e.source), node_for(e.target), e.weight, e.source, e.target)
         for e in sorted(plan.edges)
         if e.source != e.target
     )
-    max_weight = max((e[2] for e in edges), default=1.0) or 1.0
+    # Every service leans on the shared kernel, a library: its edges would hide the couplings
+    # between services, so the kernel's node counts its users instead (the report lists them).
+    max_weight = max((e[2] for e in edges if kernel_id not in e[:2]), default=1.0) or 1.0
 
     lines = [
         "digraph services {",
@@ -170,6 +180,8 @@ def services_dot(plan: Plan) -> ServiceMap:
     for a, b in itertools.pairwise(firsts):
         lines.append(f"  {a} -> {b} [style=invis, weight=10];")
     for source, target, weight, _, _ in edges:
+        if kernel_id in (source, target):
+            continue  # counted in the kernel's label: a library every service uses
         width = 0.8 + 3.2 * weight / max_weight
         forward = column.get(source, len(order)) < column.get(target, len(order))
         lines.append(

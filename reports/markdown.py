@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reports.view import ReportView, ScoreView, ServiceView, StepView
+from reports.view import ReportView, ScoreView, ServiceView, StepView, WorkshopView
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
@@ -75,6 +75,131 @@ def _waves(view: ReportView) -> list[str]:
     return out
 
 
+def _link(label: str, href: str) -> str:
+    """A relative Markdown link (hrefs come from `scaffold_base`: quoted, no spaces or parens)."""
+    return f"[{text(label)}]({href})"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _q_strangler(view: ReportView, ws: WorkshopView) -> list[str]:
+    out = ["### 1. How does the strangler fig apply here?", ""]
+    line = "A routing facade (nginx) goes in front of the monolith and first forwards everything."
+    if ws.first_wave:
+        names = ", ".join(code(s.name) for s in ws.first_services)
+        line += (
+            f" In wave {ws.first_wave} it reroutes **{len(ws.first_reroutes)} of "
+            f"{ws.endpoints_total} endpoints** to {names}; the other {ws.endpoints_after_first} "
+            f"stay on the monolith until their wave, and {ws.endpoints_at_end} stay after the "
+            "last wave."
+        )
+    out += [line, ""]
+    if ws.first_reroutes:
+        shown = ", ".join(code(f"{e.method} {e.path}") for e in ws.first_reroutes[:12])
+        more = len(ws.first_reroutes) - 12
+        out += [
+            f"Rerouted in wave {ws.first_wave}: {shown}{f' and {more} more' if more > 0 else ''}.",
+            "",
+        ]
+    if ws.first_calls_back:
+        out += [
+            f"Wave {ws.first_wave} keeps {_plural(ws.first_calls_back, 'call')} back into the "
+            "monolith, each behind an anti-corruption layer with a circuit breaker.",
+            "",
+        ]
+    if ws.kernel:
+        users = ", ".join(f"{text(k.service)} ({k.weight})" for k in ws.kernel_users[:5])
+        out += [
+            f"Shared kernel ({_codes(ws.kernel)}): not a service; publish it as a versioned "
+            "library each service pins" + (f". Heaviest users: {users}." if users else "."),
+            "",
+        ]
+    return out
+
+
+def _q_database(view: ReportView, ws: WorkshopView) -> list[str]:
+    out = ["### 2. Database connection strategy (keep the existing database)", ""]
+    out += [
+        "Each service connects to the legacy database through its own least-privilege role: "
+        "SELECT where it reads, SELECT/INSERT/UPDATE/DELETE where it writes, nothing else.",
+        "",
+    ]
+    rows = [
+        [
+            text(g.service),
+            code(g.role, cell=True),
+            str(len(g.reads)),
+            str(len(g.writes)),
+            f"{code(g.postgresql_file, cell=True)}, {code(g.mysql_file, cell=True)}",
+        ]
+        for g in ws.grants
+    ]
+    if rows:
+        out += [table(["Service", "Role", "Reads", "Writes", "GRANT scripts"], rows), ""]
+    for g in ws.patterns:
+        out.append(f"- {code(g.pattern)} ({len(g.tables)}): {_codes(g.tables)}. {text(g.advice)}")
+    m = view.matrix
+    joins = len(m.cross_joins)
+    out.append(
+        f"- Cross-service joins ({joins}): "
+        + (
+            "each must become an API call or a view; see Cross-service joins below."
+            if joins
+            else "none."
+        )
+    )
+    out.append(f"- Tables the schema lacks ({len(m.unknown)}): {_codes(m.unknown)}.")
+    out.append(f"- Tables no code touches ({len(m.unused)}): {_codes(m.unused)}.")
+    return [*out, ""]
+
+
+def _q_plan(ws: WorkshopView) -> list[str]:
+    out = ["### 3. Step-by-step migration plan", ""]
+    out.append(
+        "0. Before wave 1: run the monolith as a pinned container behind the facade (all routes "
+        f"to it) and create the {len(ws.grants)} service roles."
+    )
+    for w in ws.plan_waves:
+        steps = "; ".join(
+            f"step {st.order} extracts {code(st.service)} ({text(st.moves)}, "
+            f"{_plural(st.reroutes, 'endpoint')} rerouted)"
+            for st in w.steps
+        )
+        link = f" Scaffold: {_link(w.scaffold_href, w.scaffold_href)}." if w.scaffold_href else ""
+        out.append(
+            f"{w.number}. **{text(w.label)}**: {steps}. Afterwards "
+            f"{_plural(w.endpoints_left, 'endpoint')} stay on the monolith.{link}"
+        )
+    out += ["", "Rollout, go/no-go checks and rollback of each step are under Steps below.", ""]
+    return out
+
+
+def _q_risks(view: ReportView, ws: WorkshopView) -> list[str]:
+    counts = ", ".join(f"{n} {sev}" for sev, n in ws.risk_counts if n) or "none"
+    out = ["### 4. Risks and responses", "", f"Risk register: {counts}. The most severe:", ""]
+    out += [
+        f"- **{r.id}** ({r.severity}, {text(r.service)}): {text(r.risk)} → {text(r.mitigation)}"
+        for r in ws.top_risks
+    ]
+    out += ["", "**Container checklist** (the five common mistakes):", ""]
+    out += [f"- [x] {text(c.mistake)}: {text(c.scaffold)}" for c in ws.checklist]
+    return [*out, ""]
+
+
+def _workshop(view: ReportView) -> list[str]:
+    ws = view.workshop
+    out = [
+        "## Workshop: the four questions",
+        "",
+        "Legacy monolith modernisation; constraints: keep the existing database, migrate "
+        "gradually; task: in which order to containerise? Answered from this plan:",
+        "",
+    ]
+    return out + _q_strangler(view, ws) + _q_database(view, ws) + _q_plan(ws) + _q_risks(view, ws)
+
+
 def _score(label: str, score: ScoreView) -> list[str]:
     rows = [
         [text(f.name), f.points, f"{f.value} × {f.weight}", text(f.explanation)]
@@ -98,6 +223,10 @@ def _service(s: ServiceView) -> list[str]:
     out += _score("Benefit factor", s.benefit)
     out.append(f"Tables owned: {_codes(s.tables_owned)}. Also uses: {_codes(s.tables_used)}.")
     out.append("")
+    role = f"Database role: {code(s.role)} (`grants/` scripts)."
+    if s.dockerfile_href:
+        role += f" Container: {_link(s.dockerfile_href, s.dockerfile_href)}."
+    out += [role, ""]
     if s.endpoints:
         rows = [
             [code(e.method, cell=True), code(e.path, cell=True), code(e.unit, cell=True)]
@@ -134,11 +263,36 @@ def _tables(view: ReportView) -> list[str]:
     else:
         out.append("No tables.")
     out.append("")
+    m = view.matrix
+    out += [
+        f"Not in the schema ({len(m.unknown)}): {_codes(m.unknown)}. "
+        f"No code touches ({len(m.unused)}): {_codes(m.unused)}.",
+        "",
+    ]
+    if m.cross_joins:
+        out += [f"### Cross-service joins ({len(m.cross_joins)})", ""]
+        join_rows = [
+            [
+                code(j.unit, cell=True),
+                ", ".join(code(t, cell=True) for t in j.tables),
+                text(", ".join(j.services)),
+                code(j.location, cell=True),
+                text(j.advice),
+            ]
+            for j in m.cross_joins
+        ]
+        out += [table(["Statement in", "Tables", "Services", "Evidence", "Must become"], join_rows)]
+        out.append("")
     return out
 
 
 def _step(st: StepView) -> list[str]:
     out = [f"### Step {st.order}: extract {code(st.service)} (wave {st.wave})", ""]
+    if st.scaffold_href:
+        links = [_link(st.scaffold_href, st.scaffold_href)]
+        if st.dockerfile_href:
+            links.append(_link(st.dockerfile_href, st.dockerfile_href))
+        out += [f"Scaffold: {', '.join(links)}", ""]
     if st.reason:
         out += [text(st.reason), ""]
     if st.reroute:
@@ -188,7 +342,7 @@ def _warnings(view: ReportView) -> list[str]:
 
 def render_markdown(view: ReportView, *, svg: bool) -> str:
     """plan.md: summary, waves, a section per service, table ownership, steps, risks, warnings."""
-    out = _summary(view, svg) + _waves(view) + ["## Services", ""]
+    out = _summary(view, svg) + _waves(view) + _workshop(view) + ["## Services", ""]
     for s in view.services:
         out += _service(s)
     out += [*_tables(view), "## Steps", ""]

@@ -783,7 +783,7 @@ def _cross_join(index: _Index, join: CrossJoin) -> CrossJoinView:
     tables = tuple(sorted(set(join.tables)))
     foreign = tuple(t for t in tables if index.owner.get(t, unit_service) != unit_service)
     services = tuple(sorted(set(join.services)))
-    waves = [index.wave_of(s) for s in services if index.wave_of(s)]
+    waves = [index.wave_of(s) for s in {*services, unit_service} if index.wave_of(s)]
     before = min(waves, default=0)
     owners = sorted({index.owner[t] for t in foreign if t in index.owner})
     if foreign:
@@ -794,7 +794,7 @@ def _cross_join(index: _Index, join: CrossJoin) -> CrossJoinView:
     else:
         advice = "Split the statement so each service reads only its own tables"
     if before:
-        advice += f"; due before wave {before}, when the first of these services leaves."
+        advice += f"; due before wave {before}, when the first service involved leaves."
     else:
         advice += "."
     location = f"{join.evidence.path}:{join.evidence.line}" if join.evidence.line else ""

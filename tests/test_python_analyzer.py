@@ -203,10 +203,17 @@ def test_calls_references_and_inheritance_resolve_through_imports(tmp_path: Path
 def test_calling_an_imported_function_is_a_call(tmp_path: Path) -> None:
     write(
         tmp_path,
-        {**SHOP, "shop/cli.py": "from shop.orders.service import create_order\ncreate_order()\n"},
+        {
+            **SHOP,
+            "shop/cli.py": (
+                "from shop.orders.service import create_order, cancel_order\ncreate_order()\n"
+            ),
+        },
     )
     facts = analyze(tmp_path)
     assert dep(facts, "shop.cli", "shop.orders.service", "call").weight == 1.0
+    # One statement importing two names is one import.
+    assert dep(facts, "shop.cli", "shop.orders.service", "import").weight == 1.0
 
 
 # -- ORM -------------------------------------------------------------------------------------
@@ -655,6 +662,7 @@ def test_binary_bad_encoding_huge_and_cookie(tmp_path: Path) -> None:
     assert ("pkg.latin", "pkg.other") in deps(facts, "import")
     assert ("pkg.bad", "pkg.other") in deps(facts, "import")
     assert "pkg.huge" not in units(facts)
+    assert "pkg.blob" not in units(facts)
 
 
 def test_deeply_nested_code_does_not_crash(tmp_path: Path) -> None:

@@ -76,3 +76,11 @@ def test_damaged_cache_file_is_ignored(tmp_path: Path) -> None:
     facts, stats = analyze_python_with_stats(root, jobs=1, cache_dir=cache)
     assert (stats.parsed, stats.cached) == (2, 0)  # two empty files share one key
     assert {(d.source, d.target) for d in facts.dependencies} == {("pkg.a", "pkg.b")}
+
+
+def test_cache_prunes_stale_entries_only_when_they_pile_up(tmp_path: Path) -> None:
+    with ResultCache(tmp_path / "c.sqlite") as cache:
+        cache.put_many((f"k{i}", b"v") for i in range(300))
+        assert cache.prune([f"k{i}" for i in range(200)]) == 0
+        assert cache.prune(["k1", "k2"]) == 298
+        assert set(cache.get_many(f"k{i}" for i in range(300))) == {"k1", "k2"}

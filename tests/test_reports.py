@@ -20,6 +20,7 @@ from analyzers.facts import (
 )
 from planner.plan import (
     CallBack,
+    CrossJoin,
     EndpointRef,
     Factor,
     Plan,
@@ -49,6 +50,7 @@ HOSTILE = {
     "path": '/orders/<id>"><script>window.__pwned=5</script>',
     "snippet": "</code></details><script>window.__pwned=6</script> & 'quote\"",
     "reason": "<iframe src=http://evil.example/></iframe> --> <!-- ]]>",
+    "ghost": "wish<script>window.__pwned=7</script>lists",
 }
 
 
@@ -78,6 +80,7 @@ def sample_inputs(*, hostile: bool = False) -> tuple[Facts, Plan]:
     odd_path = h.get("path", "/orders/<int:id>")
     snippet = h.get("snippet", "cursor.execute('SELECT * FROM order_items')")
     reason = h.get("reason", "Lowest risk with the most independent endpoints.")
+    ghost = h.get("ghost", "wishlists")
 
     units = (
         Unit("shop.catalog.views", "shop/catalog/views.py", "python", 120, "shop.catalog"),
@@ -92,7 +95,7 @@ def sample_inputs(*, hostile: bool = False) -> tuple[Facts, Plan]:
         units=units,
         tables=tuple(
             Table(name, "database")
-            for name in ("customers", odd_table, "orders", "payments", "products")
+            for name in ("customers", "gift_cards", odd_table, "orders", "payments", "products")
         ),
         warnings=(
             AnalysisWarning("python", "shop/broken.py", "syntax error at line 3: " + snippet),
@@ -174,6 +177,7 @@ def sample_inputs(*, hostile: bool = False) -> tuple[Facts, Plan]:
         ),
         TablePlan("payments", payments, (), (payments,), "owned", "only payments uses it"),
         TablePlan("products", catalog, (), (catalog,), "owned", "only catalog uses it"),
+        TablePlan("gift_cards", None, (), (), "unused", "no code reads or writes it"),
     )
     access = (
         TableUse(orders, "customers", True, False),
@@ -190,7 +194,7 @@ def sample_inputs(*, hostile: bool = False) -> tuple[Facts, Plan]:
         ServiceEdge(payments, orders, 2.0, ("reads",)),
         ServiceEdge(orders, "monolith", 9.0, ("call", "import")),
         ServiceEdge(catalog, "monolith", 1.0, ("import",)),
-        ServiceEdge(shipping, "shared_kernel", 3.0, ("import",)),
+        ServiceEdge(shipping, "shared-kernel", 3.0, ("import",)),
     )
     waves = (Wave(1, (catalog, shipping)), Wave(2, (payments,)), Wave(3, (orders,)))
     steps = (
@@ -260,8 +264,17 @@ def sample_inputs(*, hostile: bool = False) -> tuple[Facts, Plan]:
         edges=edges,
         waves=waves,
         steps=steps,
-        metrics={"modularity": 0.4213, "mojofm": 87.5},
+        metrics={"modularity": 0.4213, "mojofm": 87.5, "overall_risk": 41.25, "services": 4.0},
         warnings=("No tests found for " + shipping,),
+        cross_joins=(
+            CrossJoin(
+                "shop.orders.service",
+                ("orders", "payments"),
+                (orders, payments),
+                _ev("shop/orders/service.py", 88, snippet),
+            ),
+        ),
+        unknown_tables=(ghost,),
     )
     return facts, plan
 
@@ -349,7 +362,7 @@ def test_dot_clusters_waves_and_weights_edges() -> None:
             "payments",
             "orders",
             "monolith (what remains)",
-            "shared kernel 1 module",
+            "shared kernel (library) 1 module · used by 1 service",
         ]
     )
 
@@ -551,3 +564,132 @@ def test_reports_import_only_the_models() -> None:
             module = match.group(1)
             if module.split(".")[0] in {"analyzers", "planner", "reports", "jinja2", "markupsafe"}:
                 assert module.startswith(allowed), f"{path.name} imports {module}"
+
+
+# --- workshop, grants, scaffold links, data flags ---------------------------------------------
+
+
+def _section(html: str, name: str) -> str:
+    start = html.index(f'<section id="{name}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_workshop_answers_the_four_questions_from_the_plan(
+    tmp_path: Path, no_dot_path: None
+) -> None:
+    _render(tmp_path)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    workshop = _section(html, "workshop")
+    for qid in ("q-strangler", "q-database", "q-plan", "q-risks"):
+        assert f'id="{qid}"' in workshop
+    # (a) the first wave's services and the endpoints the facade reroutes, and what stays
+    assert (
+        '<a href="#svc-1-catalog">catalog</a>, <a href="#svc-2-shipping">shipping</a>' in workshop
+    )
+    assert "<strong>1 of 4 endpoints</strong>" in workshop
+    assert "the other <strong>3</strong> stay on the monolith" in workshop
+    assert '<td><span class="method">GET</span></td><td><code>/products</code></td>' in workshop
+    assert "<code>shop.utils</code>" in workshop and "versioned library" in workshop
+    # (b) patterns, cross joins, unknown and unused tables
+    assert '<span class="pattern pat-shared_ownership"' in workshop
+    assert "1 SQL statement joins tables of different services" in workshop
+    assert "<code>wishlists</code>" in workshop and "<code>gift_cards</code>" in workshop
+    # (c) per wave: steps, rollout, checks, rollback, endpoints left
+    assert "afterwards 3 endpoints stay on the monolith" in workshop
+    assert "Route 10% of GET /products to the new service, then 100%." in workshop
+    assert "<li>rates match for 1,000 recorded orders</li>" in workshop
+    assert "Replay the payment log into the monolith." in workshop
+    # (d) the risk register's most severe entries and the container checklist
+    assert '<a href="#step-4">R1</a>' in workshop or "R1" in workshop
+    for mistake in ("latest", "secrets", "logs", "health check", "resource limits"):
+        assert mistake in workshop.lower(), mistake
+    assert "python:3.12" in workshop and "HEALTHCHECK on GET /health" in workshop
+
+
+def test_grant_scripts_for_every_service_in_both_dialects(
+    tmp_path: Path, no_dot_path: None
+) -> None:
+    from markupsafe import escape
+
+    from reports.grants import grant_script
+
+    facts, plan = sample_inputs()
+    render_reports(facts, plan, tmp_path, warn=lambda _: None)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert html.count('<details class="grant"') == len(plan.services)
+    for service in plan.services:
+        for dialect in ("postgresql", "mysql"):
+            script = grant_script(plan, service.name, dialect)
+            assert f'<pre class="sql">{escape(script)}</pre>' in html, (service.name, dialect)
+            assert f"<code>grants/{service.name}.{dialect}.sql</code>" in html
+    assert 'href="#grant-svc-3-payments"' in html and 'id="grant-svc-3-payments"' in html
+    md = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    assert "## Workshop: the four questions" in md
+    assert "`grants/payments.postgresql.sql`, `grants/payments.mysql.sql`" in md
+    assert "reroutes **1 of 4 endpoints** to `catalog`, `shipping`" in md
+
+
+def test_scaffold_links_only_when_asked(tmp_path: Path, no_dot_path: None) -> None:
+    _render(tmp_path / "plain")
+    plain = (tmp_path / "plain" / "report.html").read_text(encoding="utf-8")
+    assert "scaffold/" not in plain and "Dockerfile</a>" not in plain
+    assert "scaffold/" not in (tmp_path / "plain" / "plan.md").read_text(encoding="utf-8")
+
+    _render(tmp_path / "linked", scaffold_dir="scaffold")
+    html = (tmp_path / "linked" / "report.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^"#][^"]*)"', html))
+    assert links == {
+        "scaffold/",
+        *(f"scaffold/wave-{n}/" for n in (1, 2, 3)),
+        *(f"scaffold/{s}/Dockerfile" for s in ("catalog", "shipping", "payments", "orders")),
+    }
+    waves = _section(html, "waves")
+    assert '<a class="scaffold-link" href="scaffold/wave-2/"' in waves
+    card = html[html.index('id="svc-3-payments"') :]
+    assert 'href="scaffold/payments/Dockerfile"' in card[: card.index("</header>")]
+    md = (tmp_path / "linked" / "plan.md").read_text(encoding="utf-8")
+    assert "[scaffold/wave-1/](scaffold/wave-1/)" in md
+    assert "[scaffold/orders/Dockerfile](scaffold/orders/Dockerfile)" in md
+
+
+def test_hostile_scaffold_links_stay_relative(tmp_path: Path, no_dot_path: None) -> None:
+    _render(tmp_path, hostile=True, scaffold_dir="out dir/scaffold")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"#][^"]*)"', html)
+    assert links and all(link.startswith("out%20dir/scaffold/") for link in links)
+    assert "out%20dir/scaffold/orders-title-script-window-pwned-1-script/Dockerfile" in links
+    for bad in ("../scaffold", "/abs/scaffold", "http://evil.example/x", "a/../../b"):
+        with pytest.raises(ValueError):
+            _render(tmp_path / "bad", scaffold_dir=bad)
+
+
+def test_matrix_flags_unused_and_unknown_tables_and_lists_cross_joins(
+    tmp_path: Path, no_dot_path: None
+) -> None:
+    _render(tmp_path)
+    data = _section((tmp_path / "report.html").read_text(encoding="utf-8"), "data")
+    assert re.search(
+        r'class="flag-unknown">\s*<th scope="row"><code>wishlists</code> <span class="flag flag-unknown"',
+        data,
+    )
+    assert re.search(
+        r'class="flag-unused">\s*<th scope="row"><code>gift_cards</code> <span class="flag flag-unused"',
+        data,
+    )
+    assert "<strong>Not in the schema (1)</strong>" in data
+    assert "<strong>No code touches (1)</strong>" in data
+    joins = data[data.index('id="cross-joins"') :]
+    assert '<code>shop.orders.service</code> <span class="muted small">(orders)</span>' in joins
+    assert '<code class="loc">shop/orders/service.py:88</code>' in joins
+    assert '<code class="foreign" title="owned by another service">payments</code>' in joins
+    assert "Read payments through the API of payments" in joins and "before wave 2" in joins
+    md = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    assert "### Cross-service joins (1)" in md and "`shop/orders/service.py:88`" in md
+
+
+def test_overall_risk_comes_from_the_plan_metrics(tmp_path: Path, no_dot_path: None) -> None:
+    _render(tmp_path)
+    summary = _section((tmp_path / "report.html").read_text(encoding="utf-8"), "summary")
+    assert re.search(
+        r'<div class="stat-value">41.2</div>\s*<div class="stat-label">Overall risk', summary
+    )

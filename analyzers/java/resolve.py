@@ -147,6 +147,7 @@ class _Entity:
     table: str
     line: int
     entity_name: str
+    pk: str | None = None
 
 
 class _Acc:
@@ -227,7 +228,8 @@ class _Resolver:
             fqn = f"{package}.{info['name']}" if package else info["name"]
             if fqn in self.classes:
                 other = self.classes[fqn].entry.rel
-                self.warn(entry.rel, f"class {fqn} is also defined in {other}; this copy ignored")
+                where = "earlier in this file" if other == entry.rel else f"in {other}"
+                self.warn(entry.rel, f"class {fqn} is also defined {where}; this copy ignored")
                 continue
             cls = _Class(fqn, entry, info, package)
             cls.nested = frozenset(n.partition(".")[0] for n in info["inner"])
@@ -456,9 +458,15 @@ class _Resolver:
         return None
 
     def pk_of(self, entity: _Entity) -> str:
-        columns = self.tables.get(entity.table, {}).get("columns", {})
-        keys = [c.name for c in columns.values() if c.primary_key]
-        return keys[0] if keys else "id"
+        """The first `@Id` column of an entity (or of its mapped superclasses), else `id`."""
+        if entity.pk is None:
+            entity.pk = "id"
+            for fld in self.entity_fields(self.classes[entity.fqn]):
+                anns = {a[0].rpartition(".")[2]: a[1] for a in fld[4]}
+                if "Id" in anns or "EmbeddedId" in anns:
+                    entity.pk = _ann_string(anns.get("Column", ()), "name") or fld[0]
+                    break
+        return entity.pk
 
     def column(self, entity: _Entity, cls: _Class, info: dict[str, Any], fld: tuple) -> None:
         name, type_text, args, _line, annotations, is_static = fld

@@ -14,6 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,9 +148,10 @@ def _analyze(
         ResultCache(cache_dir / CACHE_FILE if cache_dir else None) as cache,
         ResultCache(cache_dir / CACHE_FILE if cache_dir else None, table="trees") as trees,
     ):
-        whole = trees.get_many([tree_key]).get(tree_key)
+        slot = hashlib.sha256(str(root).encode()).hexdigest()  # one whole-tree entry per root
+        whole = trees.get_many([slot]).get(slot)
         if whole is not None:
-            loaded = _load_tree(whole)
+            loaded = _load_tree(whole, tree_key)
             if loaded is not None:
                 if progress:
                     progress(len(keyed), len(keyed))
@@ -160,11 +162,18 @@ def _analyze(
         module_of = {m.rel: m for m in modules}
         for key, f, _ in keyed:
             mod = module_of[f.rel]
+            result = _load(blobs[key])
+            if result.get("skipped"):
+                warnings.extend(
+                    AnalysisWarning(ANALYZER_NAME, f.rel, w) for w in result["warnings"]
+                )
+                continue
             role = classify_role(f.rel, alembic)
-            entries.append(FileEntry(f.rel, mod.module, mod.is_package, role, _load(blobs[key])))
+            entries.append(FileEntry(f.rel, mod.module, mod.is_package, role, result))
         facts = _facts(root, resolve(entries), warnings)
         lines = sum(e.result["lines"] for e in entries)
-        trees.put_many([(tree_key, _dump_tree(facts, lines))])
+        trees.put_many([(slot, _dump_tree(tree_key, facts, lines))])
+        cache.prune(k for k, _, _ in keyed)
     return facts, RunStats(len(files), parsed, cached, skipped, lines)
 
 
@@ -232,15 +241,19 @@ class _FactsPickler(pickle.Pickler):
         dispatch_table[_cls] = lambda obj: (copyreg.__newobj__, (type(obj),), obj.__dict__)
 
 
-def _dump_tree(facts: Facts, lines: int) -> bytes:
+def _dump_tree(tree_key: str, facts: Facts, lines: int) -> bytes:
     buffer = io.BytesIO()
+    buffer.write(tree_key.encode("ascii") + b"\n")
     _FactsPickler(buffer, pickle.HIGHEST_PROTOCOL).dump((facts, lines))
     return buffer.getvalue()
 
 
-def _load_tree(blob: bytes) -> tuple[Facts, int] | None:
+def _load_tree(blob: bytes, tree_key: str) -> tuple[Facts, int] | None:
+    head, _, body = blob.partition(b"\n")
+    if head != tree_key.encode("ascii"):
+        return None
     try:
-        facts, lines = pickle.loads(blob)
+        facts, lines = pickle.loads(body)
     except Exception:  # a stale or damaged cache entry only costs a re-run
         return None
     return (facts, lines) if isinstance(facts, Facts) else None
@@ -303,7 +316,12 @@ def _parse_all(
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = _chunks(todo, workers)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_extract_chunk, c, repo_tops) for c in _chunks(todo, workers)]
+        futures = {pool.submit(_extract_chunk, c, repo_tops): c for c in chunks}
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                # A worker died (killed, out of memory): finish its chunk in this process.
+                yield _extract_chunk(futures[future], repo_tops)

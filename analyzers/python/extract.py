@@ -33,6 +33,9 @@ _MAX_SNIPPET = 200
 _LANGUAGE = Language(tree_sitter_python.language())
 _PARSER: Parser | None = None
 _IMPORT_TYPES = frozenset({"import_statement", "import_from_statement"})
+_IMPORT_NOISE = re.compile(r"#[^\n]*|\\\r?\n|[()]")
+_FROM_IMPORT = re.compile(r"from\s*(\.*)\s*([\w.]*)\s+import\b(.*)", re.S)
+_NAME_AS = re.compile(r"([\w.]+)(?:\s+as\s+(\w+))?$")
 
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _SECRET_HINT = re.compile(
@@ -52,6 +55,8 @@ _SQL_SHAPE = {
     "create": re.compile(r"(?is)\bview\b"),
 }
 _TABLE_CALL = re.compile(rb"Table[ \t]*\(")
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z_0-9]*")
+_MANY_NAMES = 48
 _CHAIN = re.compile(rb"(?:\.[A-Za-z_]\w*)*")
 _ASSIGNED_FROM = re.compile(r"\s*([A-Za-z_]\w*)\s*=\s*([A-Za-z_]\w*)")
 _ORM_HINTS = (
@@ -157,7 +162,7 @@ def decode_source(data: bytes) -> tuple[bytes, str | None]:
 def extract(data: bytes, repo_tops: frozenset[str]) -> FileResult:
     """Everything one file says on its own. `repo_tops`: the repository's top-level names."""
     if b"\0" in data:
-        return empty_result(0, ["binary file (NUL byte); skipped"])
+        return {**empty_result(0, ["binary file (NUL byte); skipped"]), "skipped": True}
     src, warning = decode_source(data)
     warnings = [warning] if warning else []
     tree = _parser().parse(src)
@@ -325,6 +330,10 @@ class _Extractor:
         out: list[tuple] = []
         for node in nodes:
             line = self.snip(node.start_point[0] + 1)
+            parsed = None if node.has_error else _import_from_text(_text(node), line)
+            if parsed is not None:
+                out.extend(parsed)
+                continue
             if node.type == "import_statement":
                 for child in node.named_children:
                     if child.type == "dotted_name":
@@ -655,6 +664,15 @@ class _Extractor:
         """(offset, name) of each whole-word occurrence not preceded by a dot, in order."""
         src = self.src
         found: list[tuple[int, bytes]] = []
+        if len(names) > _MANY_NAMES:
+            # One pass over all identifiers beats one scan per name when names are many.
+            wanted = {n.encode() for n in names}
+            for match in _IDENTIFIER.finditer(src):
+                name = match.group()
+                start = match.start()
+                if name in wanted and not (start and src[start - 1 : start] in _WORD_OR_DOT):
+                    found.append((start, name))
+            return found
         for text in names:
             name = text.encode()
             size = len(name)
@@ -701,7 +719,7 @@ class _Extractor:
                 match = _ASSIGNED_FROM.match(self.line_text(line))
                 if match and match.group(2) == text and match.group(1) not in names:
                     assigned.setdefault(match.group(1), name)
-        for var, model in sorted(assigned.items()):
+        for var, model in sorted(assigned.items())[:_MANY_NAMES]:
             for method in (b".save(", b".delete("):
                 needle = var.encode() + method
                 pos = src.find(needle)
@@ -757,6 +775,35 @@ _DEFINING_PARENTS = {
     "keyword_argument": "name",
     "assignment": "left",
 }
+
+
+def _import_from_text(text: str, line: int) -> list[tuple] | None:
+    """An import statement's entries read from its text, or None to fall back to the tree."""
+    clean = _IMPORT_NOISE.sub(" ", text)
+    out: list[tuple] = []
+    if clean.startswith("import"):
+        for part in clean[6:].split(","):
+            match = _NAME_AS.match(part.strip())
+            if match is None:
+                return None
+            out.append(("import", line, match[1], match[2] or ""))
+        return out
+    head = _FROM_IMPORT.match(clean)
+    if head is None:
+        return None
+    level, module = len(head[1]), head[2]
+    for part in head[3].split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part == "*":
+            out.append(("from", line, level, module, "*", ""))
+            continue
+        match = _NAME_AS.match(part)
+        if match is None:
+            return None
+        out.append(("from", line, level, module, match[1], match[2] or ""))
+    return out
 
 
 def _assignment(stmt: Node) -> tuple[str, Node] | None:
