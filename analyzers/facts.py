@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -276,33 +277,54 @@ def from_jsonable(cls: type[T], data: Any) -> T:
     return _convert(cls, data)
 
 
-def _convert(tp: Any, data: Any) -> Any:
-    origin = typing.get_origin(tp)
+@functools.cache
+def _shape(tp: type) -> tuple[dict[str, Any], frozenset[str]]:
+    """A dataclass's resolved field types and its init field names (cached: reading is hot)."""
+    hints = typing.get_type_hints(tp)
+    return hints, frozenset(f.name for f in dataclasses.fields(tp) if f.init)
+
+
+@functools.cache
+def _plan_of(tp: Any) -> tuple[str, Any]:
+    """How to convert data for type `tp`: a tag and its argument (cached per type)."""
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        names = {f.name for f in dataclasses.fields(tp) if f.init}
-        unknown = set(data) - names
-        if unknown:
-            raise ValueError(f"{tp.__name__}: unknown fields {sorted(unknown)}")
-        return tp(**{k: _convert(hints[k], v) for k, v in data.items()})
+        return "dataclass", tp
+    origin = typing.get_origin(tp)
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_convert(args[0], v) for v in data)
-        return tuple(_convert(a, v) for a, v in zip(args, data, strict=True))
+            return "tuple_of", args[0]
+        return "tuple_fixed", args
     if origin is dict:
-        key_tp, val_tp = typing.get_args(tp)
-        return {_convert(key_tp, k): _convert(val_tp, v) for k, v in data.items()}
+        return "dict", typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
-        if data is None:
-            return None
         options = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(options[0], data)
-    if origin is Literal or tp is Any:
+        return "optional", options[0]
+    if tp is float:
+        return "float", None
+    return "plain", None
+
+
+def _convert(tp: Any, data: Any) -> Any:
+    tag, arg = _plan_of(tp)
+    if tag == "plain":
         return data
-    if tp is float and isinstance(data, int):
-        return float(data)
-    return data
+    if tag == "dataclass":
+        hints, names = _shape(arg)
+        unknown = data.keys() - names
+        if unknown:
+            raise ValueError(f"{arg.__name__}: unknown fields {sorted(unknown)}")
+        return arg(**{k: _convert(hints[k], v) for k, v in data.items()})
+    if tag == "tuple_of":
+        return tuple(_convert(arg, v) for v in data)
+    if tag == "tuple_fixed":
+        return tuple(_convert(a, v) for a, v in zip(arg, data, strict=True))
+    if tag == "dict":
+        key_tp, val_tp = arg
+        return {_convert(key_tp, k): _convert(val_tp, v) for k, v in data.items()}
+    if tag == "optional":
+        return None if data is None else _convert(arg, data)
+    return float(data) if isinstance(data, int) and not isinstance(data, bool) else data
 
 
 def dumps(model: Any) -> str:

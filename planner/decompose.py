@@ -154,6 +154,7 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
     movable, excluded = candidate_units(facts, config)
     kernel_reasons = find_kernel({u: units[u] for u in movable}, graph, config)
     areas = unit_areas({u: units[u] for u in movable})
+    depth = _root_depth(list(movable))
     pinned: dict[ServiceName, set[UnitId]] = defaultdict(set)
     free = []
     left_out: dict[UnitId, str] = {}
@@ -175,7 +176,7 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
     named: dict[ServiceName, set[UnitId]] = {name: set(m) for name, m in pinned.items()}
     vocabulary = _vocabulary(communities, facts)
     for community, words in zip(communities, vocabulary, strict=True):
-        name = _unique(_service_name(community, words, areas), named)
+        name = _unique(_service_name(community, words, areas, depth), named)
         named[name] = community
     return Decomposition(
         services={n: tuple(sorted(m)) for n, m in sorted(named.items())},
@@ -217,29 +218,33 @@ def _vocabulary(communities: list[set[UnitId]], facts: Facts) -> list[Counter[st
     ]
 
 
-def _service_name(members: set[UnitId], words: Counter[str], areas: dict[UnitId, str]) -> ServiceName:
-    """The area most members share (for a layer, its dominant sub-package), else their top word."""
+def _service_name(
+    members: set[UnitId], words: Counter[str], areas: dict[UnitId, str], depth: int
+) -> ServiceName:
+    """The business capability most members share, else the area (layer) most share, else a word.
+
+    A member's capability is the first package below the root that is not a layer word:
+    `saleor.graphql.giftcard.mutations` and `saleor.giftcard.models` are both `giftcard`.
+    """
+    capabilities = Counter(_capability(u, depth) for u in members)
+    capabilities.pop("", None)
+    if capabilities:
+        best, n = max(capabilities.items(), key=lambda kv: (kv[1], kv[0]))
+        if n * 10 >= 3 * len(members):
+            return _slug(best)
     counts = Counter(areas.get(u, "") for u in members)
     area, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-    if area and area not in LAYER_WORDS and count * 2 >= len(members):
-        return _slug(area)
-    if area in LAYER_WORDS and count * 2 >= len(members):
-        # inside a layer (utils, api...), the sub-package most members share names the capability
-        below = Counter(_below(u, area) for u in members if areas.get(u) == area)
-        sub, n = max(below.items(), key=lambda kv: (kv[1], kv[0]))
-        if sub and sub not in LAYER_WORDS and n * 2 >= len(members):
-            return _slug(sub)
+    if area and count * 2 >= len(members):
         return _slug(area)
     if words:
         return _slug(max(words.items(), key=lambda kv: (kv[1], kv[0]))[0])
     return _slug(area or min(members).split(".")[-1])
 
 
-def _below(unit: UnitId, area: str) -> str:
-    """The package component right below `area` in a unit id (`x.utils.exports.db` -> `exports`)."""
-    parts = unit.split(".")
-    index = parts.index(area) if area in parts else -1
-    return parts[index + 1] if 0 <= index < len(parts) - 1 else ""
+def _capability(unit: UnitId, depth: int) -> str:
+    """The first package of a unit below the root that names a business capability, or ''."""
+    parts = unit.split(".")[depth:-1] if "." in unit else []
+    return next((p for p in parts if p.lower() not in LAYER_WORDS and not p.startswith("_")), "")
 
 
 def _slug(name: str) -> ServiceName:

@@ -111,7 +111,12 @@ LAYER_WORDS = frozenset(
     "signals handlers managers mixins constants exceptions errors types filters permissions "
     "resolvers mutations base core common config settings init main app v1 v2 v3 lib impl "
     "dataloaders enums tests test migrations controllers controller dao entity entities dto web "
-    "rest internal support shared legacy src com org net java py __init__ self".split()
+    "rest internal support shared legacy src com org net java py __init__ self graphql gql grpc rpc "
+    "http cli commands management templatetags middleware backends storage db orm celery jobs "
+    "workers consumers static templates locale i18n fixtures resources sql io ui frontend backend "
+    "server client clients interfaces adapters ports domain application infrastructure "
+    "presentation data dal logic routes routers endpoints blueprints pages components modules "
+    "contrib extensions ext generated proto protos spi".split()
 )
 """Words that name layers or plumbing, not business capabilities."""
 MAX_NAMESAKES = 12

@@ -44,6 +44,7 @@ class World:
     lines: dict[UnitId, int]
     tested: frozenset[UnitId]
     has_history: bool
+    first_evidence: dict[tuple[UnitId, UnitId], Evidence]
 
 
 def make_world(
@@ -67,6 +68,9 @@ def make_world(
         lines={u.id: u.lines for u in facts.units},
         tested=tested,
         has_history=bool(facts.change_stats),
+        first_evidence={
+            (d.source, d.target): d.evidence[0] for d in reversed(facts.dependencies) if d.evidence
+        },
     )
 
 
@@ -91,12 +95,8 @@ def _score(factors: list[Factor]) -> Score:
 
 
 def _edge_evidence(world: World, pairs: list[tuple[UnitId, UnitId]]) -> list[Evidence]:
-    found: list[Evidence] = []
-    wanted = set(pairs)
-    for dep in world.facts.dependencies:
-        if (dep.source, dep.target) in wanted:
-            found.extend(dep.evidence[:1])
-    return found
+    """The first evidence of each dependency between the given pairs (the lowest sorts first)."""
+    return [world.first_evidence[p] for p in pairs if p in world.first_evidence]
 
 
 def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Score:

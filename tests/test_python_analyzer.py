@@ -216,6 +216,26 @@ def test_calling_an_imported_function_is_a_call(tmp_path: Path) -> None:
     assert dep(facts, "shop.cli", "shop.orders.service", "import").weight == 1.0
 
 
+def test_many_imported_names_take_the_single_pass_path(tmp_path: Path) -> None:
+    names = [f"f{i}" for i in range(60)]
+    write(
+        tmp_path,
+        {
+            **SHOP,
+            "shop/orders/service.py": "".join(f"def {n}():\n    pass\n" for n in names),
+            "shop/many.py": (
+                f"from shop.orders.service import {', '.join(names)}\n"
+                "x9f1 = 'f1() in a string'\n"
+                "f59()\n"
+                "f1 .real\n"
+            ),
+        },
+    )
+    facts = analyze(tmp_path)
+    assert dep(facts, "shop.many", "shop.orders.service", "call").weight == 1.0
+    assert dep(facts, "shop.many", "shop.orders.service", "reference").weight == 1.0
+
+
 # -- ORM -------------------------------------------------------------------------------------
 
 SQLA_MODELS = """\

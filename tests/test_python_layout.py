@@ -84,3 +84,15 @@ def test_cache_prunes_stale_entries_only_when_they_pile_up(tmp_path: Path) -> No
         assert cache.prune([f"k{i}" for i in range(200)]) == 0
         assert cache.prune(["k1", "k2"]) == 298
         assert set(cache.get_many(f"k{i}" for i in range(300))) == {"k1", "k2"}
+
+
+def test_whole_tree_cache_notices_a_new_project_marker(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "tools/gen").mkdir(parents=True)
+    (root / "tools/gen/run.py").write_text("x = 1\n")
+    cache = tmp_path / "cache"
+    first, _ = analyze_python_with_stats(root, jobs=1, cache_dir=cache)
+    assert [u.id for u in first.units] == ["tools.gen.run"]
+    (root / "tools/pyproject.toml").write_text("[project]\nname = 'tools'\n")
+    second, _ = analyze_python_with_stats(root, jobs=1, cache_dir=cache)
+    assert [u.id for u in second.units] == ["gen.run"]

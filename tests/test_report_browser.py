@@ -67,9 +67,9 @@ class PageRun:
         self.context.close()
 
 
-def _render(tmp_path: Path, *, hostile: bool) -> Path:
+def _render(tmp_path: Path, *, hostile: bool, scaffold_dir: str | None = None) -> Path:
     facts, plan = sample_inputs(hostile=hostile)
-    render_reports(facts, plan, tmp_path, warn=lambda _: None)
+    render_reports(facts, plan, tmp_path, warn=lambda _: None, scaffold_dir=scaffold_dir)
     return tmp_path / "report.html"
 
 
@@ -79,7 +79,8 @@ def test_report_loads_cleanly_offline_and_is_interactive(browser, tmp_path: Path
     try:
         assert run.errors == []
         assert run.requests == [run.url]
-        for section in ("#summary", "#map", "#waves", "#services", "#data", "#steps", "#risks"):
+        sections = ("#summary", "#map", "#waves", "#workshop", "#services", "#data", "#steps")
+        for section in (*sections, "#risks", "#cross-joins"):
             assert page.locator(section).is_visible(), section
         assert page.locator("#map svg .node").count() >= 5
         assert page.locator("#service-list > article").count() == 4
@@ -135,5 +136,53 @@ def test_report_reads_with_javascript_off(browser, tmp_path: Path) -> None:
         assert page.locator("#service-list > article").first.is_visible()
         assert not page.locator('input[data-filter="#service-list"]').is_visible()
         assert page.locator("#map svg").is_visible()
+        assert not page.locator("#find").is_visible()
+        assert page.locator("#q-database").is_visible() and page.locator("#q-plan").is_visible()
+        assert page.locator("#workshop details.grant").count() == 4
     finally:
         context.close()
+
+
+def test_page_wide_search_filters_sections_rows_and_cards(browser, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    run = PageRun(browser, _render(tmp_path, hostile=False, scaffold_dir="scaffold"))
+    page = run.page
+    try:
+        find = page.locator("#find")
+        assert find.is_visible()
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == "find"
+        find.fill("refund totals")
+        expect(page.locator("#find-status")).to_contain_text("match")
+        # only the payments step (its check) and the payments plan wave remain
+        assert page.locator("#steps li.step:visible").count() == 1
+        assert page.locator("#step-3").is_visible()
+        assert page.locator("#q-plan li.plan-wave[data-find]:visible").count() == 1
+        assert not page.locator("#warnings").is_visible()
+        assert "match" in page.locator("#find-status").inner_text()
+        # a module name opens the card's member list and hides the other cards
+        find.fill("shop.shipping.rates")
+        expect(page.locator("#service-list > article:not(.find-miss)")).to_have_count(1)
+        card = page.locator("#service-list > article:visible")
+        assert card.count() == 1 and card.locator("details.members").get_attribute("open") == ""
+        # the section filter still works on top of the page-wide search
+        find.fill("orders")
+        expect(page.locator("#service-list > article:visible")).to_have_count(3)
+        box = page.locator('input[data-filter="#matrix-body"]')
+        box.fill("order_items")
+        assert page.locator("#matrix-body tr:visible").count() == 1
+        box.fill("")
+        # Escape clears the search and shows everything again
+        find.press("Escape")
+        expect(page.locator("#find-status")).to_have_text("")
+        assert page.locator("#service-list > article:visible").count() == 4
+        assert page.locator("#warnings").is_visible()
+        # scaffold links are relative and nothing was fetched
+        assert page.locator('a[href="scaffold/wave-1/"]').count() >= 2
+        assert page.locator('a[href="scaffold/catalog/Dockerfile"]').count() >= 2
+        assert run.errors == [] and run.requests == [run.url]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator("#workshop").screenshot(path=str(ARTIFACTS / "report-workshop.png"))
+    finally:
+        run.close()

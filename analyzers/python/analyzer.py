@@ -143,7 +143,14 @@ def _analyze(
             continue
         keyed.append((content_key(data, salt), f, data))
 
-    tree_key = _tree_key(root, salt, keyed, warnings)
+    module_of = {m.rel: m for m in modules}
+    role_of = {f.rel: classify_role(f.rel, alembic) for _, f, _ in keyed}
+    layout = [
+        f"{f.rel}\0{key}\0{module_of[f.rel].module}\0{module_of[f.rel].is_package}\0"
+        f"{role_of[f.rel]}"
+        for key, f, _ in keyed
+    ]
+    tree_key = _tree_key(root, salt, layout, warnings)
     with (
         ResultCache(cache_dir / CACHE_FILE if cache_dir else None) as cache,
         ResultCache(cache_dir / CACHE_FILE if cache_dir else None, table="trees") as trees,
@@ -159,7 +166,6 @@ def _analyze(
                 return facts, RunStats(len(files), 0, len(keyed), skipped, lines)
         blobs, parsed, cached = _file_results(cache, keyed, repo_tops, jobs, progress)
         entries: list[FileEntry] = []
-        module_of = {m.rel: m for m in modules}
         for key, f, _ in keyed:
             mod = module_of[f.rel]
             result = _load(blobs[key])
@@ -168,8 +174,7 @@ def _analyze(
                     AnalysisWarning(ANALYZER_NAME, f.rel, w) for w in result["warnings"]
                 )
                 continue
-            role = classify_role(f.rel, alembic)
-            entries.append(FileEntry(f.rel, mod.module, mod.is_package, role, result))
+            entries.append(FileEntry(f.rel, mod.module, mod.is_package, role_of[f.rel], result))
         facts = _facts(root, resolve(entries), warnings)
         lines = sum(e.result["lines"] for e in entries)
         trees.put_many([(slot, _dump_tree(tree_key, facts, lines))])
@@ -218,18 +223,12 @@ def _facts(root: Path, resolved: Resolved, warnings: list[AnalysisWarning]) -> F
     )
 
 
-def _tree_key(
-    root: Path,
-    salt: str,
-    keyed: list[tuple[str, SourceFile, bytes]],
-    warnings: list[AnalysisWarning],
-) -> str:
-    """One key for the whole tree: every file's path and content key, plus walk warnings."""
+def _tree_key(root: Path, salt: str, layout: list[str], warnings: list[AnalysisWarning]) -> str:
+    """One key for the whole tree: each file's path, content key, module and role; warnings."""
     digest = hashlib.sha256(f"{salt}\0{root}\0".encode())
-    for key, f, _ in keyed:
-        digest.update(f"{f.rel}\0{key}\n".encode())
+    digest.update("\n".join(layout).encode())
     for w in warnings:
-        digest.update(f"{w.path}\0{w.message}\n".encode())
+        digest.update(f"\n{w.path}\0{w.message}".encode())
     return digest.hexdigest()
 
 
@@ -275,7 +274,7 @@ def _load(blob: bytes) -> FileResult:
 def _extract_one(data: bytes, repo_tops: frozenset[str]) -> bytes:
     try:
         result = extract(data, repo_tops)
-    except (RecursionError, MemoryError, ValueError, UnicodeError, RuntimeError) as exc:
+    except Exception as exc:  # one odd file must never cost the whole run
         result = empty_result(0, [f"could not analyze: {type(exc).__name__}: {exc}"])
     return marshal.dumps(result)
 

@@ -93,6 +93,7 @@ _APP_FACTORIES = {
     "FastAPI": "fastapi",
     "APIRouter": "fastapi",
 }
+_APP_FACTORY_BYTES = tuple(name.encode() + b"(" for name in _APP_FACTORIES)
 _URL_FUNCS = frozenset({"path", "re_path", "url"})
 
 FileResult = dict[str, Any]
@@ -373,6 +374,8 @@ class _Extractor:
         decorated: list[tuple[Node, Node]] = []
         app_vars: dict[str, tuple[str, str]] = {}
         url_lists: list[Node] = []
+        src = self.src
+        assignments = b"urlpatterns" in src or any(f in src for f in _APP_FACTORY_BYTES)
         for node in self.root.named_children:
             definition = node
             if node.type == "decorated_definition":
@@ -383,7 +386,7 @@ class _Extractor:
                 functions.append(_text(definition.child_by_field_name("name")))
                 if node is not definition:
                     decorated.append((node, definition))
-            elif node.type == "expression_statement" and node.named_children:
+            elif assignments and node.type == "expression_statement" and node.named_children:
                 stmt = node.named_children[0]
                 if stmt.type in ("assignment", "augmented_assignment"):
                     self.top_assignment(stmt, app_vars, url_lists)
@@ -563,9 +566,6 @@ class _Extractor:
             if not positional or positional[0][0] != "s":
                 continue
             schema = keywords.get("schema", ("", ""))
-            columns = tuple(
-                ("", a[1], a[2], {}) for a in positional[1:] if a[0] == "c" and _is_column(a[1])
-            )
             var = ""
             parent = call.parent
             if parent is not None and parent.type == "assignment":
@@ -573,7 +573,7 @@ class _Extractor:
                 if left is not None and left.type == "identifier":
                     var = _text(left)
             line = self.snip(call.start_point[0] + 1)
-            full_columns = self.table_columns(call) or columns
+            full_columns = self.table_columns(call)
             schema_name = schema[1] if schema[0] == "s" else ""
             out.append((var, positional[0][1], schema_name, full_columns, line))
         return out
@@ -670,7 +670,8 @@ class _Extractor:
             for match in _IDENTIFIER.finditer(src):
                 name = match.group()
                 start = match.start()
-                if name in wanted and not (start and src[start - 1 : start] in _WORD_OR_DOT):
+                before = src[start - 1 : start]
+                if name in wanted and not (before in _WORD_BYTES or before == b"."):
                     found.append((start, name))
             return found
         for text in names:
