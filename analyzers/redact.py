@@ -6,7 +6,9 @@ import re
 
 MASK = "***"
 
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<secret>[^@\s]*)(?P<tail>@)")
+_URL_PASSWORD = re.compile(
+    r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<secret>[^@\s]*)(?P<tail>@)"
+)
 _ASSIGNED_SECRET = re.compile(
     r"""(?P<head>\b[\w.\-]*(?:passw(?:or)?d|passwd|pwd|secret|token|api[_\-]?key|apikey|private[_\-]?key|access[_\-]?key|credentials?)[\w.\-]*['"]?\s*(?:=|:|=>)\s*[rbuf]{0,2}(?P<q>['"]))(?P<secret>[^'"\n]+)(?P=q)""",
     re.IGNORECASE,
@@ -36,7 +38,7 @@ def redact_text(text: str) -> str:
 
 
 def _redact_assignment(line: str) -> str:
-    """`API_KEY = os.environ.get("PAY_KEY", "default-secret")`: mask literals that are not env names."""
+    """`API_KEY = os.environ.get("PAY_KEY", "a-default")`: mask literals that are not env names."""
     match = _SECRET_ASSIGNMENT.match(line)
     if not match:
         return line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,6 +11,10 @@ import sqlglot
 from sqlglot import exp
 
 from analyzers.facts import TableName
+
+# sqlglot warns on stderr when it falls back to an opaque Command; a string we cannot read is
+# simply not SQL to us, so keep its logger quiet.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 _SQL_START = re.compile(
     r"^\s*(?:\(\s*)?(select|insert|update|delete|with|merge|replace|create\s+(?:or\s+replace\s+)?view)\b",

@@ -52,7 +52,8 @@ def discover(
 ) -> list[SourceFile]:
     """Every regular file under `root` ending in one of `suffixes`, sorted by relative path.
 
-    Skips the usual tool and dependency directories, never follows symlinks (so symlink loops
+    Skips hidden directories (`.git`, `.semgrep`...) and the usual tool and dependency
+    directories, never follows symlinks (so symlink loops
     cannot trap it) and reports unreadable directories through `warn(rel_path, message)`.
     """
     wanted = tuple(suffixes)
@@ -73,7 +74,7 @@ def discover(
                 if entry.is_symlink():
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in SKIP_DIRS:
+                    if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
                         stack.append(entry.path)
                 elif entry.name.endswith(wanted) and entry.is_file(follow_symlinks=False):
                     size = entry.stat(follow_symlinks=False).st_size

@@ -26,8 +26,8 @@ from analyzers.database import reflect_database
 from analyzers.errors import InputError
 from analyzers.facts import Facts, dumps, merge_facts, read_facts, write_json
 from analyzers.history import EXPORT_COMMAND, analyze_history
-from analyzers.owners import analyze_owners
 from analyzers.java import analyze_java
+from analyzers.owners import analyze_owners
 from analyzers.python import analyze_python
 from analyzers.redact import redact_url
 from analyzers.schema_diff import compare_schemas
@@ -56,20 +56,26 @@ DbOption = Annotated[
     typer.Option("--db", help="SQLAlchemy URL of the live database (repeatable); read-only."),
 ]
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="planner.toml (default: PATH/planner.toml if present).")
+    Path | None,
+    typer.Option("--config", help="planner.toml (default: PATH/planner.toml if present)."),
 ]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 GitOption = Annotated[
-    bool, typer.Option("--git/--no-git", help="Read the git history of PATH (when it is a repository).")
+    bool,
+    typer.Option("--git/--no-git", help="Read the git history of PATH (when it is a repository)."),
 ]
 GitLogOption = Annotated[
     Path | None,
-    typer.Option("--git-log", help=f"A saved `git log` export to read instead; make it with: {EXPORT_COMMAND}"),
+    typer.Option(
+        "--git-log",
+        help=f"A saved `git log` export to read instead; make it with: {EXPORT_COMMAND}",
+    ),
 ]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Only history after this date.")]
 JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel parsers.")]
 CacheOption = Annotated[
-    Path | None, typer.Option("--cache-dir", help="Per-file parse cache (default: OUT/.planner-cache).")
+    Path | None,
+    typer.Option("--cache-dir", help="Per-file parse cache (default: OUT/.planner-cache)."),
 ]
 FirstOption = Annotated[
     str | None, typer.Option("--first", help="Force this service to be extracted first (what-if).")
@@ -99,8 +105,13 @@ def _info(message: str) -> None:
 def _file_progress(label: str) -> Iterator:
     """A progress bar on stderr fed by (done, total) callbacks; silent when stderr is not a tty."""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     ) as progress:
         task = progress.add_task(label, total=None)
 
@@ -114,8 +125,12 @@ def _file_progress(label: str) -> Iterator:
 def _count_progress(label: str) -> Iterator:
     """A counter on stderr fed by `done` callbacks (the total is unknown); silent when not a tty."""
     with Progress(
-        TextColumn("{task.description}"), TextColumn("{task.completed}"), TimeElapsedColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     ) as progress:
         task = progress.add_task(label, total=None)
         yield lambda done: progress.update(task, completed=done)
@@ -136,8 +151,14 @@ def _config(root: Path | None, config: Path | None) -> Config:
 
 
 def _analyze(
-    root: Path, config: Config, dbs: list[str], git: bool, git_log: Path | None,
-    since: str | None, jobs: int | None, cache_dir: Path,
+    root: Path,
+    config: Config,
+    dbs: list[str],
+    git: bool,
+    git_log: Path | None,
+    since: str | None,
+    jobs: int | None,
+    cache_dir: Path,
 ) -> Facts:
     parts: list[Facts] = []
     live: list[Facts] = []
@@ -156,11 +177,17 @@ def _analyze(
             raise InputError(f"{git_log}: no such git log export")
         with _count_progress("reading git history (commits)") as progress:
             history = analyze_history(
-                root, units, since=since or config.since, git_log=git_log,
-                bulk_threshold=config.bulk_threshold, progress=progress,
+                root,
+                units,
+                since=since or config.since,
+                git_log=git_log,
+                bulk_threshold=config.bulk_threshold,
+                progress=progress,
             )
         parts.append(history)
-    parts.append(analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats))
+    parts.append(
+        analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats)
+    )
     parts.extend(live)
     facts = merge_facts(str(root), parts)
     if live:
@@ -178,9 +205,11 @@ def _write_plan(facts: Facts, config: Config, out: Path, first: str | None) -> P
     return plan
 
 
-def _report(facts: Facts, plan: Plan, out: Path) -> list[Path]:
+def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
     _info("rendering reports")
-    written = render_reports(facts, plan, out, warn=lambda m: _info(f"warning: {m}"))
+    written = render_reports(
+        facts, plan, out, warn=lambda m: _info(f"warning: {m}"), scaffold_dir=scaffold_dir
+    )
     return written + _write_grants(plan, out / "grants")
 
 
@@ -205,8 +234,10 @@ def _out_dir(out: Path) -> Path:
 def _summary(out: Path, plan: Plan | None = None) -> None:
     if plan is not None:
         first = plan.waves[0].services if plan.waves else ()
-        _info(f"{len(plan.services)} services in {len(plan.waves)} waves; first wave: "
-              f"{', '.join(first) or '-'}")
+        _info(
+            f"{len(plan.services)} services in {len(plan.waves)} waves; first wave: "
+            f"{', '.join(first) or '-'}"
+        )
     _info(f"wrote {out}")
 
 
@@ -226,19 +257,24 @@ def analyze(
     root = _existing_dir(path)
     settings = _config(root, config)
     out = _out_dir(out)
-    facts = _analyze(root, settings, db or [], git, git_log, since, jobs,
-                     cache_dir or out / ".planner-cache")
+    facts = _analyze(
+        root, settings, db or [], git, git_log, since, jobs, cache_dir or out / ".planner-cache"
+    )
     out.mkdir(parents=True, exist_ok=True)
     write_json(facts, out / "facts.json")
-    _info(f"{len(facts.units)} units, {len(facts.dependencies)} dependencies, {len(facts.tables)} "
-          f"tables, {len(facts.endpoints)} endpoints, {len(facts.warnings)} warnings")
+    _info(
+        f"{len(facts.units)} units, {len(facts.dependencies)} dependencies, {len(facts.tables)} "
+        f"tables, {len(facts.endpoints)} endpoints, {len(facts.warnings)} warnings"
+    )
     _summary(out / "facts.json")
 
 
 @app.command()
 def plan(
     facts_file: Annotated[Path, typer.Argument(metavar="FACTS", help="facts.json from `analyze`.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output dir (default: FACTS' dir).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output dir (default: FACTS' dir).")
+    ] = None,
     config: ConfigOption = None,
     first: FirstOption = None,
 ) -> None:
@@ -258,14 +294,17 @@ def report(
     facts_file: Annotated[
         Path | None, typer.Option("--facts", help="facts.json (default: beside PLAN).")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output dir (default: PLAN's dir).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output dir (default: PLAN's dir).")
+    ] = None,
 ) -> None:
     """Render report.html, plan.md and the diagrams from a plan."""
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
     target = _out_dir(out or plan_file.parent)
     target.mkdir(parents=True, exist_ok=True)
-    _report(facts, result, target)
+    scaffold_dir = "scaffold" if (target / "scaffold").is_dir() else None
+    _report(facts, result, target, scaffold_dir)
     _summary(target / "report.html", result)
 
 
@@ -289,19 +328,30 @@ def run(
     _run(root, settings, out, db or [], git, git_log, since, jobs, cache_dir, first)
 
 
-def _run(root: Path, settings: Config, out: Path, dbs: list[str], git: bool, git_log: Path | None,
-         since: str | None, jobs: int | None, cache_dir: Path | None, first: str | None) -> None:
-    facts = _analyze(root, settings, dbs, git, git_log, since, jobs,
-                     cache_dir or out / ".planner-cache")
+def _run(
+    root: Path,
+    settings: Config,
+    out: Path,
+    dbs: list[str],
+    git: bool,
+    git_log: Path | None,
+    since: str | None,
+    jobs: int | None,
+    cache_dir: Path | None,
+    first: str | None,
+) -> None:
+    facts = _analyze(
+        root, settings, dbs, git, git_log, since, jobs, cache_dir or out / ".planner-cache"
+    )
     result = make_plan(facts, settings, first=first)
     out.mkdir(parents=True, exist_ok=True)
     write_json(facts, out / "facts.json")
     write_json(result, out / "plan.json")
-    _report(facts, result, out)
     scaffold_dir = out / "scaffold"
     if scaffold_dir.exists():
         shutil.rmtree(scaffold_dir)
     write_scaffold(result, facts, scaffold_dir)
+    _report(facts, result, out, scaffold_dir="scaffold")
     _summary(out, result)
 
 
@@ -310,7 +360,7 @@ def demo(
     out: OutOption = Path("planner-demo"),
     jobs: JobsOption = None,
 ) -> None:
-    """Run everything on the bundled legacy shop: its code, its SQLite database and its git history."""
+    """Run everything on the bundled legacy shop: its code, SQLite database and git history."""
     if not (SAMPLE / "shop").is_dir():
         raise InputError(f"the demo needs the sample at {SAMPLE}; run it from a source checkout")
     out = _out_dir(out)
@@ -323,7 +373,7 @@ def demo(
 
 
 def _build_demo_inputs(work: Path, database: Path) -> None:
-    """The sample as a real git repository (its scripted history) and its schema as a SQLite file."""
+    """The sample as a real git repository (its scripted history) and its schema in SQLite."""
     import sqlite3
 
     _info("building the sample's git history and SQLite database")
@@ -331,7 +381,9 @@ def _build_demo_inputs(work: Path, database: Path) -> None:
         shutil.rmtree(work)
     result = subprocess.run(
         [sys.executable, str(SAMPLE / "build_history.py"), str(work)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise InputError(f"building the sample history failed: {result.stderr.strip()[-300:]}")
@@ -389,7 +441,7 @@ def scaffold(
         Path | None, typer.Option("--facts", help="facts.json (default: beside PLAN).")
     ] = None,
 ) -> None:
-    """Write container files per extracted service and per wave (Dockerfile, compose, facade, CI)."""
+    """Write container files per service and per wave (Dockerfile, compose, facade, CI)."""
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
     out = _out_dir(out)
@@ -450,11 +502,14 @@ def main() -> None:
     except (KeyboardInterrupt, typer.Abort):
         err.print("interrupted", markup=False)
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence for the user
+    except Exception as error:
         if os.environ.get("PLANNER_DEBUG"):
             raise
-        err.print(f"internal error: {type(error).__name__}: {error} (set PLANNER_DEBUG=1 for the "
-                  "traceback and please report it)", markup=False)
+        err.print(
+            f"internal error: {type(error).__name__}: {error} (set PLANNER_DEBUG=1 for the "
+            "traceback and please report it)",
+            markup=False,
+        )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 

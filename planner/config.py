@@ -98,7 +98,9 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
             f"{origin}: unknown weight(s) {', '.join(sorted(bad))}; known: "
             + ", ".join(sorted(weight_names))
         )
-    weights = Weights(**{weight_names[k]: _number(v, f"weights.{k}", origin) for k, v in raw_weights.items()})
+    weights = Weights(
+        **{weight_names[k]: _number(v, f"weights.{k}", origin) for k, v in raw_weights.items()}
+    )
     pins = {
         str(name): tuple(_strings(globs, f"pins.{name}", origin))
         for name, globs in _table(data, "pins", origin).items()
@@ -125,7 +127,9 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
         ),
         wave_size=int(_number(planner.get("wave_size", 3), "planner.wave_size", origin)),
         teams={str(k): str(v) for k, v in _table(data, "teams", origin).items()},
-        bulk_threshold=int(_number(history.get("bulk_threshold", 50), "history.bulk_threshold", origin)),
+        bulk_threshold=int(
+            _number(history.get("bulk_threshold", 50), "history.bulk_threshold", origin)
+        ),
         since=history.get("since"),
     )
     if not 1 <= config.min_services <= config.max_services:

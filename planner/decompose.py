@@ -1,4 +1,4 @@
-"""Clusters units into candidate services, finds the shared kernel and gives every table an owner."""
+"""Clusters units into candidate services, finds the shared kernel, gives every table an owner."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ import networkx as nx
 
 from analyzers.facts import Facts, TableName, Unit, UnitId
 from planner.config import Config
-from planner.graph import LAYER_WORDS, CodeGraph, table_users
+from planner.graph import LAYER_WORDS, CodeGraph
 from planner.plan import DbPattern, ServiceName, TablePlan
 
 KERNEL = "shared-kernel"
-"""The pseudo-service of utilities used everywhere: a library to split or duplicate, not a service."""
+"""The pseudo-service of utilities used everywhere: a library to split or duplicate."""
 MONOLITH = "monolith"
 """What remains of the monolith at a given step of the extraction."""
-KERNEL_AREAS = frozenset({"core", "common", "shared", "utils", "util", "lib", "libs", "helpers", "base"})
+KERNEL_AREAS = frozenset(
+    {"core", "common", "shared", "utils", "util", "lib", "libs", "helpers", "base"}
+)
 """Package names that announce shared code: their widely used modules are kernel at a lower bar."""
 
 
@@ -126,7 +128,9 @@ def _links(graph: nx.Graph, a: set[UnitId], b: set[UnitId]) -> float:
     return sum(d["weight"] for x in a for y, d in graph[x].items() if y in b)
 
 
-def _fold_small(graph: nx.Graph, communities: list[set[UnitId]], smallest: int) -> list[set[UnitId]]:
+def _fold_small(
+    graph: nx.Graph, communities: list[set[UnitId]], smallest: int
+) -> list[set[UnitId]]:
     """Fold communities under `smallest` units into the community they are most coupled with."""
     big = sorted((c for c in communities if len(c) >= smallest), key=min)
     small = sorted((c for c in communities if len(c) < smallest), key=lambda c: (len(c), min(c)))
@@ -149,7 +153,7 @@ def _merge_weakest(graph: nx.Graph, communities: list[set[UnitId]]) -> list[set[
 
 
 def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
-    """Candidate services from the graph, honouring pins and exclusions, named from their vocabulary."""
+    """Candidate services from the graph, honouring pins and exclusions, named by vocabulary."""
     units = {u.id: u for u in facts.units}
     movable, excluded = candidate_units(facts, config)
     kernel_reasons = find_kernel({u: units[u] for u in movable}, graph, config)
@@ -264,7 +268,7 @@ def _unique(name: ServiceName, taken: dict[ServiceName, set[UnitId]]) -> Service
 def assign_tables(
     facts: Facts, decomposition: Decomposition, config: Config
 ) -> tuple[TablePlan, ...]:
-    """One owner per table (its heaviest writer, else reader) and the database pattern for others."""
+    """One owner per table (its heaviest writer, else reader) and the pattern for the others."""
     owner_of = decomposition.service_of()
     readers: dict[TableName, Counter[ServiceName]] = defaultdict(Counter)
     writers: dict[TableName, Counter[ServiceName]] = defaultdict(Counter)
@@ -289,27 +293,41 @@ def _table_plan(
     candidates = Counter({s: 3 * writers[s] + readers[s] for s in services_w | services_r})
     if not candidates:
         if writers or readers:
-            return TablePlan(table, None, _names(readers), _names(writers), "owned",
-                             "used only by the shared kernel: stays with the monolith's database")
+            return TablePlan(
+                table,
+                None,
+                _names(readers),
+                _names(writers),
+                "owned",
+                "used only by the shared kernel: stays with the monolith's database",
+            )
         return TablePlan(table, None, (), (), "unused", "no code reads or writes it")
     owner = max(candidates.items(), key=lambda kv: (kv[1], kv[0]))[0]
     other_writers = (services_w | ({KERNEL} if writers[KERNEL] else set())) - {owner}
-    other_readers = (services_r | ({KERNEL} if readers[KERNEL] else set())) - {owner} - other_writers
+    other_readers = (
+        (services_r | ({KERNEL} if readers[KERNEL] else set())) - {owner} - other_writers
+    )
     pattern: DbPattern
     if other_writers:
         if config.constraint == "split":
             pattern = "split_table"
-            reason = (f"also written by {', '.join(sorted(other_writers))}: split the table so each "
-                      "writer owns its columns, synchronise the rest")
+            reason = (
+                f"also written by {', '.join(sorted(other_writers))}: split the table so each "
+                "writer owns its columns, synchronise the rest"
+            )
         else:
             pattern = "shared_ownership"
-            reason = (f"also written by {', '.join(sorted(other_writers))}: keep it in the shared "
-                      f"database with {owner} as the named owner; others write through {owner}'s API "
-                      "over time (high risk until then)")
+            reason = (
+                f"also written by {', '.join(sorted(other_writers))}: keep it in the shared "
+                f"database with {owner} as the named owner; others write through {owner}'s API "
+                "over time (high risk until then)"
+            )
     elif other_readers:
         pattern = "api_or_view"
-        reason = (f"read by {', '.join(sorted(other_readers))}: they read through {owner}'s API, or a "
-                  "read-only database view while they migrate")
+        reason = (
+            f"read by {', '.join(sorted(other_readers))}: they read through {owner}'s API, or a "
+            "read-only database view while they migrate"
+        )
     else:
         pattern = "owned"
         reason = f"used by {owner} only: moves with it"

@@ -34,20 +34,27 @@ class PlanDiff:
     def identical(self) -> bool:
         """True when both plans have the same services, members, order and risk."""
         return self.waves_a == self.waves_b and all(
-            c.a == c.b and not c.moved_in and not c.moved_out and c.step_a == c.step_b
+            c.a == c.b
+            and not c.moved_in
+            and not c.moved_out
+            and c.step_a == c.step_b
             and c.risk_a == c.risk_b
             for c in self.changes
         )
 
 
 def diff_plans(a: Plan, b: Plan) -> PlanDiff:
-    """Match services by Jaccard overlap of members (greedy, best first) and list the differences."""
+    """Match services by Jaccard overlap of members (greedy, best first); list the differences."""
     step_a = {s.service: s.order for s in a.steps}
     step_b = {s.service: s.order for s in b.steps}
     members_a = {s.name: set(s.members) for s in a.services}
     members_b = {s.name: set(s.members) for s in b.services}
     pairs = sorted(
-        ((_jaccard(ma, mb), na, nb) for na, ma in members_a.items() for nb, mb in members_b.items()),
+        (
+            (_jaccard(ma, mb), na, nb)
+            for na, ma in members_a.items()
+            for nb, mb in members_b.items()
+        ),
         key=lambda t: (-t[0], t[1], t[2]),
     )
     matched: dict[ServiceName, ServiceName] = {}
@@ -58,11 +65,19 @@ def diff_plans(a: Plan, b: Plan) -> PlanDiff:
     risk_b = {s.name: s.risk.score for s in b.services}
     changes = []
     for na, nb in sorted(matched.items()):
-        changes.append(ServiceChange(
-            na, nb, round(_jaccard(members_a[na], members_b[nb]), 4), step_a[na], step_b[nb],
-            risk_a[na], risk_b[nb],
-            tuple(sorted(members_b[nb] - members_a[na])), tuple(sorted(members_a[na] - members_b[nb])),
-        ))
+        changes.append(
+            ServiceChange(
+                na,
+                nb,
+                round(_jaccard(members_a[na], members_b[nb]), 4),
+                step_a[na],
+                step_b[nb],
+                risk_a[na],
+                risk_b[nb],
+                tuple(sorted(members_b[nb] - members_a[na])),
+                tuple(sorted(members_a[na] - members_b[nb])),
+            )
+        )
     for na in sorted(set(members_a) - set(matched)):
         changes.append(ServiceChange(na, None, 0.0, step_a[na], None, risk_a[na], None))
     for nb in sorted(set(members_b) - set(matched.values())):
@@ -75,7 +90,9 @@ def render_diff(diff: PlanDiff) -> str:
     if diff.identical:
         return "plans are identical\n"
     lines = [f"waves: {diff.waves_a} -> {diff.waves_b}"]
-    for c in sorted(diff.changes, key=lambda c: (c.step_a or 999, c.step_b or 999, c.a or "", c.b or "")):
+    for c in sorted(
+        diff.changes, key=lambda c: (c.step_a or 999, c.step_b or 999, c.a or "", c.b or "")
+    ):
         if c.a is None:
             lines.append(f"+ {c.b}: new service, step {c.step_b}, risk {c.risk_b:g}")
             continue
@@ -92,7 +109,9 @@ def render_diff(diff: PlanDiff) -> str:
             parts.append(f"gains {', '.join(c.moved_in)}")
         if c.moved_out:
             parts.append(f"loses {', '.join(c.moved_out)}")
-        lines.append(f"{'~' if parts or c.a != c.b else '='} {name}: {'; '.join(parts) or 'unchanged'}")
+        lines.append(
+            f"{'~' if parts or c.a != c.b else '='} {name}: {'; '.join(parts) or 'unchanged'}"
+        )
     return "\n".join(lines) + "\n"
 
 

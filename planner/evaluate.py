@@ -63,7 +63,7 @@ def mojofm(a: Partition, b: Partition) -> float:
 
 
 def adjusted_rand(a: Partition, b: Partition) -> float:
-    """Adjusted Rand index of two partitions over their common units (1 = identical, ~0 = chance)."""
+    """Adjusted Rand index over the common units (1 = identical, about 0 = chance)."""
     common = sorted(set(a) & set(b))
     n = len(common)
     if n < 2:
@@ -138,7 +138,7 @@ def non_extreme_distribution(partition: Partition, low: int = 5, high: int = 20)
 
 
 def turbo_mq(partition: Partition, edges: Iterable[Edge]) -> float:
-    """Bunch TurboMQ = sum_i CF_i, CF_i = 2 mu_i / (2 mu_i + sum_j (eps_ij + eps_ji)), 0 if mu_i = 0."""
+    """Bunch TurboMQ = sum_i CF_i, CF_i = 2 mu_i / (2 mu_i + sum_j (eps_ij + eps_ji)) or 0."""
     intra, inter = _intra_inter(partition, edges)
     total = 0.0
     for cluster in sorted(set(partition.values())):
@@ -212,7 +212,9 @@ def evaluate(plan: Plan, facts: Facts, truth: Mapping[UnitId, str] | None = None
         "ifn": interface_number(services_only, edges),
         "ned": non_extreme_distribution(services_only),
         "turbo_mq": turbo_mq(services_only, edges),
-        "ownership_purity": ownership_purity(services_only, facts, {t.table: t.owner for t in plan.tables}),
+        "ownership_purity": ownership_purity(
+            services_only, facts, {t.table: t.owner for t in plan.tables}
+        ),
     }
     compared = 0
     if truth is not None:

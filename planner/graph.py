@@ -13,7 +13,7 @@ from planner.config import Weights
 
 @dataclass(frozen=True)
 class CodeGraph:
-    """The dependency graph (directed, unit -> unit and unit -> table) and its undirected affinity view."""
+    """The directed dependency graph (units and tables) and its undirected affinity view."""
 
     deps: nx.DiGraph
     affinity: nx.Graph
@@ -31,7 +31,7 @@ def dependency_weight(kind: str, weights: Weights) -> float:
 
 
 def build_graph(facts: Facts, units: tuple[UnitId, ...], weights: Weights) -> CodeGraph:
-    """One weighted graph over `units`: static coupling, shared table access, co-change and naming."""
+    """One weighted graph over `units`: static coupling, shared tables, co-change and naming."""
     members = set(units)
     deps = nx.DiGraph()
     deps.add_nodes_from(sorted(units), kind="unit")
@@ -68,7 +68,7 @@ def build_graph(facts: Facts, units: tuple[UnitId, ...], weights: Weights) -> Co
     for a, b, data in sorted(deps.edges(data=True)):
         if b in members:
             add(a, b, data["weight"])
-    for table, users in sorted(table_users(facts, members).items()):
+    for _, users in sorted(table_users(facts, members).items()):
         if len(users) < 2:
             continue
         share = weights.shared_table / (len(users) - 1)
@@ -106,24 +106,27 @@ def _dampen(count: float) -> float:
 
 
 LAYER_WORDS = frozenset(
-    "views view models model service services repository repositories repo queries query tasks "
-    "task utils util helpers helper validators forms schemas schema serializers admin api urls apps "
-    "signals handlers managers mixins constants exceptions errors types filters permissions "
-    "resolvers mutations base core common config settings init main app v1 v2 v3 lib impl "
-    "dataloaders enums tests test migrations controllers controller dao entity entities dto web "
-    "rest internal support shared legacy src com org net java py __init__ self graphql gql grpc rpc "
-    "http cli commands management templatetags middleware backends storage db orm celery jobs "
-    "workers consumers static templates locale i18n fixtures resources sql io ui frontend backend "
-    "server client clients interfaces adapters ports domain application infrastructure "
-    "presentation data dal logic routes routers endpoints blueprints pages components modules "
-    "contrib extensions ext generated proto protos spi".split()
+    """
+    __init__ adapters admin api app application apps backend backends base blueprints
+    celery cli client clients com commands common components config constants consumers
+    contrib controller controllers core dal dao data dataloaders db domain dto endpoints
+    entities entity enums errors exceptions ext extensions filters fixtures forms frontend
+    generated gql graphql grpc handlers helper helpers http i18n impl infrastructure init
+    interfaces internal io java jobs legacy lib locale logic main management managers
+    middleware migrations mixins model models modules mutations net org orm pages
+    permissions ports presentation proto protos py queries query repo repositories
+    repository resolvers resources rest routers routes rpc schema schemas self serializers
+    server service services settings shared signals spi sql src static storage support task
+    tasks templates templatetags test tests types ui urls util utils v1 v2 v3 validators
+    view views web workers
+    """.split()
 )
 """Words that name layers or plumbing, not business capabilities."""
 MAX_NAMESAKES = 12
 
 
 def _namesakes(units: tuple[UnitId, ...]) -> list[list[UnitId]]:
-    """Modules in different packages sharing a business leaf name (`api.challenges`, `admin.challenges`).
+    """Modules in different packages sharing a business leaf name (`api.bids`, `admin.bids`).
 
     In layered monoliths these are one capability's vertical slice; very common names are skipped.
     """

@@ -45,22 +45,28 @@ def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None)
             name=move.service,
             members=decomposition.services[move.service],
             tables=tuple(t.table for t in tables if t.owner == move.service),
-            endpoints=tuple(sorted(
-                EndpointRef(e.method, e.path, e.unit)
-                for e in facts.endpoints if service_of.get(e.unit) == move.service
-            )),
+            endpoints=tuple(
+                sorted(
+                    EndpointRef(e.method, e.path, e.unit)
+                    for e in facts.endpoints
+                    if service_of.get(e.unit) == move.service
+                )
+            ),
             lines=sum(lines.get(u, 0) for u in decomposition.services[move.service]),
             risk=move.risk,
             benefit=move.benefit,
         )
         for move in sorted(moves, key=lambda m: order[m.service])
     )
-    warnings = [f"shared kernel: {u} ({why})" for u, why in sorted(decomposition.kernel_reasons.items())]
+    warnings = [
+        f"shared kernel: {u} ({why})" for u, why in sorted(decomposition.kernel_reasons.items())
+    ]
     schema = {t.name for t in facts.tables if t.source in ("database", "ddl")}
     unknown = tuple(sorted({a.table for a in facts.table_access} - schema)) if schema else ()
     if unknown:
-        warnings.append(f"code touches {len(unknown)} table(s) missing from the schema: "
-                        + ", ".join(unknown))
+        warnings.append(
+            f"code touches {len(unknown)} table(s) missing from the schema: " + ", ".join(unknown)
+        )
     if not schema:
         warnings.append("no database schema was read: tables come from ORM models and SQL only")
     if not facts.change_stats:
@@ -113,9 +119,7 @@ def _access(facts: Facts, service_of: dict[str, ServiceName]) -> tuple[TableUse,
         service = service_of.get(access.unit)
         if service:
             modes[(service, access.table)].add(access.mode)
-    return tuple(
-        TableUse(s, t, "read" in m, "write" in m) for (s, t), m in sorted(modes.items())
-    )
+    return tuple(TableUse(s, t, "read" in m, "write" in m) for (s, t), m in sorted(modes.items()))
 
 
 def _service_edges(deps: nx.DiGraph, service_of: dict[str, ServiceName]) -> tuple[ServiceEdge, ...]:
@@ -127,12 +131,14 @@ def _service_edges(deps: nx.DiGraph, service_of: dict[str, ServiceName]) -> tupl
             weight[(sa, sb)] += data["weight"]
             kinds[(sa, sb)].update(data["kinds"])
     return tuple(
-        ServiceEdge(a, b, round(w, 2), tuple(sorted(kinds[(a, b)]))) for (a, b), w in sorted(weight.items())
+        ServiceEdge(a, b, round(w, 2), tuple(sorted(kinds[(a, b)])))
+        for (a, b), w in sorted(weight.items())
     )
 
 
-def _metrics(affinity: nx.Graph, services: dict[ServiceName, tuple[str, ...]],
-             kernel: tuple[str, ...]) -> dict[str, float]:
+def _metrics(
+    affinity: nx.Graph, services: dict[ServiceName, tuple[str, ...]], kernel: tuple[str, ...]
+) -> dict[str, float]:
     parts = [set(m) for m in services.values()] + ([set(kernel)] if kernel else [])
     covered = set().union(*parts) if parts else set()
     sub = affinity.subgraph(covered)

@@ -12,7 +12,7 @@ from analyzers.facts import Evidence, TableName, UnitId, from_jsonable
 # PLAN_FORMAT_VERSION log (bump on any change to what plan.json holds):
 #   1: services (members, tables, endpoints, risk, benefit), shared_kernel, excluded, tables
 #      (owner, pattern), access (service x table), edges, waves, steps, metrics, warnings,
-#      cross_joins (SQL spanning services' tables), unknown_tables (touched by code, not in the schema).
+#      cross_joins (SQL spanning services' tables), unknown_tables (used by code, not in schema).
 PLAN_FORMAT_VERSION = 1
 
 ServiceName = str
@@ -104,7 +104,7 @@ class ServiceEdge:
 
 @dataclass(frozen=True, order=True)
 class CallBack:
-    """A call from an extracted service back into code that stays: it needs an anti-corruption layer."""
+    """A call from an extracted service into code that stays: it needs an anti-corruption layer."""
 
     source: UnitId
     target: UnitId
@@ -176,5 +176,7 @@ def read_plan(path: Path) -> Plan:
     data = json.loads(path.read_text(encoding="utf-8"))
     version = data.get("format_version")
     if version != PLAN_FORMAT_VERSION:
-        raise ValueError(f"{path}: plan format {version!r}, this planner reads {PLAN_FORMAT_VERSION}")
+        raise ValueError(
+            f"{path}: plan format {version!r}, this planner reads {PLAN_FORMAT_VERSION}"
+        )
     return from_jsonable(Plan, data)

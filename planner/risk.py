@@ -57,7 +57,9 @@ def make_world(
     """Precompute the lookups every score uses."""
     roles = {u.id: u.role for u in facts.units}
     tested = frozenset(
-        d.target for d in facts.dependencies if roles.get(d.source) == "test" and roles.get(d.target) == "code"
+        d.target
+        for d in facts.dependencies
+        if roles.get(d.source) == "test" and roles.get(d.target) == "code"
     )
     return World(
         facts=facts,
@@ -83,11 +85,18 @@ def _ratio(part: float, whole: float) -> float:
     return 0.0 if whole <= 0 else min(1.0, part / whole)
 
 
-def _factor(name: str, weights: dict[str, float], value: float, why: str,
-            evidence: list[Evidence] | tuple[Evidence, ...] = ()) -> Factor:
+def _factor(
+    name: str,
+    weights: dict[str, float],
+    value: float,
+    why: str,
+    evidence: list[Evidence] | tuple[Evidence, ...] = (),
+) -> Factor:
     value = round(min(1.0, max(0.0, value)), 4)
     weight = weights[name]
-    return Factor(name, round(weight * value, 2), weight, value, why, tuple(sorted(evidence))[:MAX_EVIDENCE])
+    return Factor(
+        name, round(weight * value, 2), weight, value, why, tuple(sorted(evidence))[:MAX_EVIDENCE]
+    )
 
 
 def _score(factors: list[Factor]) -> Score:
@@ -121,41 +130,73 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
             outbound += data["weight"]
             outbound_pairs.append((a, b))
     factors = [
-        _factor("inbound_calls", RISK_WEIGHTS, _ratio(inbound, inbound + internal),
-                f"{_count(len(inbound_pairs), 'use')} from code that stays in the monolith "
-                f"({inbound:.1f} against {internal:.1f} inside): each becomes a remote call",
-                _edge_evidence(world, inbound_pairs)),
-        _factor("calls_back", RISK_WEIGHTS, _ratio(outbound, outbound + internal),
-                f"{_count(len(outbound_pairs), 'use')} of code that stays ({outbound:.1f} against "
-                f"{internal:.1f} inside): each needs an anti-corruption layer and a circuit breaker",
-                _edge_evidence(world, outbound_pairs)),
-        _factor("shared_kernel", RISK_WEIGHTS, _ratio(kernel, kernel + internal),
-                f"uses {_count(len(kernel_targets), 'shared-kernel module')}"
-                + (f" ({', '.join(sorted(kernel_targets)[:4])})" if kernel_targets else "")
-                + ": ship them as a versioned library or duplicate them"),
+        _factor(
+            "inbound_calls",
+            RISK_WEIGHTS,
+            _ratio(inbound, inbound + internal),
+            f"{_count(len(inbound_pairs), 'use')} from code that stays in the monolith "
+            f"({inbound:.1f} against {internal:.1f} inside): each becomes a remote call",
+            _edge_evidence(world, inbound_pairs),
+        ),
+        _factor(
+            "calls_back",
+            RISK_WEIGHTS,
+            _ratio(outbound, outbound + internal),
+            f"{_count(len(outbound_pairs), 'use')} of code that stays ({outbound:.1f} against "
+            f"{internal:.1f} inside): each needs an anti-corruption layer and a circuit breaker",
+            _edge_evidence(world, outbound_pairs),
+        ),
+        _factor(
+            "shared_kernel",
+            RISK_WEIGHTS,
+            _ratio(kernel, kernel + internal),
+            f"uses {_count(len(kernel_targets), 'shared-kernel module')}"
+            + (f" ({', '.join(sorted(kernel_targets)[:4])})" if kernel_targets else "")
+            + ": ship them as a versioned library or duplicate them",
+        ),
     ]
     factors += _data_factors(world, service)
     factors.append(_cycle_factor(world, service, extracted))
     all_lines = sum(world.lines.get(u, 0) for u in world.service_of)
     my_lines = sum(world.lines.get(u, 0) for u in mine)
-    factors.append(_factor("size", RISK_WEIGHTS, _ratio(my_lines, 0.25 * all_lines),
-                           f"{my_lines} of {all_lines} lines of movable code"))
+    factors.append(
+        _factor(
+            "size",
+            RISK_WEIGHTS,
+            _ratio(my_lines, 0.25 * all_lines),
+            f"{my_lines} of {all_lines} lines of movable code",
+        )
+    )
     factors += _history_factors(world, mine)
     untested = sorted(u for u in mine if u not in world.tested)
-    factors.append(_factor("missing_tests", RISK_WEIGHTS, _ratio(len(untested), len(mine)),
-                           f"{len(untested)} of {len(mine)} modules have no test importing them"))
+    factors.append(
+        _factor(
+            "missing_tests",
+            RISK_WEIGHTS,
+            _ratio(len(untested), len(mine)),
+            f"{len(untested)} of {len(mine)} modules have no test importing them",
+        )
+    )
     return _score(factors)
 
 
 def _data_factors(world: World, service: ServiceName) -> list[Factor]:
     used = {a.table for a in world.facts.table_access if world.service_of.get(a.unit) == service}
-    shared_w = sorted(t for t in used if t in world.tables and world.tables[t].pattern in
-                      ("shared_ownership", "split_table", "change_data_capture"))
-    shared_r = sorted(t for t in used if t in world.tables and world.tables[t].pattern == "api_or_view")
+    shared_w = sorted(
+        t
+        for t in used
+        if t in world.tables
+        and world.tables[t].pattern in ("shared_ownership", "split_table", "change_data_capture")
+    )
+    shared_r = sorted(
+        t for t in used if t in world.tables and world.tables[t].pattern == "api_or_view"
+    )
     value = _ratio(len(shared_w) + 0.5 * len(shared_r), len(used))
-    why = (f"{len(shared_w)} of {len(used)} tables it uses are written by several services"
-           + (f" ({', '.join(shared_w[:5])})" if shared_w else "")
-           + f"; {len(shared_r)} are read across a boundary")
+    why = (
+        f"{len(shared_w)} of {len(used)} tables it uses are written by several services"
+        + (f" ({', '.join(shared_w[:5])})" if shared_w else "")
+        + f"; {len(shared_r)} are read across a boundary"
+    )
     owned = {t for t, p in world.tables.items() if p.owner == service}
     crossing = touching = 0
     examples = []
@@ -168,8 +209,9 @@ def _data_factors(world: World, service: ServiceName) -> list[Factor]:
                     crossing += 1
                     examples.append(f"{table.name}->{fk.referred_table}")
     examples = sorted(set(examples))
-    fk_why = (f"{crossing} of {touching} foreign keys on its tables cross the service boundary"
-              + (f" ({', '.join(examples[:4])})" if examples else ""))
+    fk_why = f"{crossing} of {touching} foreign keys on its tables cross the service boundary" + (
+        f" ({', '.join(examples[:4])})" if examples else ""
+    )
     return [
         _factor("shared_tables", RISK_WEIGHTS, value, why),
         _factor("foreign_keys", RISK_WEIGHTS, _ratio(crossing, touching), fk_why),
@@ -177,15 +219,25 @@ def _data_factors(world: World, service: ServiceName) -> list[Factor]:
 
 
 def _cycle_factor(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Factor:
-    """Whether the service sits in a dependency cycle with what remains (it cannot leave cleanly)."""
+    """Whether the service sits in a dependency cycle with what remains (cannot leave cleanly)."""
     mine = set(world.members[service])
-    out_targets = {world.service_of[b] for a, b in world.graph.deps.edges() if a in mine
-                   and b in world.service_of and b not in mine}
-    in_sources = {world.service_of[a] for a, b in world.graph.deps.edges() if b in mine
-                  and a in world.service_of and a not in mine}
+    out_targets = {
+        world.service_of[b]
+        for a, b in world.graph.deps.edges()
+        if a in mine and b in world.service_of and b not in mine
+    }
+    in_sources = {
+        world.service_of[a]
+        for a, b in world.graph.deps.edges()
+        if b in mine and a in world.service_of and a not in mine
+    }
     both = sorted((out_targets & in_sources) - extracted - {KERNEL})
-    return _factor("cycles", RISK_WEIGHTS, _ratio(len(both), 2),
-                   f"mutual dependencies with {', '.join(both)}" if both else "no dependency cycle")
+    return _factor(
+        "cycles",
+        RISK_WEIGHTS,
+        _ratio(len(both), 2),
+        f"mutual dependencies with {', '.join(both)}" if both else "no dependency cycle",
+    )
 
 
 def _history_factors(world: World, mine: set[UnitId]) -> list[Factor]:
@@ -201,11 +253,20 @@ def _history_factors(world: World, mine: set[UnitId]) -> list[Factor]:
     authors = sorted({a for u in mine if u in stats for a in stats[u].authors})
     teams = sorted({t for o in world.facts.ownership if o.unit in mine for t in o.teams})
     return [
-        _factor("churn", RISK_WEIGHTS, _ratio(mine_churn, 0.5 * total),
-                f"{mine_churn} of {total} changed lines in history: moving code that changes often"),
-        _factor("people", RISK_WEIGHTS, _ratio(len(authors) + 2 * max(len(teams) - 1, 0), 10),
-                f"{len(authors)} authors, {len(teams)} teams"
-                + (f" ({', '.join(teams)})" if teams else "") + " must coordinate"),
+        _factor(
+            "churn",
+            RISK_WEIGHTS,
+            _ratio(mine_churn, 0.5 * total),
+            f"{mine_churn} of {total} changed lines in history: moving code that changes often",
+        ),
+        _factor(
+            "people",
+            RISK_WEIGHTS,
+            _ratio(len(authors) + 2 * max(len(teams) - 1, 0), 10),
+            f"{len(authors)} authors, {len(teams)} teams"
+            + (f" ({', '.join(teams)})" if teams else "")
+            + " must coordinate",
+        ),
     ]
 
 
@@ -220,10 +281,16 @@ def benefit(world: World, service: ServiceName) -> Score:
         per_service = [sum(heat.get(u, 0) for u in m) for m in world.members.values()]
         my_heat = sum(heat.get(u, 0) for u in mine)
         top = sorted((u for u in mine if u in heat), key=lambda u: (-heat[u], u))[:3]
-        factors.append(_factor("hotspot", BENEFIT_WEIGHTS, _ratio(my_heat, max(per_service)),
-                               f"{_ratio(my_heat, total):.0%} of the codebase's commits x size, "
-                               "relative to the hottest service"
-                               + (f" (hottest: {', '.join(top)})" if top else "")))
+        factors.append(
+            _factor(
+                "hotspot",
+                BENEFIT_WEIGHTS,
+                _ratio(my_heat, max(per_service)),
+                f"{_ratio(my_heat, total):.0%} of the codebase's commits x size, "
+                "relative to the hottest service"
+                + (f" (hottest: {', '.join(top)})" if top else ""),
+            )
+        )
     else:
         factors.append(_factor("hotspot", BENEFIT_WEIGHTS, 0.0, "no git history analysed"))
     internal = external = 0.0
@@ -233,19 +300,37 @@ def benefit(world: World, service: ServiceName) -> Score:
                 internal += data["weight"]
             else:
                 external += data["weight"]
-    factors.append(_factor("autonomy", BENEFIT_WEIGHTS, _ratio(internal, internal + external),
-                           f"{internal:.1f} of {internal + external:.1f} coupling weight stays inside"))
+    factors.append(
+        _factor(
+            "autonomy",
+            BENEFIT_WEIGHTS,
+            _ratio(internal, internal + external),
+            f"{internal:.1f} of {internal + external:.1f} coupling weight stays inside",
+        )
+    )
     endpoints = [e for e in world.facts.endpoints if e.unit in world.service_of]
     my_endpoints = [e for e in endpoints if e.unit in mine]
     most = max(sum(1 for e in endpoints if e.unit in set(m)) for m in world.members.values())
-    factors.append(_factor("endpoints", BENEFIT_WEIGHTS, _ratio(len(my_endpoints), most),
-                           f"{len(my_endpoints)} of {len(endpoints)} endpoints move behind the facade"
-                           " (relative to the service with most)",
-                           [e.evidence for e in my_endpoints]))
+    factors.append(
+        _factor(
+            "endpoints",
+            BENEFIT_WEIGHTS,
+            _ratio(len(my_endpoints), most),
+            f"{len(my_endpoints)} of {len(endpoints)} endpoints move behind the facade"
+            " (relative to the service with most)",
+            [e.evidence for e in my_endpoints],
+        )
+    )
     owned = [t for t, p in world.tables.items() if p.owner == service]
     clean = [t for t in owned if world.tables[t].pattern == "owned"]
-    factors.append(_factor("data_ownership", BENEFIT_WEIGHTS, _ratio(len(clean), len(owned)),
-                           f"{len(clean)} of its {len(owned)} tables move with it unshared"))
+    factors.append(
+        _factor(
+            "data_ownership",
+            BENEFIT_WEIGHTS,
+            _ratio(len(clean), len(owned)),
+            f"{len(clean)} of its {len(owned)} tables move with it unshared",
+        )
+    )
     return _score(factors)
 
 
@@ -254,7 +339,11 @@ def calls_into(world: World, service: ServiceName, extracted: frozenset[ServiceN
     mine = set(world.members[service])
     grouped: dict[tuple[UnitId, UnitId], list] = defaultdict(list)
     for dep in world.facts.dependencies:
-        if dep.source in mine and dep.target in world.service_of and dep.target not in mine:
-            if world.service_of[dep.target] not in extracted | {KERNEL}:
-                grouped[(dep.source, dep.target)].append(dep)
+        if (
+            dep.source in mine
+            and dep.target in world.service_of
+            and dep.target not in mine
+            and world.service_of[dep.target] not in extracted | {KERNEL}
+        ):
+            grouped[(dep.source, dep.target)].append(dep)
     return grouped

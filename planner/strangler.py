@@ -25,7 +25,7 @@ class Move:
 
 
 def simulate(world: World, first: ServiceName | None = None) -> list[Move]:
-    """Extract one service at a time, rescoring what remains after each move, lowest priority first."""
+    """Extract one service at a time, rescoring what remains after each move."""
     remaining = sorted(world.members)
     if first is not None and first not in world.members:
         raise InputError(f"--first {first}: no such service; services: {', '.join(remaining)}")
@@ -38,7 +38,9 @@ def simulate(world: World, first: ServiceName | None = None) -> list[Move]:
             pick = first
             reason = "forced first by --first"
         else:
-            pick = min(remaining, key=lambda s: (risks[s].score - BENEFIT_PULL * benefits[s].score, s))
+            pick = min(
+                remaining, key=lambda s: (risks[s].score - BENEFIT_PULL * benefits[s].score, s)
+            )
             reason = _why(pick, risks, benefits, len(remaining))
         moves.append(Move(pick, risks[pick], benefits[pick], reason))
         remaining.remove(pick)
@@ -46,25 +48,33 @@ def simulate(world: World, first: ServiceName | None = None) -> list[Move]:
     return moves
 
 
-def _why(pick: ServiceName, risks: dict[ServiceName, Score], benefits: dict[ServiceName, Score],
-         count: int) -> str:
+def _why(
+    pick: ServiceName,
+    risks: dict[ServiceName, Score],
+    benefits: dict[ServiceName, Score],
+    count: int,
+) -> str:
     if count == 1:
         return f"last service left; risk {risks[pick].score:g} once everything else has moved"
     rank = sorted(risks, key=lambda s: (risks[s].score, s)).index(pick) + 1
     top_benefit = max(benefits[pick].factors, key=lambda f: (f.points, f.name))
     top_risk = max(risks[pick].factors, key=lambda f: (f.points, f.name))
-    return (f"best risk/benefit of the {count} services left: risk {risks[pick].score:g} "
-            f"(rank {rank} of {count}; largest factor {top_risk.name}: {top_risk.explanation}), "
-            f"benefit {benefits[pick].score:g} (mostly {top_benefit.name}: {top_benefit.explanation})")
+    return (
+        f"best risk/benefit of the {count} services left: risk {risks[pick].score:g} "
+        f"(rank {rank} of {count}; largest factor {top_risk.name}: {top_risk.explanation}), "
+        f"benefit {benefits[pick].score:g} (mostly {top_benefit.name}: {top_benefit.explanation})"
+    )
 
 
 def group_waves(world: World, moves: list[Move], wave_size: int) -> tuple[Wave, ...]:
-    """Consecutive moves share a wave while they do not depend on each other and the wave has room."""
+    """Consecutive moves share a wave while independent of each other and the wave has room."""
     waves: list[list[ServiceName]] = []
     for move in moves:
         current = waves[-1] if waves else None
-        if current and len(current) < wave_size and not any(
-            _coupled(world, move.service, other) for other in current
+        if (
+            current
+            and len(current) < wave_size
+            and not any(_coupled(world, move.service, other) for other in current)
         ):
             current.append(move.service)
         else:
@@ -75,50 +85,69 @@ def group_waves(world: World, moves: list[Move], wave_size: int) -> tuple[Wave, 
 def _coupled(world: World, a: ServiceName, b: ServiceName) -> bool:
     mine, theirs = set(world.members[a]), set(world.members[b])
     return any(
-        (x in mine and y in theirs) or (x in theirs and y in mine) for x, y in world.graph.deps.edges()
+        (x in mine and y in theirs) or (x in theirs and y in mine)
+        for x, y in world.graph.deps.edges()
     )
 
 
 def build_steps(world: World, moves: list[Move], waves: tuple[Wave, ...]) -> tuple[Step, ...]:
-    """Each move as a runnable step: reroutes, calls back, data patterns, rollout, checks, rollback."""
+    """Each move as a step: reroutes, calls back, data patterns, rollout, checks, rollback."""
     wave_of = {s: w.number for w in waves for s in w.services}
     steps = []
     extracted: frozenset[ServiceName] = frozenset()
     for order, move in enumerate(moves, start=1):
         name = move.service
         mine = set(world.members[name])
-        reroute = tuple(sorted(
-            {EndpointRef(e.method, e.path, e.unit) for e in world.facts.endpoints if e.unit in mine}
-        ))
+        reroute = tuple(
+            sorted(
+                {
+                    EndpointRef(e.method, e.path, e.unit)
+                    for e in world.facts.endpoints
+                    if e.unit in mine
+                }
+            )
+        )
         calls_back = tuple(
-            CallBack(src, dst, "+".join(sorted({d.kind for d in deps})),
-                     tuple(sorted(ev for d in deps for ev in d.evidence))[:3])
+            CallBack(
+                src,
+                dst,
+                "+".join(sorted({d.kind for d in deps})),
+                tuple(sorted(ev for d in deps for ev in d.evidence))[:3],
+            )
             for (src, dst), deps in sorted(calls_into(world, name, extracted).items())
         )
-        tables = tuple(sorted(
-            t for t in world.tables.values()
-            if t.owner == name or name in t.readers or name in t.writers
-        ))
-        steps.append(Step(
-            order=order,
-            wave=wave_of[name],
-            service=name,
-            reason=move.reason,
-            reroute=reroute,
-            calls_back=calls_back,
-            tables=tables,
-            risks=_risks(move.risk, tables, name),
-            rollout=_rollout(name, move.risk, reroute),
-            checks=_checks(name, reroute, tables),
-            rollback=_rollback(name, reroute, tables),
-        ))
+        tables = tuple(
+            sorted(
+                t
+                for t in world.tables.values()
+                if t.owner == name or name in t.readers or name in t.writers
+            )
+        )
+        steps.append(
+            Step(
+                order=order,
+                wave=wave_of[name],
+                service=name,
+                reason=move.reason,
+                reroute=reroute,
+                calls_back=calls_back,
+                tables=tables,
+                risks=_risks(move.risk, tables, name),
+                rollout=_rollout(name, move.risk, reroute),
+                checks=_checks(name, reroute, tables),
+                rollback=_rollback(name, reroute, tables),
+            )
+        )
         extracted |= {name}
     return tuple(steps)
 
 
 def _risks(score: Score, tables: tuple[TablePlan, ...], name: ServiceName) -> tuple[str, ...]:
-    notes = [f"{f.name} ({f.points:g} pts): {f.explanation}"
-             for f in sorted(score.factors, key=lambda f: (-f.points, f.name)) if f.points > 0][:3]
+    notes = [
+        f"{f.name} ({f.points:g} pts): {f.explanation}"
+        for f in sorted(score.factors, key=lambda f: (-f.points, f.name))
+        if f.points > 0
+    ][:3]
     for table in tables:
         if table.pattern in ("shared_ownership", "split_table") and (
             table.owner == name or name in table.writers
@@ -129,20 +158,27 @@ def _risks(score: Score, tables: tuple[TablePlan, ...], name: ServiceName) -> tu
 
 def _rollout(name: ServiceName, score: Score, reroute: tuple[EndpointRef, ...]) -> str:
     if not reroute:
-        return (f"blue-green: run {name} beside the monolith, switch in-process callers to it behind "
-                "a feature flag, keep the old code path warm until the next wave")
+        return (
+            f"blue-green: run {name} beside the monolith, switch in-process callers to it behind "
+            "a feature flag, keep the old code path warm until the next wave"
+        )
     if score.score >= CANARY_RISK:
-        return (f"canary: the facade sends 5%, then 25%, then 100% of the {len(reroute)} rerouted "
-                f"endpoint(s) to {name}, one business day per stage, comparing against the monolith")
-    return (f"blue-green: deploy {name} (green) beside the monolith (blue), flip the facade's "
-            f"{len(reroute)} route(s) at once, keep blue running for a day")
+        return (
+            f"canary: the facade sends 5%, then 25%, then 100% of the {len(reroute)} rerouted "
+            f"endpoint(s) to {name}, one business day per stage, comparing against the monolith"
+        )
+    return (
+        f"blue-green: deploy {name} (green) beside the monolith (blue), flip the facade's "
+        f"{len(reroute)} route(s) at once, keep blue running for a day"
+    )
 
 
-def _checks(name: ServiceName, reroute: tuple[EndpointRef, ...],
-            tables: tuple[TablePlan, ...]) -> tuple[str, ...]:
+def _checks(
+    name: ServiceName, reroute: tuple[EndpointRef, ...], tables: tuple[TablePlan, ...]
+) -> tuple[str, ...]:
     checks = [
         f"health: GET /health on {name} answers 200 on every replica for 10 minutes",
-        "error rate: 5xx on rerouted endpoints at most the monolith's baseline + 0.5 percentage points",
+        "error rate: 5xx on rerouted endpoints at most the monolith's baseline + 0.5 points",
         "latency: p95 of rerouted endpoints at most 1.2x the monolith's baseline",
         f"database: no permission-denied errors for role svc_{name.replace('-', '_')} in the logs",
     ]
@@ -155,12 +191,20 @@ def _checks(name: ServiceName, reroute: tuple[EndpointRef, ...],
     return tuple(checks)
 
 
-def _rollback(name: ServiceName, reroute: tuple[EndpointRef, ...],
-              tables: tuple[TablePlan, ...]) -> str:
-    route = ("point the facade's routes for " + ", ".join(f"{e.method} {e.path}" for e in reroute[:4])
-             + (" ..." if len(reroute) > 4 else "") + " back to the monolith (a config reload, no deploy)"
-             if reroute else "switch the feature flag back to the in-process code path")
-    data = ("the data stays in the shared database, so nothing moves back"
-            if all(t.pattern != "split_table" for t in tables)
-            else "replay the service's writes to the split tables into the monolith's tables first")
+def _rollback(
+    name: ServiceName, reroute: tuple[EndpointRef, ...], tables: tuple[TablePlan, ...]
+) -> str:
+    route = (
+        "point the facade's routes for "
+        + ", ".join(f"{e.method} {e.path}" for e in reroute[:4])
+        + (" ..." if len(reroute) > 4 else "")
+        + " back to the monolith (a config reload, no deploy)"
+        if reroute
+        else "switch the feature flag back to the in-process code path"
+    )
+    data = (
+        "the data stays in the shared database, so nothing moves back"
+        if all(t.pattern != "split_table" for t in tables)
+        else "replay the service's writes to the split tables into the monolith's tables first"
+    )
     return f"{route}; {data}; keep the monolith's copy of {name}'s code until the next wave is live"

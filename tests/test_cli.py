@@ -19,7 +19,11 @@ OUTPUTS = ("facts.json", "plan.json", "plan.md", "report.html")
 def planner(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PLANNER_DEBUG"}
     return subprocess.run(
-        [sys.executable, "-m", "planner", *args], cwd=cwd, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "planner", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=600,
     )
 
@@ -36,7 +40,9 @@ def shop_db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def run_out(tmp_path_factory, shop_db) -> Path:
     out = tmp_path_factory.mktemp("run") / "out"
-    result = planner("run", str(SAMPLE), "--out", str(out), "--db", f"sqlite:///{shop_db}", "--no-git")
+    result = planner(
+        "run", str(SAMPLE), "--out", str(out), "--db", f"sqlite:///{shop_db}", "--no-git"
+    )
     assert result.returncode == 0, result.stderr
     return out
 
@@ -63,8 +69,17 @@ def test_run_is_deterministic(run_out, shop_db):
     # same output directory name, so the only difference could come from the tool itself
     os.rename(run_out, run_out.parent / "first")
     try:
-        result = planner("run", str(SAMPLE), "--out", str(run_out), "--db", f"sqlite:///{shop_db}",
-                         "--no-git", "--jobs", "1")
+        result = planner(
+            "run",
+            str(SAMPLE),
+            "--out",
+            str(run_out),
+            "--db",
+            f"sqlite:///{shop_db}",
+            "--no-git",
+            "--jobs",
+            "1",
+        )
         assert result.returncode == 0, result.stderr
         for name in OUTPUTS:
             assert (run_out / name).read_bytes() == first[name], name
@@ -76,8 +91,12 @@ def test_run_is_deterministic(run_out, shop_db):
 
 def test_stages_one_by_one_match_run(run_out, tmp_path, shop_db):
     out = tmp_path / "staged"
-    assert planner("analyze", str(SAMPLE), "--out", str(out), "--db", f"sqlite:///{shop_db}",
-                   "--no-git").returncode == 0
+    assert (
+        planner(
+            "analyze", str(SAMPLE), "--out", str(out), "--db", f"sqlite:///{shop_db}", "--no-git"
+        ).returncode
+        == 0
+    )
     assert planner("plan", str(out / "facts.json")).returncode == 0
     assert planner("report", str(out / "plan.json")).returncode == 0
     assert (out / "plan.json").read_bytes() == (run_out / "plan.json").read_bytes()
@@ -85,8 +104,9 @@ def test_stages_one_by_one_match_run(run_out, tmp_path, shop_db):
 
 
 def test_evaluate_and_diff(run_out, tmp_path):
-    result = planner("evaluate", str(run_out / "plan.json"), "--truth", str(SAMPLE / "reference.toml"),
-                     "--json")
+    result = planner(
+        "evaluate", str(run_out / "plan.json"), "--truth", str(SAMPLE / "reference.toml"), "--json"
+    )
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)["metrics"]
     assert metrics["mojofm"] >= 85
@@ -95,7 +115,12 @@ def test_evaluate_and_diff(run_out, tmp_path):
     forced = tmp_path / "forced"
     services = json.loads((run_out / "plan.json").read_text())["services"]
     last = services[-1]["name"]
-    assert planner("plan", str(run_out / "facts.json"), "--out", str(forced), "--first", last).returncode == 0
+    assert (
+        planner(
+            "plan", str(run_out / "facts.json"), "--out", str(forced), "--first", last
+        ).returncode
+        == 0
+    )
     changed = planner("diff", str(run_out / "plan.json"), str(forced / "plan.json"))
     assert changed.returncode == 0
     assert f"{last}: step {len(services)} -> 1" in changed.stdout
@@ -111,14 +136,19 @@ def test_evaluate_and_diff(run_out, tmp_path):
         (("plan", "README.md"), "not a facts file"),
         (("report", "/no/plan.json"), "no such plan file"),
         (("analyze", "samples/legacy_shop", "--db", "nosuch://x"), "unsupported database"),
-        (("analyze", "samples/legacy_shop", "--db", "sqlite:////no/such/file.db"), "sqlite:////no/such/file.db"),
+        (
+            ("analyze", "samples/legacy_shop", "--db", "sqlite:////no/such/file.db"),
+            "sqlite:////no/such/file.db",
+        ),
         (("analyze", "samples/legacy_shop", "--config", "/no/planner.toml"), "no such config file"),
         (("evaluate", "/no/plan.json"), "no such plan file"),
         (("lint-containers", "/no/such/dir"), "no such directory"),
     ],
 )
 def test_user_mistakes_are_one_line_and_exit_2(args, message, tmp_path):
-    result = planner(*args, "--out", str(tmp_path / "o")) if args[0] == "analyze" else planner(*args)
+    result = (
+        planner(*args, "--out", str(tmp_path / "o")) if args[0] == "analyze" else planner(*args)
+    )
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("error: ") and message in lines[-1], result.stderr
@@ -144,8 +174,17 @@ def test_bad_config_is_a_user_error(tmp_path):
 def test_version_and_help_on_every_command():
     result = planner("--version")
     assert result.returncode == 0 and result.stdout.startswith("planner ")
-    for command in ("analyze", "plan", "report", "run", "demo", "evaluate", "diff", "scaffold",
-                    "lint-containers"):
+    for command in (
+        "analyze",
+        "plan",
+        "report",
+        "run",
+        "demo",
+        "evaluate",
+        "diff",
+        "scaffold",
+        "lint-containers",
+    ):
         help_result = planner(command, "--help")
         assert help_result.returncode == 0, command
         assert "Usage" in help_result.stdout

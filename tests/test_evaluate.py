@@ -91,10 +91,15 @@ def test_turbo_mq_by_hand():
 
 
 def test_ownership_purity_by_hand():
-    facts = Facts(root="", table_access=(
-        TableAccess("a", "t1", "read", "sql"), TableAccess("b", "t1", "write", "sql"),
-        TableAccess("c", "t1", "read", "sql"), TableAccess("d", "t2", "write", "sql"),
-    ))
+    facts = Facts(
+        root="",
+        table_access=(
+            TableAccess("a", "t1", "read", "sql"),
+            TableAccess("b", "t1", "write", "sql"),
+            TableAccess("c", "t1", "read", "sql"),
+            TableAccess("d", "t2", "write", "sql"),
+        ),
+    )
     assert ownership_purity(PART, facts, {"t1": "1", "t2": "2"}) == pytest.approx(0.75)
 
 

@@ -9,7 +9,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 # What reports may import from the other layers: the data models and the user-error type.
 REPORTS_MAY_IMPORT = {"analyzers.facts", "analyzers.errors", "planner.plan", "planner"}
@@ -40,7 +39,10 @@ def layering_violations(root: Path) -> list[str]:
     """
     result = subprocess.run(
         [sys.executable, "-P", "-c", _CHECK, json.dumps(sorted(REPORTS_MAY_IMPORT))],
-        cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
         check=True,
     )
     return json.loads(result.stdout)
@@ -52,7 +54,10 @@ def test_our_tree_respects_the_layering():
 
 def test_import_linter_contracts_pass():
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT, capture_output=True, text=True
+        [str(Path(sys.executable).with_name("lint-imports"))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "broken" in result.stdout.lower() or "kept" in result.stdout.lower()

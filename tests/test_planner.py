@@ -7,7 +7,17 @@ import dataclasses
 import pytest
 
 from analyzers.errors import InputError
-from analyzers.facts import Dependency, Endpoint, Evidence, Facts, ForeignKey, Table, TableAccess, Unit, dumps
+from analyzers.facts import (
+    Dependency,
+    Endpoint,
+    Evidence,
+    Facts,
+    ForeignKey,
+    Table,
+    TableAccess,
+    Unit,
+    dumps,
+)
 from planner.config import Config, parse_config
 from planner.decompose import KERNEL
 from planner.pipeline import make_plan
@@ -33,21 +43,35 @@ def shop_facts() -> Facts:
     for d in DOMAINS:
         mods = [f"app.{d}.views", f"app.{d}.service", f"app.{d}.repo"]
         units += [_unit(m) for m in mods]
-        deps += [_dep(mods[0], mods[1], n=5), _dep(mods[1], mods[2], n=5), _dep(mods[0], mods[2], "import")]
+        deps += [
+            _dep(mods[0], mods[1], n=5),
+            _dep(mods[1], mods[2], n=5),
+            _dep(mods[0], mods[2], "import"),
+        ]
         deps.append(_dep(mods[1], "app.utils", "call", 2))
         access.append(TableAccess(mods[2], d, "write", "sql", (Evidence(mods[2], 3, "INSERT"),)))
         access.append(TableAccess(mods[2], d, "read", "sql"))
-        endpoints.append(Endpoint(mods[0], "GET", f"/{d}", "flask", "index", Evidence(mods[0], 2, "@app.route")))
+        endpoints.append(
+            Endpoint(mods[0], "GET", f"/{d}", "flask", "index", Evidence(mods[0], 2, "@app.route"))
+        )
     deps.append(_dep("app.orders.service", "app.billing.service", "call", 1))
     deps.append(_dep("app.shipping.service", "app.orders.service", "call", 1))
     deps.append(_dep("app.tests.test_orders", "app.orders.service", "import", 1))
     access.append(TableAccess("app.shipping.repo", "orders", "read", "sql"))
     access.append(TableAccess("app.billing.repo", "orders", "write", "sql"))
     tables = [Table(d, "database") for d in DOMAINS]
-    tables.append(Table("shipping", "database", foreign_keys=(ForeignKey(("order_id",), "orders", ("id",)),)))
+    tables.append(
+        Table("shipping", "database", foreign_keys=(ForeignKey(("order_id",), "orders", ("id",)),))
+    )
     tables.append(Table("legacy_fax_queue", "database"))
-    return Facts(root="/x", units=tuple(units), dependencies=tuple(deps), tables=tuple(set(tables)),
-                 table_access=tuple(access), endpoints=tuple(endpoints)).sorted()
+    return Facts(
+        root="/x",
+        units=tuple(units),
+        dependencies=tuple(deps),
+        tables=tuple(set(tables)),
+        table_access=tuple(access),
+        endpoints=tuple(endpoints),
+    ).sorted()
 
 
 def test_services_follow_the_domains_and_utils_is_the_shared_kernel():
@@ -114,12 +138,20 @@ def test_first_forces_the_opening_move_and_unknown_first_is_a_user_error():
 
 
 def test_pins_and_exclusions_from_config():
-    config = parse_config({"pins": {"money": ["app.billing.*", "app/orders/repo.py"]},
-                           "exclude": {"paths": ["app/shipping/**"]}})
+    config = parse_config(
+        {
+            "pins": {"money": ["app.billing.*", "app/orders/repo.py"]},
+            "exclude": {"paths": ["app/shipping/**"]},
+        }
+    )
     plan = make_plan(shop_facts(), config)
     money = plan.service("money")
-    assert set(money.members) == {"app.billing.views", "app.billing.service", "app.billing.repo",
-                                  "app.orders.repo"}
+    assert set(money.members) == {
+        "app.billing.views",
+        "app.billing.service",
+        "app.billing.repo",
+        "app.orders.repo",
+    }
     assert "app.shipping.views" in plan.excluded
     assert all("shipping" not in s.name for s in plan.services)
 

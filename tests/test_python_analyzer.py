@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -707,13 +712,47 @@ def test_secret_in_snippet_is_redacted(tmp_path: Path) -> None:
     assert "***" in snippet
 
 
-def test_unreadable_file_warns(tmp_path: Path) -> None:
+_UNREADABLE_PROBE = """
+import json, sys
+from pathlib import Path
+from analyzers.python import analyze_python
+facts = analyze_python(Path(sys.argv[1]), jobs=1)
+print(json.dumps([[w.path, w.message] for w in facts.warnings]))
+"""
+
+
+def test_unreadable_file_warns() -> None:
+    # File permissions do not stop root, so as root the analysis runs as `nobody` in a subprocess,
+    # with the distribution's interpreter of the same version (the venv's may sit under /root).
+    repo = Path(__file__).resolve().parents[1]
+    command, extra = [sys.executable], {}
     if os.geteuid() == 0:
-        pytest.skip("running as root: file permissions do not stop reads")
-    write(tmp_path, {"a.py": "", "b.py": ""})
-    (tmp_path / "b.py").chmod(0)
-    facts = analyze(tmp_path)
-    assert any(w.path == "b.py" and "unreadable" in w.message for w in facts.warnings)
+        system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+        if not system.exists():
+            if os.environ.get("CI"):
+                pytest.fail(f"{system} is needed to run this test as root")
+            pytest.skip(f"running as root without {system}")
+        command, extra = [str(system)], {"user": 65534, "group": 65534}
+    site = [p for p in sys.path if p.endswith("site-packages")]
+    root = Path(tempfile.mkdtemp(prefix="planner-unreadable-"))
+    try:
+        root.chmod(0o755)
+        write(root, {"a.py": "", "b.py": ""})
+        (root / "a.py").chmod(0o644)
+        (root / "b.py").chmod(0)
+        result = subprocess.run(
+            [*command, "-c", _UNREADABLE_PROBE, str(root)],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), *site])},
+            **extra,
+        )
+        assert result.returncode == 0, result.stderr
+        warnings = json.loads(result.stdout)
+        assert any(path == "b.py" and "unreadable" in message for path, message in warnings)
+    finally:
+        shutil.rmtree(root)
 
 
 # -- cache, determinism, parallelism -------------------------------------------------------

@@ -10,7 +10,10 @@ from analyzers.redact import redact_text, redact_url
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("postgresql+psycopg://bob:s3cret@db:5432/shop", "postgresql+psycopg://bob:***@db:5432/shop"),
+        (
+            "postgresql+psycopg://bob:s3cret@db:5432/shop",
+            "postgresql+psycopg://bob:***@db:5432/shop",
+        ),
         ("mysql+pymysql://root:@127.0.0.1/shop", "mysql+pymysql://root:***@127.0.0.1/shop"),
         ("sqlite:///shop.db", "sqlite:///shop.db"),
         ("postgresql://reader@db/shop", "postgresql://reader@db/shop"),
@@ -25,7 +28,10 @@ def test_url_passwords_are_masked(url, expected):
     [
         ('SECRET_KEY = "dev-not-so-secret-2014"', "dev-not-so-secret-2014"),
         ('DB_PASSWORD: str = "hunter2"', "hunter2"),
-        ('API_KEY = os.environ.get("SHOP_KEY", "pf_test_9c1f7e2b44d0a6")', "pf_test_9c1f7e2b44d0a6"),
+        (
+            'API_KEY = os.environ.get("SHOP_KEY", "pf_test_9c1f7e2b44d0a6")',
+            "pf_test_9c1f7e2b44d0a6",
+        ),
         ('DATABASE_URL = "postgresql://shop:Sup3rSecret@db/shop"', "Sup3rSecret"),
         ('config = {"api_key": "zzz-123"}', "zzz-123"),
         ("aws = 'AKIAABCDEFGHIJKLMNOP'", "AKIAABCDEFGHIJKLMNOP"),
@@ -39,7 +45,7 @@ def test_secrets_in_snippets_are_masked(line, secret):
 
 @pytest.mark.parametrize(
     "line",
-    ['password_hash = hash(password)', 'sql = "SELECT id FROM orders"', 'KEY_NAME = "SHOP_KEY"'],
+    ["password_hash = hash(password)", 'sql = "SELECT id FROM orders"', 'KEY_NAME = "SHOP_KEY"'],
 )
 def test_ordinary_code_is_left_alone(line):
     assert redact_text(line) == line
