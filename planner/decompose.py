@@ -53,46 +53,75 @@ def candidate_units(facts: Facts, config: Config) -> tuple[tuple[UnitId, ...], t
 
 
 def find_kernel(units: dict[UnitId, Unit], graph: CodeGraph, config: Config) -> dict[UnitId, str]:
-    """Utilities used from most top-level areas (fan-in) and roots wiring most of them (fan-out)."""
+    """Utilities used from most business areas (fan-in) and roots wiring most of them (fan-out).
+
+    Areas count when they hold at least three units, so one-module areas do not dilute the bar.
+    A module of a business area needs three quarters of the areas; shared code (the root, layer
+    and `core`/`utils`-like packages) needs `shared_kernel_fan_in` of them.
+    """
     areas = unit_areas(units)
-    all_areas = {a for a in areas.values() if a}
-    if len(all_areas) < 3:
+    sizes = Counter(a for a in areas.values() if a)
+    big = {a for a, n in sizes.items() if n >= 3}
+    if len(big) < 3:
+        big = set(sizes)
+    if len(big) < 3:
         return {}
-    threshold = max(3, config.shared_kernel_fan_in * len(all_areas))
-    # A module inside a business area belongs to it unless nearly everyone uses it.
-    in_area_threshold = max(threshold, 0.75 * len(all_areas))
+    threshold = max(3, config.shared_kernel_fan_in * len(big))
+    in_area_threshold = max(threshold, 0.75 * len(big))
     reasons: dict[UnitId, str] = {}
     for unit in sorted(units):
         if config.pinned_service(unit, units[unit].path):
             continue
         area = areas[unit]
-        users = {areas[s] for s in graph.deps.predecessors(unit) if s in areas} - {area}
-        used = {areas[t] for t in graph.deps.successors(unit) if t in areas} - {area}
-        needed = threshold if not area or area in KERNEL_AREAS else in_area_threshold
-        if len(users) >= needed:
-            reasons[unit] = f"used from {len(users)} of {len(all_areas)} areas"
+        users = {areas[s] for s in graph.deps.predecessors(unit) if s in areas} & big - {area}
+        used = {areas[t] for t in graph.deps.successors(unit) if t in areas} & big - {area}
+        shared = not area or area in KERNEL_AREAS or area in LAYER_WORDS
+        if len(users) >= (threshold if shared else in_area_threshold):
+            reasons[unit] = f"used from {len(users)} of {len(big)} areas"
         elif not area and len(used) >= threshold:
-            reasons[unit] = f"top-level module wiring {len(used)} of {len(all_areas)} areas"
+            reasons[unit] = f"top-level module wiring {len(used)} of {len(big)} areas"
         elif not area and units[unit].is_package:
             reasons[unit] = "root package"
     return reasons
 
 
 def unit_areas(units: dict[UnitId, Unit]) -> dict[UnitId, str]:
-    """Each unit's top-level area below the common root (`shop.orders.x` -> `orders`).
+    """Each unit's business area below the common root of the tree.
 
-    The root is the longest prefix at least 80% of units share (`shop`, `com.legacyshop`).
-    Modules directly in the root package (`shop.utils`) and the root itself have area ''.
+    The area is the first package (for Python, also the module) below the root that names a
+    capability, not a layer or a word a quarter of the tree shares: `shop.orders.service` ->
+    `orders`, `saleor.graphql.giftcard.mutations` -> `giftcard`, `com.acme.shop.web.catalog.Item`
+    -> `catalog`. Where none does, a shared-code package on the way (`core`, `utils`), else the
+    first component below the root (`api`). Modules directly in the root package (`shop.utils`)
+    and the root itself have area ''.
     """
     depth = _root_depth(list(units))
+    words = {u: _path_words(u, info, depth) for u, info in units.items()}
+    spread = Counter(w for ws in words.values() for w in set(ws))
+    common = {w for w, n in spread.items() if n > 0.25 * len(units)} if len(units) >= 20 else set()
     areas = {}
     for unit_id, unit in units.items():
         parts = unit_id.split(".")[depth:]
         if not parts or (len(parts) == 1 and not unit.is_package and depth):
             areas[unit_id] = ""
-        else:
-            areas[unit_id] = parts[0]
+            continue
+        capability = next(
+            (
+                w
+                for w in words[unit_id]
+                if w.lower() not in LAYER_WORDS and w not in common and not w.startswith("_")
+            ),
+            "",
+        )
+        shared = next((p for p in parts if p.lower() in KERNEL_AREAS), parts[0])
+        areas[unit_id] = capability or shared
     return areas
+
+
+def _path_words(unit_id: UnitId, unit: Unit, depth: int) -> list[str]:
+    """The id's components below the root; a Java class's own name is not a capability."""
+    parts = unit_id.split(".")[depth:]
+    return parts if unit.language == "python" else parts[:-1]
 
 
 def _root_depth(ids: list[UnitId]) -> int:
@@ -225,30 +254,20 @@ def _vocabulary(communities: list[set[UnitId]], facts: Facts) -> list[Counter[st
 def _service_name(
     members: set[UnitId], words: Counter[str], areas: dict[UnitId, str], depth: int
 ) -> ServiceName:
-    """The business capability most members share, else the area (layer) most share, else a word.
-
-    A member's capability is the first package below the root that is not a layer word:
-    `saleor.graphql.giftcard.mutations` and `saleor.giftcard.models` are both `giftcard`.
-    """
-    capabilities = Counter(_capability(u, depth) for u in members)
-    capabilities.pop("", None)
-    if capabilities:
-        best, n = max(capabilities.items(), key=lambda kv: (kv[1], kv[0]))
+    """The business area most members share, else the layer most share, else their top word."""
+    counts = Counter(areas[u] for u in members if areas.get(u))
+    if counts:
+        area, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
         if n * 10 >= 3 * len(members):
-            return _slug(best)
-    counts = Counter(areas.get(u, "") for u in members)
-    area, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-    if area and count * 2 >= len(members):
-        return _slug(area)
+            return _slug(area)
+    firsts = Counter(u.split(".")[depth] for u in members if u.count(".") > depth)
+    if firsts:
+        first, n = max(firsts.items(), key=lambda kv: (kv[1], kv[0]))
+        if n * 2 >= len(members):
+            return _slug(first)
     if words:
         return _slug(max(words.items(), key=lambda kv: (kv[1], kv[0]))[0])
-    return _slug(area or min(members).split(".")[-1])
-
-
-def _capability(unit: UnitId, depth: int) -> str:
-    """The first package of a unit below the root that names a business capability, or ''."""
-    parts = unit.split(".")[depth:-1] if "." in unit else []
-    return next((p for p in parts if p.lower() not in LAYER_WORDS and not p.startswith("_")), "")
+    return _slug(min(members).split(".")[-1])
 
 
 def _slug(name: str) -> ServiceName:
