@@ -135,19 +135,30 @@ def _root_depth(ids: list[UnitId]) -> int:
     return depth
 
 
+MAX_RESOLUTION_STEPS = 6
+"""How often the resolution is raised to reach `services.min` before settling for fewer."""
+CDC_READERS = 3
+"""From this many other reading services on, a table's changes are published (CDC), not queried."""
+
+
 def cluster(graph: CodeGraph, units: tuple[UnitId, ...], config: Config) -> list[set[UnitId]]:
     """Seeded Louvain communities of `units`, small ones folded in, merged to fit the range."""
     sub = graph.affinity.subgraph(units).copy()
     if sub.number_of_nodes() == 0:
         return []
-    communities = [
-        set(c)
-        for c in nx.community.louvain_communities(
-            sub, weight="weight", resolution=config.resolution, seed=config.seed
-        )
-    ]
     smallest = 3 if len(units) >= 30 else 1
-    communities = _fold_small(sub, communities, smallest)
+    resolution = config.resolution
+    for _ in range(MAX_RESOLUTION_STEPS):
+        communities = [
+            set(c)
+            for c in nx.community.louvain_communities(
+                sub, weight="weight", resolution=resolution, seed=config.seed
+            )
+        ]
+        communities = _fold_small(sub, communities, smallest)
+        if len(communities) >= min(config.min_services, len(units)):
+            break
+        resolution *= 1.5  # too few services: ask for smaller communities
     while len(communities) > config.max_services:
         communities = _merge_weakest(sub, communities)
     return sorted(communities, key=lambda c: (-len(c), min(c)))
@@ -341,6 +352,13 @@ def _table_plan(
                 f"database with {owner} as the named owner; others write through {owner}'s API "
                 "over time (high risk until then)"
             )
+    elif len(other_readers - {KERNEL}) >= CDC_READERS:
+        pattern = "change_data_capture"
+        reason = (
+            f"read by {len(other_readers)} others ({', '.join(sorted(other_readers))}): {owner} "
+            "publishes its changes (change data capture, e.g. logical replication or Debezium) "
+            "into their read models instead of serving every read; a read-only view meanwhile"
+        )
     elif other_readers:
         pattern = "api_or_view"
         reason = (

@@ -185,11 +185,12 @@ def _data_factors(world: World, service: ServiceName) -> list[Factor]:
     shared_w = sorted(
         t
         for t in used
-        if t in world.tables
-        and world.tables[t].pattern in ("shared_ownership", "split_table", "change_data_capture")
+        if t in world.tables and world.tables[t].pattern in ("shared_ownership", "split_table")
     )
     shared_r = sorted(
-        t for t in used if t in world.tables and world.tables[t].pattern == "api_or_view"
+        t
+        for t in used
+        if t in world.tables and world.tables[t].pattern in ("api_or_view", "change_data_capture")
     )
     value = _ratio(len(shared_w) + 0.5 * len(shared_r), len(used))
     why = (

@@ -38,7 +38,7 @@ PATTERN_LABELS = {
 PATTERN_SEVERITY = {
     "shared_ownership": "high",
     "split_table": "high",
-    "change_data_capture": "high",
+    "change_data_capture": "medium",
     "api_or_view": "medium",
 }
 PATTERN_MITIGATION = {

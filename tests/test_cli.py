@@ -188,3 +188,26 @@ def test_version_and_help_on_every_command():
         help_result = planner(command, "--help")
         assert help_result.returncode == 0, command
         assert "Usage" in help_result.stdout
+
+
+def test_demo_uses_code_database_and_history_and_is_repeatable(tmp_path):
+    out = tmp_path / "demo"
+    result = planner("demo", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    for name in OUTPUTS:
+        assert (out / name).stat().st_size > 0
+    facts = json.loads((out / "facts.json").read_text())
+    plan = json.loads((out / "plan.json").read_text())
+    assert facts["change_stats"] and facts["co_changes"] and facts["ownership"]
+    assert any(t["source"] == "database" for t in facts["tables"])
+    services = plan["services"]
+    assert len(services) >= 5
+    sample_modules = {u["id"] for u in facts["units"] if u["role"] == "code"}
+    assert all(set(s["members"]) <= sample_modules for s in services)
+    churn = {f["name"]: f for s in services for f in s["risk"]["factors"] if f["name"] == "churn"}
+    assert churn and all("no git history" not in f["explanation"] for f in churn.values())
+    first = {name: (out / name).read_bytes() for name in OUTPUTS}
+    again = planner("demo", "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == first[name], name

@@ -170,3 +170,19 @@ def test_plans_are_deterministic():
 def test_kernel_service_name_is_reserved():
     plan = make_plan(shop_facts(), Config())
     assert KERNEL not in {s.name for s in plan.services}
+
+
+def test_widely_read_tables_are_replicated_and_min_services_is_honoured():
+    facts = shop_facts()
+    readers = [
+        TableAccess(f"app.{d}.repo", "catalog", "read", "sql") for d in DOMAINS if d != "catalog"
+    ]
+    facts = dataclasses.replace(facts, table_access=facts.table_access + tuple(readers)).sorted()
+    plan = make_plan(facts, Config())
+    catalog = {t.table: t for t in plan.tables}["catalog"]
+    assert catalog.pattern == "change_data_capture"
+    assert "change data capture" in catalog.reason
+    many = make_plan(shop_facts(), dataclasses.replace(Config(), min_services=4, max_services=4))
+    assert len(many.services) == 4
+    few = make_plan(shop_facts(), dataclasses.replace(Config(), min_services=1, max_services=2))
+    assert len(few.services) == 2
