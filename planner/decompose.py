@@ -217,6 +217,7 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
         if not any(n in free_set for n in graph.affinity.neighbors(unit)):
             left_out[unit] = "no coupling with other movable code: stays in the monolith"
     communities = cluster(graph, tuple(u for u in free if u not in left_out), config)
+    communities = _fold_plumbing(graph.affinity, communities, facts, left_out)
     named: dict[ServiceName, set[UnitId]] = {name: set(m) for name, m in pinned.items()}
     vocabulary = _vocabulary(communities, facts)
     for community, words in zip(communities, vocabulary, strict=True):
@@ -228,6 +229,32 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
         excluded=tuple(sorted(set(excluded) | set(left_out))),
         kernel_reasons=kernel_reasons,
     )
+
+
+def _fold_plumbing(
+    graph: nx.Graph, communities: list[set[UnitId]], facts: Facts, left_out: dict[UnitId, str]
+) -> list[set[UnitId]]:
+    """Communities serving no endpoint and touching no table are plumbing, not services.
+
+    Each joins the service it is most coupled with; with no coupling it stays in the monolith
+    (recorded in `left_out`).
+    """
+    active = {e.unit for e in facts.endpoints} | {a.unit for a in facts.table_access}
+    services = [c for c in communities if c & active]
+    if not services:
+        return communities
+    for plumbing in sorted((c for c in communities if not c & active), key=min):
+        best = max(sorted(services, key=min), key=lambda c: _links(graph, plumbing, c))
+        if _links(graph, plumbing, best) > 0:
+            best |= plumbing
+        else:
+            left_out.update(
+                dict.fromkeys(
+                    plumbing,
+                    "no endpoint, no table and no coupling to a service: stays in the monolith",
+                )
+            )
+    return services
 
 
 def _entry_point(unit: UnitId, info: Unit, areas: dict[UnitId, str], graph: CodeGraph) -> bool:

@@ -8,8 +8,10 @@ from analyzers.errors import InputError
 from planner.plan import CallBack, EndpointRef, Score, ServiceName, Step, TablePlan, Wave
 from planner.risk import World, benefit, calls_into, risk
 
-BENEFIT_PULL = 0.5
-"""How much benefit offsets risk when picking the next service: priority = risk - 0.5 x benefit."""
+BENEFIT_PULL = 0.3
+"""How much benefit offsets risk when picking the next service: priority = risk - 0.3 x benefit.
+
+Risk dominates on purpose: early moves teach the team the pattern, so they should be safe."""
 CANARY_RISK = 40.0
 """From this risk on, a service with endpoints goes live by canary rather than blue-green."""
 
