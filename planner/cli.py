@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,7 @@ except ImportError:  # pragma: no cover
 
 from analyzers.containers import lint_containers, render_findings
 from analyzers.database import reflect_database
+from analyzers.ddl import tables_from_ddl
 from analyzers.errors import InputError
 from analyzers.facts import Facts, dumps, merge_facts, read_facts, write_json
 from analyzers.history import EXPORT_COMMAND, analyze_history
@@ -76,6 +78,10 @@ JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Par
 CacheOption = Annotated[
     Path | None,
     typer.Option("--cache-dir", help="Per-file parse cache (default: OUT/.planner-cache)."),
+]
+SchemaOption = Annotated[
+    list[Path] | None,
+    typer.Option("--schema", help="DDL file, or directory of .sql files, to read (repeatable)."),
 ]
 FirstOption = Annotated[
     str | None, typer.Option("--first", help="Force this service to be extracted first (what-if).")
@@ -150,59 +156,53 @@ def _config(root: Path | None, config: Path | None) -> Config:
     return load_config(config or (find_config(root) if root else None))
 
 
-def _analyze(
-    root: Path,
-    config: Config,
-    dbs: list[str],
-    git: bool,
-    git_log: Path | None,
-    since: str | None,
-    jobs: int | None,
-    cache_dir: Path,
-) -> Facts:
-    parts: list[Facts] = []
+@dataclass(frozen=True)
+class Sources:
+    """Where the facts come from, besides the code: databases, DDL files, history."""
+
+    dbs: tuple[str, ...] = ()
+    schemas: tuple[Path, ...] = ()
+    git: bool = True
+    git_log: Path | None = None
+    since: str | None = None
+    jobs: int | None = None
+    cache_dir: Path | None = None
+
+
+def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
+    """Every analyzer over the tree and the sources; nothing is written here."""
     live: list[Facts] = []
-    for url in dbs:
+    for url in sources.dbs:
         _info(f"reading database {redact_url(url)}")
         live.append(reflect_database(url))
+    declared = [tables_from_ddl(path, root=root) for path in sources.schemas]
+    cache_dir = sources.cache_dir or out / ".planner-cache"
     with _file_progress("parsing Python") as progress:
-        python = analyze_python(root, jobs=jobs, cache_dir=cache_dir, progress=progress)
+        python = analyze_python(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)
     with _file_progress("parsing Java") as progress:
-        java = analyze_java(root, jobs=jobs, cache_dir=cache_dir, progress=progress)
-    parts += [python, java]
+        java = analyze_java(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)
     units = python.units + java.units
     history = Facts(root=str(root))
-    if git_log is not None or git:
-        if git_log is not None and not git_log.is_file():
-            raise InputError(f"{git_log}: no such git log export")
+    if sources.git_log is not None or sources.git:
+        if sources.git_log is not None and not sources.git_log.is_file():
+            raise InputError(f"{sources.git_log}: no such git log export")
         with _count_progress("reading git history (commits)") as progress:
             history = analyze_history(
                 root,
                 units,
-                since=since or config.since,
-                git_log=git_log,
+                since=sources.since or config.since,
+                git_log=sources.git_log,
                 bulk_threshold=config.bulk_threshold,
                 progress=progress,
             )
-        parts.append(history)
-    parts.append(
-        analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats)
-    )
-    parts.extend(live)
-    facts = merge_facts(str(root), parts)
+    owners = analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats)
+    facts = merge_facts(str(root), [python, java, history, owners, *declared, *live])
     if live:
-        declared = [t for t in facts.tables if t.source != "database"]
-        observed = [t for t in facts.tables if t.source == "database"]
-        diff = compare_schemas(declared, observed)
+        in_code = [t for t in facts.tables if t.source != "database"]
+        in_db = [t for t in facts.tables if t.source == "database"]
+        diff = compare_schemas(in_code, in_db)
         facts = merge_facts(str(root), [facts, Facts(root=str(root), warnings=diff)])
     return facts
-
-
-def _write_plan(facts: Facts, config: Config, out: Path, first: str | None) -> Plan:
-    _info("planning services and extraction order")
-    plan = make_plan(facts, config, first=first)
-    write_json(plan, out / "plan.json")
-    return plan
 
 
 def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
@@ -252,14 +252,14 @@ def analyze(
     config: ConfigOption = None,
     jobs: JobsOption = None,
     cache_dir: CacheOption = None,
+    schema: SchemaOption = None,
 ) -> None:
     """Read code, databases and history into OUT/facts.json."""
     root = _existing_dir(path)
     settings = _config(root, config)
     out = _out_dir(out)
-    facts = _analyze(
-        root, settings, db or [], git, git_log, since, jobs, cache_dir or out / ".planner-cache"
-    )
+    sources = Sources(tuple(db or ()), tuple(schema or ()), git, git_log, since, jobs, cache_dir)
+    facts = _analyze(root, settings, sources, out)
     out.mkdir(parents=True, exist_ok=True)
     write_json(facts, out / "facts.json")
     _info(
@@ -319,30 +319,20 @@ def run(
     config: ConfigOption = None,
     jobs: JobsOption = None,
     cache_dir: CacheOption = None,
+    schema: SchemaOption = None,
     first: FirstOption = None,
 ) -> None:
     """Analyze, plan and report in one go: facts.json, plan.json, plan.md, report.html."""
     root = _existing_dir(path)
     settings = _config(root, config)
     out = _out_dir(out)
-    _run(root, settings, out, db or [], git, git_log, since, jobs, cache_dir, first)
+    sources = Sources(tuple(db or ()), tuple(schema or ()), git, git_log, since, jobs, cache_dir)
+    _run(root, settings, out, sources, first)
 
 
-def _run(
-    root: Path,
-    settings: Config,
-    out: Path,
-    dbs: list[str],
-    git: bool,
-    git_log: Path | None,
-    since: str | None,
-    jobs: int | None,
-    cache_dir: Path | None,
-    first: str | None,
-) -> None:
-    facts = _analyze(
-        root, settings, dbs, git, git_log, since, jobs, cache_dir or out / ".planner-cache"
-    )
+def _run(root: Path, settings: Config, out: Path, sources: Sources, first: str | None) -> None:
+    """Analyze, plan, then write facts, plan, scaffold and reports (in that order)."""
+    facts = _analyze(root, settings, sources, out)
     result = make_plan(facts, settings, first=first)
     out.mkdir(parents=True, exist_ok=True)
     write_json(facts, out / "facts.json")
@@ -369,7 +359,7 @@ def demo(
     database = out / "legacy_shop.db"
     _build_demo_inputs(work, database)
     settings = load_config(find_config(work))
-    _run(work, settings, out, [f"sqlite:///{database}"], True, None, None, jobs, None, None)
+    _run(work, settings, out, Sources(dbs=(f"sqlite:///{database}",), jobs=jobs), None)
 
 
 def _build_demo_inputs(work: Path, database: Path) -> None:

@@ -211,3 +211,25 @@ def test_demo_uses_code_database_and_history_and_is_repeatable(tmp_path):
     assert again.returncode == 0, again.stderr
     for name in OUTPUTS:
         assert (out / name).read_bytes() == first[name], name
+
+
+def test_schema_files_without_a_database(tmp_path):
+    out = tmp_path / "ddl"
+    result = planner(
+        "analyze",
+        str(SAMPLE),
+        "--schema",
+        str(SAMPLE / "schema.sql"),
+        "--no-git",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    tables = json.loads((out / "facts.json").read_text())["tables"]
+    ddl = {t["name"] for t in tables if t["source"] == "ddl"}
+    assert {"orders", "customers", "gift_cards", "v_order_summary"} <= ddl
+    assert planner("plan", str(out / "facts.json")).returncode == 0
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["unknown_tables"] == ["wishlists"]
+    missing = planner("analyze", str(SAMPLE), "--schema", "/no/schema.sql", "--out", str(out / "x"))
+    assert missing.returncode == 2 and "no such DDL file" in missing.stderr

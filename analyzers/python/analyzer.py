@@ -164,20 +164,25 @@ def _analyze(
                     progress(len(keyed), len(keyed))
                 facts, lines = loaded
                 return facts, RunStats(len(files), 0, len(keyed), skipped, lines)
-        blobs, parsed, cached = _file_results(cache, keyed, repo_tops, jobs, progress)
-        entries: list[FileEntry] = []
-        for key, f, _ in keyed:
-            mod = module_of[f.rel]
-            result = _load(blobs[key])
-            if result.get("skipped"):
-                warnings.extend(
-                    AnalysisWarning(ANALYZER_NAME, f.rel, w) for w in result["warnings"]
-                )
-                continue
-            entries.append(FileEntry(f.rel, mod.module, mod.is_package, role_of[f.rel], result))
-        facts = _facts(root, resolve(entries), warnings)
-        lines = sum(e.result["lines"] for e in entries)
-        trees.put_many([(slot, _dump_tree(tree_key, facts, lines))])
+        results, fresh, parsed, cached = _file_results(cache, keyed, repo_tops, jobs, progress)
+        writer = cache.put_many_in_background(fresh)  # while this process resolves
+        try:
+            entries: list[FileEntry] = []
+            for key, f, _ in keyed:
+                mod = module_of[f.rel]
+                result = results[key]
+                if result.get("skipped"):
+                    warnings.extend(
+                        AnalysisWarning(ANALYZER_NAME, f.rel, w) for w in result["warnings"]
+                    )
+                    continue
+                entries.append(FileEntry(f.rel, mod.module, mod.is_package, role_of[f.rel], result))
+            facts = _facts(root, resolve(entries), warnings)
+            lines = sum(e.result["lines"] for e in entries)
+            tree_blob = _dump_tree(tree_key, facts, lines)
+        finally:
+            writer.join()
+        trees.put_many([(slot, tree_blob)])
         cache.prune(k for k, _, _ in keyed)
     return facts, RunStats(len(files), parsed, cached, skipped, lines)
 
@@ -188,23 +193,27 @@ def _file_results(
     repo_tops: frozenset[str],
     jobs: int | None,
     progress: Progress | None,
-) -> tuple[dict[str, bytes], int, int]:
-    """Each file's extracted result (marshalled) by content key: cached or parsed now."""
+) -> tuple[dict[str, FileResult], list[tuple[str, bytes]], int, int]:
+    """Each file's extracted result by content key (cached or parsed now), the fresh blobs
+    (marshalled, to store), how many files were parsed and how many came from the cache."""
     total = len(keyed)
     blobs = cache.get_many(k for k, _, _ in keyed)
     cached = sum(1 for k, _, _ in keyed if k in blobs)
+    results = {key: _load(blob) for key, blob in blobs.items()}
     done = cached
     if progress:
         progress(done, total)
     todo = {k: data for k, _, data in keyed if k not in blobs}
     files_per_key = Counter(k for k, _, _ in keyed if k in todo)
+    fresh: list[tuple[str, bytes]] = []
     for batch in _parse_all(todo, repo_tops, jobs):
-        blobs.update(batch)
-        cache.put_many(batch)  # while the workers go on parsing
+        fresh.extend(batch)
+        for key, blob in batch:  # while the workers go on parsing
+            results[key] = _load(blob)
         done += sum(files_per_key[key] for key, _ in batch)
         if progress:
             progress(done, total)
-    return blobs, len(todo), cached
+    return results, fresh, len(todo), cached
 
 
 def _facts(root: Path, resolved: Resolved, warnings: list[AnalysisWarning]) -> Facts:
@@ -286,6 +295,15 @@ def _extract_chunk(
         return [(key, _extract_one(data, repo_tops)) for key, data in items]
 
 
+_FORKED_TODO: dict[str, bytes] = {}
+"""The files to parse, set before the pool forks: workers read them from their copy of memory
+instead of receiving them pickled through a pipe."""
+
+
+def _extract_forked(keys: list[str], repo_tops: frozenset[str]) -> list[tuple[str, bytes]]:
+    return _extract_chunk([(key, _FORKED_TODO[key]) for key in keys], repo_tops)
+
+
 def _chunks(todo: dict[str, bytes], workers: int) -> list[list[tuple[str, bytes]]]:
     """Chunks of similar byte size, largest files first, so workers finish together."""
     items = sorted(todo.items(), key=lambda kv: (-len(kv[1]), kv[0]))
@@ -314,13 +332,25 @@ def _parse_all(
             yield _extract_chunk(chunk, repo_tops)
         return
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    forked = "fork" in methods
+    context = multiprocessing.get_context("fork" if forked else None)
     chunks = _chunks(todo, workers)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_extract_chunk, c, repo_tops): c for c in chunks}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                # A worker died (killed, out of memory): finish its chunk in this process.
-                yield _extract_chunk(futures[future], repo_tops)
+    _FORKED_TODO.update(todo if forked else {})
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {
+                (
+                    pool.submit(_extract_forked, [k for k, _ in c], repo_tops)
+                    if forked
+                    else pool.submit(_extract_chunk, c, repo_tops)
+                ): c
+                for c in chunks
+            }
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    # A worker died (killed, out of memory): finish its chunk in this process.
+                    yield _extract_chunk(futures[future], repo_tops)
+    finally:
+        _FORKED_TODO.clear()
