@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 # FORMAT_VERSION log (bump on any change to what facts.json holds):
-#   1: units, dependencies, tables, table_access, endpoints, orm_models, change_stats,
-#      co_changes, ownership, warnings, analyzers, databases.
+#   1: units, dependencies, tables (with unique constraints and indexes), table_access,
+#      endpoints, orm_models, change_stats, co_changes, ownership, routines (PostgreSQL functions
+#      and triggers), warnings, analyzers, databases. Nothing has been released before version 1.
 FORMAT_VERSION = 1
 
 UnitId = str
-"""A unit of code: a dotted module name for Python (`shop.orders.service`)."""
+"""A unit of code: a dotted module name for Python (`shop.orders.service`), a fully qualified
+class name for Java (`com.shop.orders.OrderService`)."""
 TableName = str
 """A table, qualified by its schema when it has one (`sales.orders`), else plain (`orders`)."""
 
