@@ -21,10 +21,14 @@ import yaml
 
 from analyzers.containers import lint_containers, parse_dockerfile
 from analyzers.facts import Endpoint, Evidence, Facts, Unit, read_facts
+from analyzers.java import analyze_java
+from planner.config import Config
+from planner.pipeline import make_plan
 from planner.plan import EndpointRef, Plan, Score, Service, Step, TablePlan, Wave, read_plan
 from reports.scaffold import plan_files, write_scaffold
 from reports.scaffold.facade import methods_of, path_regex
-from reports.scaffold.runtime import detect_runtime
+from reports.scaffold.java_runtime import java_release, lts_for, module_dir, service_module
+from reports.scaffold.runtime import detect_runtime, detect_service_runtime
 
 SCHEMA = Path(__file__).parent / "fixtures" / "containers" / "compose-spec" / "compose-spec.json"
 ON_CI = os.environ.get("CI") == "true"
@@ -371,6 +375,9 @@ REGEX_CASES = [
     ),
     ("^orders/(?P<pk>[0-9]+)/$", "^/orders/(?P<pk>[0-9]+)/?$", ["/orders/3/"], ["/orders/a/"]),
     ("/", "^/$", ["/"], ["/x"]),
+    ("/track/*", "^/track(/.*)?$", ["/track", "/track/1/x"], ["/tracking"]),
+    ("*.do", "^/.*\\.do$", ["/a/b.do"], ["/a/bdo", "/a.do/x"]),
+    ("/*", "^/.*$", ["/", "/a/b"], []),
 ]
 
 
@@ -595,3 +602,477 @@ def test_scaffold_of_the_demo_plan(tmp_path: Path, validator: jsonschema.Draft7V
     assert lint_containers(out) == ()
     for path in out.rglob("compose.*.yml"):
         assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path
+
+
+# --- Java services ---------------------------------------------------------------------------
+
+JAVA_SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "legacy_java"
+BOOT_PARENT = (
+    "<parent><groupId>org.springframework.boot</groupId>"
+    "<artifactId>spring-boot-starter-parent</artifactId><version>3.3.5</version></parent>"
+)
+WRAPPER_JAR = bytes(range(256)) * 4  # binary content: must be copied byte for byte
+
+
+def _pom(artifact: str, body: str = "", parent: str = BOOT_PARENT) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<project xmlns="http://maven.apache.org/POM/4.0.0">\n'
+        f"  <modelVersion>4.0.0</modelVersion>{parent}\n"
+        f"  <groupId>com.shop</groupId><artifactId>{artifact}</artifactId>\n"
+        f"  <version>1.0.0</version>{body}\n</project>\n"
+    )
+
+
+def _write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    return root
+
+
+def _java_endpoint(unit: str, method: str, path: str) -> Endpoint:
+    return Endpoint(unit, method, path, "spring", "handle", Evidence("X.java", 1))
+
+
+def java_inputs(root: Path, module: str = "", others: tuple[str, ...] = ()) -> tuple[Plan, Facts]:
+    """A two-wave plan over Java classes living under `module` (plus `others` paths)."""
+    src = f"{module}/src/main/java/com/shop" if module else "src/main/java/com/shop"
+    classes = {
+        "orders": ("com.shop.orders.OrderController", "com.shop.orders.OrderService"),
+        "billing": ("com.shop.billing.InvoiceResource",),
+    }
+    endpoints = (
+        _java_endpoint("com.shop.orders.OrderController", "GET", "/api/orders/{id}"),
+        _java_endpoint("com.shop.orders.OrderController", "POST", "/api/orders"),
+        _java_endpoint("com.shop.billing.InvoiceResource", "GET", "/billing/invoices"),
+        Endpoint(
+            "com.shop.billing.InvoiceResource",
+            "ANY",
+            "/export/*",
+            "servlet",
+            "service",
+            Evidence("X.java", 1),
+        ),
+    )
+    units = [
+        Unit(c, f"{src}/{c.split('.')[2]}/{c.rsplit('.', 1)[1]}.java", "java", 40, "com.shop")
+        for members in classes.values()
+        for c in members
+    ]
+    extra = tuple(f"other{i}" for i in range(len(others)))
+    units += [Unit(unit, path, "java", 5, "x") for unit, path in zip(extra, others, strict=True)]
+    zero = Score(0.0, ())
+    orders, billing = (
+        Service(
+            name,
+            members + (extra if name == "orders" else ()),
+            (name,),
+            tuple(_ref(e) for e in endpoints if e.unit in members),
+            100,
+            zero,
+            zero,
+        )
+        for name, members in classes.items()
+    )
+    plan = Plan(
+        root=str(root),
+        services=(orders, billing),
+        shared_kernel=(),
+        excluded=(),
+        tables=(),
+        access=(),
+        edges=(),
+        waves=(Wave(1, ("orders",)), Wave(2, ("billing",))),
+        steps=(_step(1, 1, orders, orders.endpoints), _step(2, 2, billing, billing.endpoints)),
+        metrics={},
+        warnings=(),
+    )
+    facts = Facts(
+        root=str(root),
+        units=tuple(units),
+        endpoints=endpoints,
+        databases=("postgresql://app:***@db/shop",),
+    )
+    return plan, facts
+
+
+def _froms(text: str) -> list[str]:
+    return [i.args for i in parse_dockerfile(text) if i.keyword == "FROM"]
+
+
+def _scaffold_java(tmp_path: Path, root: Path, module: str = "", others=()) -> Path:
+    plan, facts = java_inputs(root, module, others)
+    out = tmp_path / "out"
+    write_scaffold(plan, facts, out)
+    return out
+
+
+MAVEN_SINGLE = {
+    "pom.xml": _pom(
+        "shop",
+        "<properties><maven.compiler.release>21</maven.compiler.release></properties>",
+    ),
+    "src/main/resources/application.properties": "spring.application.name=shop\nserver.port=8081\n",
+}
+MAVEN_MULTI = {
+    "pom.xml": _pom(
+        "shop-parent",
+        "<packaging>pom</packaging><modules><module>sm-core</module><module>sm-shop</module>"
+        "</modules><properties><java.version>11</java.version></properties>",
+    ),
+    "sm-core/pom.xml": _pom(
+        "sm-core",
+        parent="<parent><groupId>com.shop</groupId><artifactId>shop-parent</artifactId>"
+        "<version>1.0.0</version></parent>",
+    ),
+    "sm-shop/pom.xml": _pom(
+        "sm-shop",
+        "<packaging>war</packaging><dependencies><dependency><groupId>com.shop</groupId>"
+        "<artifactId>sm-core</artifactId><version>1.0.0</version></dependency></dependencies>",
+        parent="<parent><groupId>com.shop</groupId><artifactId>shop-parent</artifactId>"
+        "<version>1.0.0</version></parent>",
+    ),
+}
+GRADLE_GROOVY = {
+    "settings.gradle": "rootProject.name = 'shop'\n",
+    "build.gradle": (
+        "plugins {\n  id 'java'\n  id 'org.springframework.boot' version '3.3.5'\n}\n"
+        "java {\n  sourceCompatibility = JavaVersion.VERSION_1_8\n}\n"
+        "repositories { mavenCentral() }\n"
+    ),
+    "gradle.properties": "org.gradle.jvmargs=-Xmx1g\n",
+    "src/main/resources/application.yml": "server:\n  port: ${PORT:9090}\n",
+}
+GRADLE_KOTLIN = {
+    "settings.gradle.kts": 'rootProject.name = "shop"\ninclude("app", "lib")\n',
+    "build.gradle.kts": "plugins { java }\nallprojects { repositories { mavenCentral() } }\n",
+    "app/build.gradle.kts": (
+        'plugins {\n  war\n  id("war")\n}\n'
+        "java {\n  toolchain {\n    languageVersion.set(JavaLanguageVersion.of(21))\n  }\n}\n"
+        'dependencies {\n  implementation(project(":lib"))\n  implementation(libs.guava)\n}\n'
+    ),
+    "lib/build.gradle.kts": "plugins { java }\n",
+    "gradle/libs.versions.toml": '[libraries]\nguava = "com.google.guava:guava:33.3.1-jre"\n',
+}
+MAVEN_WRAPPER = {
+    **MAVEN_SINGLE,
+    "mvnw": "#!/bin/sh\n# Apache Maven Wrapper\nexec java -jar .mvn/wrapper/x.jar\n",
+    ".mvn/wrapper/maven-wrapper.properties": "distributionUrl=https://repo.maven.apache.org/"
+    "maven2/org/apache/maven/apache-maven/3.9.9/apache-maven-3.9.9-bin.zip\n",
+    ".mvn/wrapper/maven-wrapper.jar": WRAPPER_JAR,
+}
+GRADLE_WRAPPER = {
+    **GRADLE_GROOVY,
+    "gradlew": "#!/bin/sh\n# Gradle start up script\nexec java -jar gradle/wrapper/x.jar\n",
+    "gradle/wrapper/gradle-wrapper.properties": "distributionUrl=https\\://services.gradle.org/"
+    "distributions/gradle-8.10.2-bin.zip\n",
+    "gradle/wrapper/gradle-wrapper.jar": WRAPPER_JAR,
+}
+
+JAVA_LAYOUTS = {
+    "maven-single": (MAVEN_SINGLE, ""),
+    "maven-multi": (MAVEN_MULTI, "sm-shop"),
+    "gradle-groovy": (GRADLE_GROOVY, ""),
+    "gradle-kotlin": (GRADLE_KOTLIN, "app"),
+    "maven-wrapper": (MAVEN_WRAPPER, ""),
+    "gradle-wrapper": (GRADLE_WRAPPER, ""),
+}
+
+
+@pytest.fixture(params=sorted(JAVA_LAYOUTS))
+def java_scaffold(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
+    files, module = JAVA_LAYOUTS[request.param]
+    root = _write(tmp_path / "mono", files)
+    return request.param, _scaffold_java(tmp_path, root, module)
+
+
+def test_every_java_layout_lints_clean(java_scaffold: tuple[str, Path]) -> None:
+    _name, out = java_scaffold
+    assert lint_containers(out) == ()
+    for service in ("orders", "billing"):
+        text = (out / service / "Dockerfile").read_text()
+        froms = _froms(text)
+        assert [f.split()[-1] for f in froms] == [
+            "dependencies",
+            "builder",
+            "development",
+            "production",
+        ]
+        assert all("latest" not in f and re.search(r":\d", f.split()[0]) for f in froms[::3])
+        production = text[text.index("AS production") :]
+        assert "USER 10001:10001" in production and "-XX:MaxRAMPercentage=75" in production
+        assert "HEALTHCHECK" in production and '"curl", "--fail"' in production
+        assert '"java", "-jar", "/app/app.' in production
+        envs = " ".join(i.args for i in parse_dockerfile(text) if i.keyword in {"ENV", "ARG"})
+        assert not re.search(r"PASSWORD|SECRET|TOKEN|DATABASE_URL=", envs)
+        ignore = (out / service / ".dockerignore").read_text().splitlines()
+        assert {"target/", "build/", ".gradle/"} <= set(ignore)
+
+
+def _dependency_layer_first(text: str) -> None:
+    """Build files are copied and dependencies fetched before any source is copied."""
+    builder = text[: text.index("AS development")]
+    prefetch = re.search(r"dependency:go-offline|dependencies > /dev/null", builder)
+    assert prefetch, builder
+    assert builder.index("COPY --chown=10001:10001 src ./src") > prefetch.start()
+
+
+def test_maven_single_module(tmp_path: Path) -> None:
+    root = _write(tmp_path / "mono", MAVEN_SINGLE)
+    runtime = detect_service_runtime(root, "spring", "java", ("src/main/java/com/shop/A.java",))
+    assert runtime.manager == "maven" and runtime.java is not None
+    assert (runtime.java.module, runtime.java.version, runtime.java.wrapper) == ("", 21, False)
+    assert runtime.java.spring_boot and runtime.java.packaging == "jar"
+    assert runtime.port == 8081 and runtime.workdir == "/workspace/app"
+    out = _scaffold_java(tmp_path, root)
+    text = (out / "orders" / "Dockerfile").read_text()
+    assert _froms(text)[0] == "maven:3.9.9-eclipse-temurin-21 AS dependencies"
+    assert _froms(text)[-1] == "eclipse-temurin:21.0.5_11-jre-jammy AS production"
+    assert "COPY --chown=10001:10001 pom.xml ./" in text
+    assert "RUN mvn -B -q dependency:go-offline" in text
+    assert '"mvn", "-B", "spring-boot:run"' in text
+    assert "http://127.0.0.1:8081/health" in text and "EXPOSE 8081" in text
+    _dependency_layer_first(text)
+    assert (out / "orders" / "pom.xml").read_text() == MAVEN_SINGLE["pom.xml"]
+    assert not (out / "orders" / "requirements.txt").exists()
+
+
+def test_maven_multi_module_uses_the_services_module(tmp_path: Path) -> None:
+    root = _write(tmp_path / "mono", MAVEN_MULTI)
+    other = ("sm-core/src/main/java/com/shop/core/Util.java",)
+    runtime = detect_service_runtime(
+        root,
+        "spring",
+        "java",
+        ("sm-shop/src/main/java/com/shop/A.java", "sm-shop/src/main/java/com/shop/B.java", *other),
+    )
+    assert runtime.java is not None and runtime.java.module == "sm-shop"
+    assert runtime.java.version == 11 and "java.version" in runtime.java.declared
+    assert runtime.java.parents and runtime.java.siblings == ("sm-core",)
+    assert runtime.java.packaging == "war" and runtime.workdir == "/workspace/sm-shop"
+    out = _scaffold_java(tmp_path, root, "sm-shop", other)
+    text = (out / "orders" / "Dockerfile").read_text()
+    assert _froms(text)[0] == "maven:3.9.9-eclipse-temurin-11 AS dependencies"
+    assert "WORKDIR /workspace/sm-shop" in text
+    parents = text.index("COPY --chown=10001:10001 parent-poms/ /workspace/")
+    assert parents < text.index("COPY --chown=10001:10001 pom.xml ./")
+    assert "-name '*.war'" in text and "/app/app.war" in text
+    assert (out / "orders" / "pom.xml").read_text() == MAVEN_MULTI["sm-shop/pom.xml"]
+    assert (out / "orders" / "parent-poms" / "pom.xml").read_text() == MAVEN_MULTI["pom.xml"]
+    readme = (out / "orders" / "README.md").read_text()
+    assert "module `sm-shop`" in readme and "`sm-core`" in readme
+    assert "(they live under sm-core/src/main/java, sm-shop/src/main/java)" in readme
+    dev = yaml.safe_load((out / "wave-1" / "compose.dev.yml").read_text())["services"]["orders"]
+    assert dev["volumes"] == ["../orders:/workspace/sm-shop", "/workspace/sm-shop/target"]
+
+
+def test_module_is_where_most_members_live(tmp_path: Path) -> None:
+    root = _write(tmp_path / "mono", MAVEN_MULTI)
+    paths = (
+        "sm-shop/src/main/java/a/A.java",
+        "sm-shop/src/main/java/a/B.java",
+        "sm-core/src/main/java/a/C.java",
+    )
+    assert service_module(root, paths) == "sm-shop"
+    assert module_dir(root, "sm-core/src/main/java/a/C.java") == "sm-core"
+    assert module_dir(root, "nowhere/src/main/java/a/C.java") == ""
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    assert module_dir(bare, "svc/src/main/java/a/C.java") == "svc"
+
+
+def test_gradle_groovy(tmp_path: Path) -> None:
+    root = _write(tmp_path / "mono", GRADLE_GROOVY)
+    runtime = detect_service_runtime(root, "spring", "java", ("src/main/java/com/shop/A.java",))
+    assert runtime.manager == "gradle" and runtime.java is not None
+    assert runtime.java.dsl == "groovy" and runtime.java.version == 8
+    assert runtime.port == 9090
+    out = _scaffold_java(tmp_path, root)
+    text = (out / "orders" / "Dockerfile").read_text()
+    assert _froms(text)[0] == "gradle:8.10.2-jdk8-jammy AS dependencies"
+    assert _froms(text)[-1] == "eclipse-temurin:8u432-b06-jre-jammy AS production"
+    # Java 8 has no JDK_JAVA_OPTIONS: the flags go through JAVA_TOOL_OPTIONS.
+    assert 'ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75' in text
+    assert "COPY --chown=10001:10001 settings.gradle build.gradle gradle.properties ./" in text
+    assert "RUN gradle --no-daemon --quiet dependencies > /dev/null" in text
+    assert '"gradle", "--no-daemon", "bootRun"' in text
+    assert "GRADLE_USER_HOME=/home/app/.gradle" in text
+    _dependency_layer_first(text)
+    for name in ("settings.gradle", "build.gradle", "gradle.properties"):
+        assert (out / "orders" / name).read_text() == GRADLE_GROOVY[name]
+
+
+def test_gradle_kotlin_dsl_subproject(tmp_path: Path) -> None:
+    root = _write(tmp_path / "mono", GRADLE_KOTLIN)
+    out = _scaffold_java(tmp_path, root, "app")
+    text = (out / "orders" / "Dockerfile").read_text()
+    assert _froms(text)[0] == "gradle:8.10.2-jdk21-jammy AS dependencies"
+    assert "WORKDIR /workspace/app" in text
+    assert "COPY --chown=10001:10001 settings.gradle.kts build.gradle.kts ./" in text
+    assert "COPY --chown=10001:10001 gradle/ gradle/" in text
+    assert "-name '*.war'" in text
+    # Not Spring Boot: development packages and runs the artifact.
+    dev = text[text.index("AS development") : text.index("AS production")]
+    assert '"sh", "-c"' in dev and "assemble -x test" in dev
+    build = (out / "orders" / "build.gradle.kts").read_text()
+    assert build == GRADLE_KOTLIN["app/build.gradle.kts"]
+    settings = (out / "orders" / "settings.gradle.kts").read_text()
+    assert 'rootProject.name = "app"' in settings and "include" not in settings
+    catalog = (out / "orders" / "gradle" / "libs.versions.toml").read_text()
+    assert catalog == GRADLE_KOTLIN["gradle/libs.versions.toml"]
+    readme = (out / "orders" / "README.md").read_text()
+    assert "`lib`" in readme and "settings.gradle" in readme
+
+
+@pytest.mark.parametrize(
+    ("files", "script", "support", "builder"),
+    [
+        (MAVEN_WRAPPER, "mvnw", ".mvn/wrapper/maven-wrapper.jar", "21.0.5_11-jdk-jammy"),
+        (GRADLE_WRAPPER, "gradlew", "gradle/wrapper/gradle-wrapper.jar", "8u432-b06-jdk-jammy"),
+    ],
+)
+def test_wrapper_is_copied_and_used(
+    tmp_path: Path, files: dict, script: str, support: str, builder: str
+) -> None:
+    root = _write(tmp_path / "mono", files)
+    out = _scaffold_java(tmp_path, root)
+    text = (out / "orders" / "Dockerfile").read_text()
+    assert _froms(text)[0] == f"eclipse-temurin:{builder} AS dependencies"
+    assert f"COPY --chown=10001:10001 --chmod=0755 {script} ./" in text
+    assert f"RUN ./{script} " in text and f'"./{script}"' in text
+    assert (out / "orders" / support).read_bytes() == WRAPPER_JAR
+    assert (out / "orders" / script).stat().st_mode & 0o111
+    properties = support.replace(".jar", ".properties")
+    assert (out / "orders" / properties).read_text() == files[properties]
+    if script == "mvnw":
+        assert "COPY --chown=10001:10001 .mvn/ .mvn/" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "release"),
+    [("1.8", 8), ("17", 17), ("VERSION_1_8", 8), ("JavaVersion.VERSION_21", 21), ("x", None)],
+)
+def test_java_release(value: str, release: int | None) -> None:
+    assert java_release(value) == release
+
+
+def test_java_version_defaults_and_rounds_up_to_an_lts(tmp_path: Path) -> None:
+    root = _write(tmp_path / "a", {"pom.xml": _pom("a")})
+    runtime = detect_service_runtime(root, "spring", "java", ("src/main/java/A.java",))
+    assert runtime.java is not None and runtime.java.version == 17
+    assert runtime.java.declared.startswith("default")
+    props = "<properties><maven.compiler.source>16</maven.compiler.source></properties>"
+    root = _write(tmp_path / "b", {"pom.xml": _pom("b", props)})
+    runtime = detect_service_runtime(root, "spring", "java", ("src/main/java/A.java",))
+    assert runtime.java is not None and runtime.java.version == 17
+    assert (lts_for(11), lts_for(22)) == (11, 21)
+    empty = tmp_path / "c"
+    empty.mkdir()
+    runtime = detect_service_runtime(empty, "spring", "java", ("src/main/java/A.java",))
+    assert runtime.manager == "maven" and "skeleton" in runtime.source
+    assert "<maven.compiler.release>17" in dict(runtime.copied)["pom.xml"]
+
+
+@pytest.mark.parametrize("wave", ["wave-1", "wave-2"])
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_java_compose_files_match_the_compose_spec(
+    tmp_path: Path, validator: jsonschema.Draft7Validator, wave: str, env: str
+) -> None:
+    out = _scaffold_java(tmp_path, _write(tmp_path / "mono", MAVEN_SINGLE))
+    text = (out / wave / f"compose.{env}.yml").read_text()
+    assert not list(validator.iter_errors(yaml.safe_load(text)))
+    variables = _env_file(out / wave / f".env.{env}.example")
+    interpolated = yaml.safe_load(_interpolate(text, variables))
+    assert not list(validator.iter_errors(interpolated))
+
+
+def test_java_compose_ports_probes_and_secrets(tmp_path: Path) -> None:
+    out = _scaffold_java(tmp_path, _write(tmp_path / "mono", MAVEN_SINGLE))
+    prod = yaml.safe_load((out / "wave-2" / "compose.prod.yml").read_text())["services"]
+    orders = prod["orders"]
+    assert orders["healthcheck"]["test"][:3] == ["CMD", "curl", "--fail"]
+    assert orders["healthcheck"]["test"][-1] == "http://127.0.0.1:8081/health"
+    assert orders["deploy"]["resources"]["limits"]["memory"] == "768M"
+    assert orders["environment"]["SPRING_CONFIG_IMPORT"] == "optional:configtree:/run/secrets/"
+    # `$$` survives compose interpolation as a literal Spring placeholder.
+    assert orders["environment"]["SPRING_DATASOURCE_URL"] == "$${orders_database_url}"
+    monolith = prod["monolith"]["healthcheck"]["test"]
+    assert monolith[1] == "curl" and monolith[-1].startswith("http://127.0.0.1:8080")
+    dev = yaml.safe_load((out / "wave-1" / "compose.dev.yml").read_text())["services"]
+    assert dev["orders"]["ports"] == ["127.0.0.1:8001:8081"]
+    example = (out / "wave-1" / ".env.dev.example").read_text()
+    assert (
+        "ORDERS_DATABASE_URL=jdbc:postgresql://db:5432/legacy?user=orders_svc&password=change-me"
+        in example
+    )
+
+
+@pytest.mark.parametrize("wave", ["wave-1", "wave-2"])
+def test_java_facade_passes_nginx_t(tmp_path: Path, wave: str) -> None:
+    out = _scaffold_java(tmp_path, _write(tmp_path / "mono", MAVEN_SINGLE))
+    conf = (out / wave / "nginx" / "facade.conf").read_text()
+    assert 'set $upstream_orders "http://orders:8081";' in conf
+    assert 'set $upstream_monolith "http://monolith:8080";' in conf
+    if wave == "wave-2":
+        assert 'location ~ "^/export(/.*)?$"' in conf
+    nginx = _nginx()
+    prefix = tmp_path / "nginx"
+    main = _wrapper(prefix, out / wave / "nginx" / "facade.conf")
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(prefix), "-c", str(main)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_mixed_repo_gives_each_service_its_own_runtime(tmp_path: Path, monolith: Path) -> None:
+    _write(monolith, MAVEN_SINGLE)
+    plan, facts = make_inputs(monolith)
+    java_units = tuple(
+        Unit(u.id, f"src/main/java/{u.id.replace('.', '/')}.java", "java", 10, u.package)
+        if u.id.startswith("shop.catalog")
+        else u
+        for u in facts.units
+    )
+    facts = Facts(**{**facts.__dict__, "units": java_units})
+    out = tmp_path / "out"
+    write_scaffold(plan, facts, out)
+    assert _froms((out / "catalog" / "Dockerfile").read_text())[0].startswith("maven:3.9.9")
+    assert _froms((out / "orders" / "Dockerfile").read_text())[0].startswith("python:3.12.7")
+    assert (out / "catalog" / "pom.xml").exists() and (out / "orders" / "requirements.txt").exists()
+    assert lint_containers(out) == ()
+    conf = (out / "wave-2" / "nginx" / "facade.conf").read_text()
+    assert '"http://catalog:8081"' in conf and '"http://orders:8000"' in conf
+    assert '"http://monolith:8000"' in conf  # the monolith is still mostly Python
+
+
+def test_scaffold_of_the_java_sample(tmp_path: Path, validator: jsonschema.Draft7Validator) -> None:
+    facts = analyze_java(JAVA_SAMPLE, jobs=1)
+    plan = make_plan(facts, Config())
+    out = tmp_path / "scaffold"
+    write_scaffold(plan, facts, out)
+    dockerfiles = sorted(out.glob("*/Dockerfile"))
+    assert len(dockerfiles) == len(plan.steps) >= 3
+    for path in dockerfiles:
+        text = path.read_text()
+        assert _froms(text)[0] == "maven:3.9.9-eclipse-temurin-17 AS dependencies"
+        assert _froms(text)[-1] == "eclipse-temurin:17.0.13_11-jre-jammy AS production"
+        assert (path.parent / "pom.xml").read_text() == (JAVA_SAMPLE / "pom.xml").read_text()
+        assert "/app/app.war" in text  # the sample packages a war
+    assert lint_containers(out) == ()
+    for path in out.rglob("compose.*.yml"):
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path
+    nginx = _nginx()
+    for conf in sorted(out.glob("wave-*/nginx/facade.conf")):
+        prefix = tmp_path / conf.parts[-3]
+        result = subprocess.run(
+            [nginx, "-t", "-p", str(prefix), "-c", str(_wrapper(prefix, conf))],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, (conf, result.stderr)
+    assert "(/.*)?$" in "".join(c.read_text() for c in out.glob("wave-*/nginx/facade.conf"))

@@ -2,7 +2,8 @@
 
 Layout under `out/`:
 
-    <service>/Dockerfile, .dockerignore, README.md, requirements*.txt (or poetry/pipenv files)
+    <service>/Dockerfile, .dockerignore, README.md, requirements*.txt (or poetry/pipenv files;
+              for Java: pom.xml and parent-poms/, or the Gradle build files; mvnw/gradlew)
     wave-<n>/compose.dev.yml, compose.prod.yml, nginx/facade.conf, .env.dev.example,
              .env.prod.example
     .github/workflows/<service>.yml
@@ -18,32 +19,45 @@ from analyzers.facts import Facts
 from planner.plan import Plan
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
 from reports.scaffold.facade import render_facade
-from reports.scaffold.model import Runtime, WaveSpec, build_specs, frameworks
-from reports.scaffold.runtime import detect_runtime
-from reports.scaffold.service import DOCKERIGNORE, render_dockerfile, render_readme
+from reports.scaffold.model import (
+    Runtime,
+    WaveSpec,
+    build_specs,
+    frameworks,
+    languages,
+    member_paths,
+)
+from reports.scaffold.runtime import detect_service_runtime
+from reports.scaffold.service import dockerignore, render_dockerfile, render_readme
 from reports.scaffold.workflow import render_workflow
 
 __all__ = ["plan_files", "write_scaffold"]
 
+EXECUTABLES = frozenset({"mvnw", "gradlew"})
 
-def plan_files(plan: Plan, facts: Facts) -> dict[str, str]:
-    """Every scaffold file as relative path -> text, without touching the output directory."""
+
+def plan_files(plan: Plan, facts: Facts) -> dict[str, str | bytes]:
+    """Every scaffold file as relative path -> content (text, or bytes for wrapper jars),
+    without touching the output directory."""
     root = Path(facts.root or plan.root)
+    language = languages(plan, facts)
+    paths = member_paths(plan, facts)
     runtimes: dict[str, Runtime] = {
-        name: detect_runtime(root, framework) for name, framework in frameworks(plan, facts).items()
+        name: detect_service_runtime(root, framework, language[name], paths[name])
+        for name, framework in frameworks(plan, facts).items()
     }
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
     for wave in build_specs(plan, facts, runtimes):
         files.update(_wave_files(wave, facts))
     return dict(sorted(files.items()))
 
 
-def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str]:
-    files: dict[str, str] = {}
+def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {}
     for spec in wave.new:
         base = spec.slug
         files[f"{base}/Dockerfile"] = render_dockerfile(spec)
-        files[f"{base}/.dockerignore"] = DOCKERIGNORE
+        files[f"{base}/.dockerignore"] = dockerignore(spec.runtime)
         files[f"{base}/README.md"] = render_readme(spec)
         for name, text in spec.runtime.copied:
             files[f"{base}/{name}"] = text
@@ -60,9 +74,14 @@ def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str]:
 def write_scaffold(plan: Plan, facts: Facts, out: Path) -> list[Path]:
     """Write the scaffold under `out` and return the paths written, sorted."""
     written: list[Path] = []
-    for relative, text in plan_files(plan, facts).items():
+    for relative, content in plan_files(plan, facts).items():
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        if path.name in EXECUTABLES:
+            path.chmod(0o755)
         written.append(path)
     return sorted(written)

@@ -6,17 +6,17 @@ from typing import Any
 
 import yaml
 
+from reports.scaffold.java_service import scratch_dirs
 from reports.scaffold.model import (
     FACADE_IMAGE,
     FACADE_PORT,
+    HOST_PORT_BASE,
     MARIADB_IMAGE,
-    MONOLITH_PORT,
     POSTGRES_IMAGE,
-    SERVICE_PORT,
     ServiceSpec,
     WaveSpec,
 )
-from reports.scaffold.service import health_probe
+from reports.scaffold.probes import monolith_probe, service_probe
 
 
 class _Dumper(yaml.SafeDumper):
@@ -88,7 +88,7 @@ def _monolith(wave: WaveSpec, database: bool) -> dict[str, Any]:
             "DATABASE_URL": _required("MONOLITH_DATABASE_URL", "set MONOLITH_DATABASE_URL"),
         },
         "healthcheck": _healthcheck(
-            health_probe(MONOLITH_PORT, "${MONOLITH_HEALTH_PATH:-/}"), "30s"
+            monolith_probe(wave.monolith, "${MONOLITH_HEALTH_PATH:-/}"), "30s"
         ),
         "restart": "unless-stopped",
         "deploy": _limits("1.00", "1G"),
@@ -130,11 +130,38 @@ def _database(kind: str) -> dict[str, Any]:
 
 
 def _service_env(spec: ServiceSpec, level: str) -> dict[str, str]:
-    return {
+    env = {
         "DATABASE_URL_FILE": f"/run/secrets/{_secret_name(spec)}",
         "LOG_LEVEL": level,
         "SERVICE_NAME": spec.slug,
     }
+    java = spec.runtime.java
+    if java is not None and java.spring_boot:
+        # Spring Boot reads each file under /run/secrets as a property named after the file
+        # (configtree); `$$` keeps compose from interpolating the placeholder.
+        env["SPRING_CONFIG_IMPORT"] = "optional:configtree:/run/secrets/"
+        env["SPRING_DATASOURCE_URL"] = "$${" + _secret_name(spec) + "}"
+        env["LOGGING_LEVEL_ROOT"] = "info"
+    return env
+
+
+def _memory(spec: ServiceSpec, dev: bool) -> str:
+    """Memory limits: the JVM (and Maven/Gradle in development) needs more than Python."""
+    if spec.runtime.language == "java":
+        return "1536M" if dev else "768M"
+    return "512M"
+
+
+def _dev_volumes(spec: ServiceSpec) -> list[str]:
+    """The source bind mount, plus volumes that keep Java build output inside the container."""
+    volumes = [f"../{spec.slug}:{spec.runtime.workdir}"]
+    if spec.runtime.java is not None:
+        volumes += [f"{spec.runtime.workdir}/{d}" for d in scratch_dirs(spec.runtime.java)]
+    return volumes
+
+
+def _start_period(spec: ServiceSpec) -> str:
+    return "60s" if spec.runtime.language == "java" else "20s"
 
 
 def render_compose_dev(wave: WaveSpec) -> str:
@@ -147,13 +174,13 @@ def render_compose_dev(wave: WaveSpec) -> str:
     for index, spec in enumerate(wave.live, start=1):
         services[spec.slug] = {
             "build": {"context": f"../{spec.slug}", "target": "development"},
-            "volumes": [f"../{spec.slug}:/app"],
-            "ports": [f"127.0.0.1:{SERVICE_PORT + index}:{SERVICE_PORT}"],
+            "volumes": _dev_volumes(spec),
+            "ports": [f"127.0.0.1:{HOST_PORT_BASE + index}:{spec.runtime.port}"],
             "environment": _service_env(spec, "debug"),
             "secrets": [_secret_name(spec)],
             "depends_on": {"db": {"condition": "service_healthy"}} if database else {},
             "restart": "unless-stopped",
-            "deploy": _limits("1.00", "512M"),
+            "deploy": _limits("1.00", _memory(spec, dev=True)),
             "logging": _logging(),
         }
         if not database:
@@ -190,9 +217,9 @@ def render_compose_prod(wave: WaveSpec) -> str:
             "secrets": [_secret_name(spec)],
             "read_only": True,
             "tmpfs": ["/tmp"],
-            "healthcheck": _healthcheck(health_probe()),
+            "healthcheck": _healthcheck(service_probe(spec.runtime), _start_period(spec)),
             "restart": "unless-stopped",
-            "deploy": {"replicas": 2, **_limits("0.50", "512M")},
+            "deploy": {"replicas": 2, **_limits("0.50", _memory(spec, dev=False))},
             "logging": _logging(),
         }
     data = {
@@ -209,7 +236,13 @@ def render_compose_prod(wave: WaveSpec) -> str:
     return dump_yaml(data, header)
 
 
-def _url_placeholder(kind: str, user: str, host: str) -> str:
+def _url_placeholder(kind: str, user: str, host: str, jdbc: bool = False) -> str:
+    if jdbc:
+        where = {
+            "postgres": f"postgresql://{host}:5432/legacy",
+            "mariadb": f"mariadb://{host}:3306/legacy",
+        }.get(kind, "<driver>://<host>:<port>/<database>")
+        return f"jdbc:{where}?user={user}&password=change-me"
     if kind == "postgres":
         return f"postgresql://{user}:change-me@{host}:5432/legacy"
     if kind == "mariadb":
@@ -239,5 +272,6 @@ def render_env_example(wave: WaveSpec, environment: str) -> str:
         if not dev:
             lines.append(f"{spec.env}_VERSION=<git-sha-or-semver>")
         role = f"{spec.slug.replace('-', '_')}_svc"
-        lines.append(f"{spec.env}_DATABASE_URL={_url_placeholder(kind, role, host)}")
+        jdbc = spec.runtime.language == "java"
+        lines.append(f"{spec.env}_DATABASE_URL={_url_placeholder(kind, role, host, jdbc)}")
     return "\n".join(lines) + "\n"

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from analyzers.facts import Facts
-from reports.scaffold.model import FACADE_PORT, MONOLITH_PORT, SERVICE_PORT, WaveSpec
+from reports.scaffold.model import FACADE_PORT, WaveSpec
+from reports.scaffold.probes import monolith_port
 
 ALL_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -23,7 +24,16 @@ _META = re.compile(r"[.+*?()\[\]{}|^$\\]")
 
 
 def path_regex(path: str) -> str:
-    """A route pattern as an anchored nginx location regex (trailing slash optional)."""
+    """A route pattern as an anchored nginx location regex (trailing slash optional).
+
+    Servlet url-patterns: `/track/*` matches `/track` and everything under it, `*.do` every
+    path with that extension.
+    """
+    if path.startswith("*."):
+        return "^/.*" + _META.sub(lambda m: "\\" + m[0], path[1:]) + "$"
+    if path.endswith("/*"):
+        base = path[:-2]
+        return path_regex(base).removesuffix("/?$") + "(/.*)?$" if base else "^/.*$"
     if path.startswith("^") or "(?P<" in path:
         body = path.lstrip("^").rstrip("$")
         body = body if body.startswith("/") else "/" + body
@@ -118,9 +128,9 @@ def render_facade(wave: WaveSpec, facts: Facts) -> str:
         "    proxy_connect_timeout 5s;",
         "    proxy_read_timeout 60s;",
         "",
-        f'    set ${_var("monolith")} "http://monolith:{MONOLITH_PORT}";',
+        f'    set ${_var("monolith")} "http://monolith:{monolith_port(wave.monolith)}";',
     ]
-    out += [f'    set ${_var(s.slug)} "http://{s.slug}:{SERVICE_PORT}";' for s in wave.live]
+    out += [f'    set ${_var(s.slug)} "http://{s.slug}:{s.runtime.port}";' for s in wave.live]
     out += [
         "",
         "    location = /healthz {",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from analyzers.facts import Facts
+from analyzers.facts import Facts, Unit
 from planner.plan import EndpointRef, Plan, ServiceName, TablePlan
 
 # Pinned versions of everything the scaffold pulls in (never `latest`; bump them deliberately).
@@ -23,17 +24,64 @@ APP_UID = 10001
 SERVICE_PORT = 8000
 MONOLITH_PORT = 8000
 FACADE_PORT = 8080
+HOST_PORT_BASE = 8000  # the development compose publishes service n on 127.0.0.1:8000+n
+JAVA_PORT = 8080  # Spring Boot's default `server.port`
+JAVA_MONOLITH_PORT = 8080
+DEFAULT_JAVA = 17
+
+# Java images per LTS release. The Temurin Ubuntu images install curl (and wget), so the
+# HEALTHCHECK uses curl; the maven and gradle images build on them. JRE, JDK and gradle tags
+# name Ubuntu 22.04 (jammy) explicitly.
+# Temurin 2024-10 CPU releases, Maven 3.9.9, Gradle 8.10.2.
+JRE_IMAGES = {
+    8: "eclipse-temurin:8u432-b06-jre-jammy",
+    11: "eclipse-temurin:11.0.25_9-jre-jammy",
+    17: "eclipse-temurin:17.0.13_11-jre-jammy",
+    21: "eclipse-temurin:21.0.5_11-jre-jammy",
+}
+JDK_IMAGES = {
+    8: "eclipse-temurin:8u432-b06-jdk-jammy",
+    11: "eclipse-temurin:11.0.25_9-jdk-jammy",
+    17: "eclipse-temurin:17.0.13_11-jdk-jammy",
+    21: "eclipse-temurin:21.0.5_11-jdk-jammy",
+}
+MAVEN_IMAGES = {v: f"maven:3.9.9-eclipse-temurin-{v}" for v in (8, 11, 17, 21)}
+GRADLE_IMAGES = {v: f"gradle:8.10.2-jdk{v}-jammy" for v in (8, 11, 17, 21)}
+
+
+WEB_FRAMEWORKS = frozenset({"flask", "fastapi", "django", "spring", "jaxrs", "servlet"})
+
+
+@dataclass(frozen=True)
+class JavaBuild:
+    """How a Java service builds: tool, module, Java release, wrapper, packaging."""
+
+    tool: str  # maven | gradle
+    module: str  # the module directory in the monolith ("" for the root project)
+    version: int  # the LTS release the images target (8, 11, 17, 21)
+    declared: str  # where the release came from, for the README
+    wrapper: bool  # mvnw / gradlew copied and used
+    spring_boot: bool
+    packaging: str  # jar | war
+    dsl: str  # xml | groovy | kotlin
+    build_files: tuple[str, ...]  # copied files the dependency layer needs, in COPY order
+    parents: bool  # parent POMs copied under parent-poms/
+    siblings: tuple[str, ...]  # other modules of the monolith this one depends on
 
 
 @dataclass(frozen=True)
 class Runtime:
-    """How a Python service installs its dependencies, detected from the monolith's root."""
+    """How a service builds and runs, detected from the monolith (Python or Java)."""
 
-    manager: str  # requirements | poetry | pipenv | pyproject | none
-    copied: tuple[tuple[str, str], ...]  # (file name in the service dir, text)
+    manager: str  # requirements | poetry | pipenv | pyproject | none | maven | gradle
+    copied: tuple[tuple[str, str | bytes], ...]  # (file name in the service dir, content)
     source: str  # the monolith file(s) the dependencies come from, for the README
-    framework: str  # flask | fastapi | django | unknown
+    framework: str  # flask | fastapi | django | spring-boot | spring | jaxrs | servlet | unknown
     asgi: bool
+    language: str = "python"  # python | java
+    port: int = SERVICE_PORT  # the port the service listens on inside its container
+    workdir: str = "/app"  # where its source lives in the development container
+    java: JavaBuild | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +110,7 @@ class WaveSpec:
     new: tuple[ServiceSpec, ...]
     live: tuple[ServiceSpec, ...]
     database: str  # postgres | mariadb | external
+    monolith: str = "python"  # the monolith's main language: its port and health probe
 
 
 def slug(name: str) -> str:
@@ -108,14 +157,46 @@ def build_specs(plan: Plan, facts: Facts, runtimes: dict[str, Runtime]) -> list[
             runtime=runtimes[service.name],
         )
     kind = database_kind(facts)
+    main = monolith_language(facts)
     numbers = sorted({s.wave for s in specs.values()} | {w.number for w in plan.waves})
     waves: list[WaveSpec] = []
     for number in numbers:
         new = tuple(s for s in specs.values() if s.wave == number)
         live = tuple(s for s in specs.values() if s.wave <= number)
         if new:
-            waves.append(WaveSpec(number, new, live, kind))
+            waves.append(WaveSpec(number, new, live, kind, main))
     return waves
+
+
+def _language_counts(units: list[Unit]) -> Counter[str]:
+    return Counter(u.language for u in units if u.role == "code") or Counter(
+        u.language for u in units
+    )
+
+
+def monolith_language(facts: Facts) -> str:
+    """The language most of the monolith's code units are written in (python on a tie)."""
+    counts = _language_counts(list(facts.units))
+    return "java" if counts["java"] > counts["python"] else "python"
+
+
+def languages(plan: Plan, facts: Facts) -> dict[ServiceName, str]:
+    """Each service's language: java when at least half its member units are Java."""
+    by_id = {u.id: u for u in facts.units}
+    result: dict[ServiceName, str] = {}
+    for service in plan.services:
+        counts = _language_counts([by_id[m] for m in service.members if m in by_id])
+        java = counts["java"] > 0 and counts["java"] >= counts["python"]
+        result[service.name] = "java" if java else "python"
+    return result
+
+
+def member_paths(plan: Plan, facts: Facts) -> dict[ServiceName, tuple[str, ...]]:
+    """The source paths of each service's member units, sorted."""
+    paths = {u.id: u.path for u in facts.units}
+    return {
+        s.name: tuple(sorted(paths[m] for m in s.members if paths.get(m))) for s in plan.services
+    }
 
 
 def frameworks(plan: Plan, facts: Facts) -> dict[ServiceName, str]:
@@ -127,7 +208,7 @@ def frameworks(plan: Plan, facts: Facts) -> dict[ServiceName, str]:
     for service in plan.services:
         found = set().union(*(by_unit.get(m, set()) for m in service.members))
         found |= set().union(*(by_unit.get(e.unit, set()) for e in service.endpoints))
-        known = sorted(f for f in found if f in {"flask", "fastapi", "django"})
+        known = sorted(found & WEB_FRAMEWORKS)
         result[service.name] = known[0] if known else "unknown"
     return result
 

@@ -1,10 +1,11 @@
-"""Detects how the monolith installs its Python dependencies (requirements, poetry, pipenv)."""
+"""Detects a service's runtime: Python (requirements, poetry, pipenv) or Java (Maven, Gradle)."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
 
+from reports.scaffold.java_runtime import detect_java_runtime
 from reports.scaffold.model import PYTEST, Runtime
 
 _DEV_NAMES = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt")
@@ -35,8 +36,18 @@ def _toml(root: Path) -> dict:
         return {}
 
 
+def detect_service_runtime(
+    root: Path, framework: str, language: str = "python", paths: tuple[str, ...] = ()
+) -> Runtime:
+    """The runtime of one service: Java services build with the monolith's Maven/Gradle module
+    holding their classes (`paths`), Python services with its dependency manifest."""
+    if language == "java":
+        return detect_java_runtime(root, paths, framework)
+    return detect_runtime(root, framework)
+
+
 def detect_runtime(root: Path, framework: str) -> Runtime:
-    """How the service installs what it needs, copying the monolith's manifest files."""
+    """How a Python service installs what it needs, copying the monolith's manifest files."""
     asgi = framework == "fastapi"
     dev = _dev_requirements(root)
     requirements = [p for p in _requirements_files(root) if p.name not in _DEV_NAMES]

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 
+from reports.scaffold.java_service import (
+    JAVA_DOCKERIGNORE,
+    java_readme_steps,
+    render_java_dockerfile,
+)
 from reports.scaffold.model import (
     APP_UID,
     GUNICORN,
@@ -12,19 +17,16 @@ from reports.scaffold.model import (
     PYTHON_IMAGE,
     SERVICE_PORT,
     UVICORN,
+    Runtime,
     ServiceSpec,
     member_dirs,
 )
+from reports.scaffold.probes import python_probe
 
 
 def health_probe(port: int = SERVICE_PORT, path: str = "/health") -> list[str]:
     """An exec-form health probe with Python's urllib (slim images have no curl or wget)."""
-    code = (
-        "import sys, urllib.request; "
-        f"sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:{port}{path}', timeout=3)"
-        ".status == 200 else 1)"
-    )
-    return ["python", "-c", code]
+    return python_probe(port, path)
 
 
 def _exec(words: list[str]) -> str:
@@ -58,9 +60,10 @@ def _install(spec: ServiceSpec) -> str:
 
 def _commands(spec: ServiceSpec) -> tuple[list[str], list[str]]:
     """(production, development) commands; every log line goes to stdout/stderr."""
-    bind = f"0.0.0.0:{SERVICE_PORT}"
+    port = spec.runtime.port
+    bind = f"0.0.0.0:{port}"
     if spec.runtime.asgi:
-        base = ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", str(SERVICE_PORT)]
+        base = ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", str(port)]
         return [*base, "--proxy-headers", "--workers", "2"], [*base, "--reload"]
     base = ["gunicorn", "--bind", bind, "--access-logfile", "-", "--error-logfile", "-"]
     prod = [*base, "--workers", "2", "--worker-tmp-dir", "/dev/shm", "wsgi:app"]
@@ -69,11 +72,23 @@ def _commands(spec: ServiceSpec) -> tuple[list[str], list[str]]:
 
 
 def render_dockerfile(spec: ServiceSpec) -> str:
+    """The service's multi-stage Dockerfile for its runtime (Python or Java)."""
+    if spec.runtime.language == "java":
+        return render_java_dockerfile(spec)
+    return render_python_dockerfile(spec)
+
+
+def dockerignore(runtime: Runtime) -> str:
+    """The service's .dockerignore for its runtime."""
+    return JAVA_DOCKERIGNORE if runtime.language == "java" else DOCKERIGNORE
+
+
+def render_python_dockerfile(spec: ServiceSpec) -> str:
     """A multi-stage Dockerfile: builder (venv), development (reload) and production (final)."""
     prod, dev = _commands(spec)
     health = (
         "HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\\n"
-        f"    CMD {_exec(health_probe())}"
+        f"    CMD {_exec(health_probe(spec.runtime.port))}"
     )
     user = (
         f"RUN groupadd --system --gid {APP_UID} app \\\n"
@@ -105,7 +120,7 @@ COPY requirements-dev.txt ./
 RUN /opt/venv/bin/pip install --no-cache-dir -r requirements-dev.txt
 {user}
 USER {APP_UID}:{APP_UID}
-EXPOSE {SERVICE_PORT}
+EXPOSE {spec.runtime.port}
 {health}
 CMD {_exec(dev)}
 
@@ -115,7 +130,7 @@ COPY --from=builder /opt/venv /opt/venv
 # The code stays owned by root: the app user can read it but not change it.
 COPY . .
 USER {APP_UID}:{APP_UID}
-EXPOSE {SERVICE_PORT}
+EXPOSE {spec.runtime.port}
 {health}
 CMD {_exec(prod)}
 """
@@ -168,21 +183,9 @@ def render_readme(spec: ServiceSpec) -> str:
     if other:
         lines += ["", "Other endpoints of its members:", ""]
         lines += [f"- `{e.method} {e.path}` ({e.unit})" for e in other]
-    entry = "main:app (ASGI)" if spec.runtime.asgi else "wsgi:app (WSGI)"
+    lines += ["", "## Getting started", ""]
+    lines += _getting_started(spec)
     lines += [
-        "",
-        "## Getting started",
-        "",
-        "1. Copy the modules above from the monolith into this directory"
-        + (f" (they live under {', '.join(member_dirs(spec))})." if member_dirs(spec) else "."),
-        f"2. Add an entry point `{entry}` that serves the moved routes on port {SERVICE_PORT}"
-        " and answers `GET /health` with 200.",
-        "3. Read the database URL from the file named by `DATABASE_URL_FILE`"
-        " (a compose secret), never from a baked-in value.",
-        f"4. Dependencies: detected from the monolith's {spec.runtime.source}"
-        f" ({spec.runtime.manager}); trim them to what this service imports.",
-        f"5. `docker build --target development -t {spec.slug}:dev .` for local work;"
-        f" `docker build -t {spec.slug}:$(git rev-parse --short HEAD) .` for release.",
         "",
         "## Rollout",
         "",
@@ -194,3 +197,21 @@ def render_readme(spec: ServiceSpec) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _getting_started(spec: ServiceSpec) -> list[str]:
+    if spec.runtime.language == "java":
+        return java_readme_steps(spec, member_dirs(spec))
+    entry = "main:app (ASGI)" if spec.runtime.asgi else "wsgi:app (WSGI)"
+    return [
+        "1. Copy the modules above from the monolith into this directory"
+        + (f" (they live under {', '.join(member_dirs(spec))})." if member_dirs(spec) else "."),
+        f"2. Add an entry point `{entry}` that serves the moved routes on port {spec.runtime.port}"
+        " and answers `GET /health` with 200.",
+        "3. Read the database URL from the file named by `DATABASE_URL_FILE`"
+        " (a compose secret), never from a baked-in value.",
+        f"4. Dependencies: detected from the monolith's {spec.runtime.source}"
+        f" ({spec.runtime.manager}); trim them to what this service imports.",
+        f"5. `docker build --target development -t {spec.slug}:dev .` for local work;"
+        f" `docker build -t {spec.slug}:$(git rev-parse --short HEAD) .` for release.",
+    ]
