@@ -21,7 +21,7 @@ from planner.plan import (
     TablePlan,
 )
 from reports.grants import grant_script, role_name
-from reports.scaffold.model import FACADE_IMAGE, PYTHON_IMAGE
+from reports.scaffold.model import FACADE_IMAGE, JRE_IMAGES, PYTHON_IMAGE
 from reports.scaffold.model import slug as scaffold_slug
 
 MAX_EVIDENCE = 25
@@ -94,7 +94,8 @@ CHECKLIST = (
     (
         "Using the :latest tag in production",
         "Pin an explicit version tag (v1.2.3 or the git sha)",
-        f"Base images are pinned ({PYTHON_IMAGE}, facade {FACADE_IMAGE}); production compose "
+        f"Base images are pinned ({PYTHON_IMAGE}; Java on {JRE_IMAGES[17]} and the other "
+        f"LTS releases; facade {FACADE_IMAGE}); production compose "
         "files require each service's version tag and CI tags images by commit sha.",
     ),
     (
