@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -21,15 +20,17 @@ def content_key(data: bytes, salt: str) -> str:
 class ResultCache:
     """Maps content keys to opaque result blobs; a missing or broken cache file just misses."""
 
-    def __init__(self, path: Path | None, table: str = "results") -> None:
+    def __init__(self, path: Path | None, table: str = "results", *, create: bool = True) -> None:
+        """Open (`create`: or make) the cache file; `create=False` leaves a removed folder alone."""
         self._table = table
         self._db: sqlite3.Connection | None = None
         if path is None:
             return
         try:
+            if not create and not path.parent.is_dir():
+                return
             path.parent.mkdir(parents=True, exist_ok=True)
-            # One thread at a time, but not always the opening one (see `put_many_in_background`).
-            self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(str(path), isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(
@@ -71,15 +72,6 @@ class ResultCache:
                 )
         except sqlite3.Error:
             pass
-
-    def put_many_in_background(self, items: list[tuple[str, bytes]]) -> threading.Thread:
-        """Start `put_many(items)` in a thread and return it: join it before using the cache again.
-
-        SQLite releases the GIL while it writes, so the caller's own work goes on meanwhile.
-        """
-        thread = threading.Thread(target=self.put_many, args=(items,), daemon=True)
-        thread.start()
-        return thread
 
     def prune(self, keep: Iterable[str], slack: float = 2.0) -> int:
         """Forget entries not in `keep` once they outnumber it `slack` times; returns removed."""

@@ -151,9 +151,10 @@ def _analyze(
         for key, f, _ in keyed
     ]
     tree_key = _tree_key(root, salt, layout, warnings)
+    cache_path = cache_dir / CACHE_FILE if cache_dir else None
     with (
-        ResultCache(cache_dir / CACHE_FILE if cache_dir else None) as cache,
-        ResultCache(cache_dir / CACHE_FILE if cache_dir else None, table="trees") as trees,
+        ResultCache(cache_path) as cache,
+        ResultCache(cache_path, table="trees") as trees,
     ):
         slot = hashlib.sha256(str(root).encode()).hexdigest()  # one whole-tree entry per root
         whole = trees.get_many([slot]).get(slot)
@@ -164,38 +165,34 @@ def _analyze(
                     progress(len(keyed), len(keyed))
                 facts, lines = loaded
                 return facts, RunStats(len(files), 0, len(keyed), skipped, lines)
-        results, fresh, parsed, cached = _file_results(cache, keyed, repo_tops, jobs, progress)
-        writer = cache.put_many_in_background(fresh)  # while this process resolves
-        try:
-            entries: list[FileEntry] = []
-            for key, f, _ in keyed:
-                mod = module_of[f.rel]
-                result = results[key]
-                if result.get("skipped"):
-                    warnings.extend(
-                        AnalysisWarning(ANALYZER_NAME, f.rel, w) for w in result["warnings"]
-                    )
-                    continue
-                entries.append(FileEntry(f.rel, mod.module, mod.is_package, role_of[f.rel], result))
-            facts = _facts(root, resolve(entries), warnings)
-            lines = sum(e.result["lines"] for e in entries)
-            tree_blob = _dump_tree(tree_key, facts, lines)
-        finally:
-            writer.join()
-        trees.put_many([(slot, tree_blob)])
-        cache.prune(k for k, _, _ in keyed)
+        results, unstored, parsed, cached = _file_results(
+            cache, cache_path, keyed, repo_tops, jobs, progress
+        )
+    entries: list[FileEntry] = []
+    for key, f, _ in keyed:
+        mod = module_of[f.rel]
+        result = results[key]
+        if result.get("skipped"):
+            warnings.extend(AnalysisWarning(ANALYZER_NAME, f.rel, w) for w in result["warnings"])
+            continue
+        entries.append(FileEntry(f.rel, mod.module, mod.is_package, role_of[f.rel], result))
+    facts = _facts(root, resolve(entries), warnings)
+    lines = sum(e.result["lines"] for e in entries)
+    if cache_path is not None:
+        _store(cache_path, unstored, (slot, tree_key, facts, lines), [k for k, _, _ in keyed])
     return facts, RunStats(len(files), parsed, cached, skipped, lines)
 
 
 def _file_results(
     cache: ResultCache,
+    cache_path: Path | None,
     keyed: list[tuple[str, SourceFile, bytes]],
     repo_tops: frozenset[str],
     jobs: int | None,
     progress: Progress | None,
 ) -> tuple[dict[str, FileResult], list[tuple[str, bytes]], int, int]:
     """Each file's extracted result by content key (cached or parsed now), the fresh blobs
-    (marshalled, to store), how many files were parsed and how many came from the cache."""
+    (marshalled) not stored yet, how many files were parsed and how many came from the cache."""
     total = len(keyed)
     blobs = cache.get_many(k for k, _, _ in keyed)
     cached = sum(1 for k, _, _ in keyed if k in blobs)
@@ -205,15 +202,34 @@ def _file_results(
         progress(done, total)
     todo = {k: data for k, _, data in keyed if k not in blobs}
     files_per_key = Counter(k for k, _, _ in keyed if k in todo)
-    fresh: list[tuple[str, bytes]] = []
-    for batch in _parse_all(todo, repo_tops, jobs):
-        fresh.extend(batch)
+    unstored: list[tuple[str, bytes]] = []
+    store = cache_path if cache.enabled else None
+    for batch, stored in _parse_all(todo, repo_tops, jobs, store):
+        if not stored:
+            unstored.extend(batch)
         for key, blob in batch:  # while the workers go on parsing
             results[key] = _load(blob)
         done += sum(files_per_key[key] for key, _ in batch)
         if progress:
             progress(done, total)
-    return results, fresh, len(todo), cached
+    return results, unstored, len(todo), cached
+
+
+def _store(
+    cache_path: Path,
+    unstored: list[tuple[str, bytes]],
+    tree: tuple[str, str, Facts, int],
+    keep: list[str],
+) -> None:
+    """Store the results the workers did not, the whole-tree entry, and prune the cache."""
+    slot, tree_key, facts, lines = tree
+    with (
+        ResultCache(cache_path, create=False) as cache,
+        ResultCache(cache_path, table="trees", create=False) as trees,
+    ):
+        cache.put_many(unstored)
+        trees.put_many([(slot, _dump_tree(tree_key, facts, lines))])
+        cache.prune(keep)
 
 
 def _facts(root: Path, resolved: Resolved, warnings: list[AnalysisWarning]) -> Facts:
@@ -298,10 +314,21 @@ def _extract_chunk(
 _FORKED_TODO: dict[str, bytes] = {}
 """The files to parse, set before the pool forks: workers read them from their copy of memory
 instead of receiving them pickled through a pipe."""
+_WORKER_CACHE: list[ResultCache] = []
+"""A worker's own connection to the result cache (opened on its first chunk)."""
 
 
-def _extract_forked(keys: list[str], repo_tops: frozenset[str]) -> list[tuple[str, bytes]]:
-    return _extract_chunk([(key, _FORKED_TODO[key]) for key in keys], repo_tops)
+def _extract_forked(
+    keys: list[str], repo_tops: frozenset[str], cache_path: Path | None
+) -> tuple[list[tuple[str, bytes]], bool]:
+    """Extract the files of `keys` and store their results (if `cache_path`) here, in parallel."""
+    out = _extract_chunk([(key, _FORKED_TODO[key]) for key in keys], repo_tops)
+    if cache_path is None:
+        return out, False
+    if not _WORKER_CACHE:
+        _WORKER_CACHE.append(ResultCache(cache_path, create=False))
+    _WORKER_CACHE[0].put_many(out)
+    return out, True
 
 
 def _chunks(todo: dict[str, bytes], workers: int) -> list[list[tuple[str, bytes]]]:
@@ -324,12 +351,13 @@ def _chunks(todo: dict[str, bytes], workers: int) -> list[list[tuple[str, bytes]
 
 
 def _parse_all(
-    todo: dict[str, bytes], repo_tops: frozenset[str], jobs: int | None
-) -> Iterator[list[tuple[str, bytes]]]:
+    todo: dict[str, bytes], repo_tops: frozenset[str], jobs: int | None, cache_path: Path | None
+) -> Iterator[tuple[list[tuple[str, bytes]], bool]]:
+    """Batches of (key, marshalled result), each with whether it is already in the cache."""
     workers = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
     if workers == 1 or (jobs is None and len(todo) < _SERIAL_BELOW):
         for chunk in _chunks(todo, 1):
-            yield _extract_chunk(chunk, repo_tops)
+            yield _extract_chunk(chunk, repo_tops), False
         return
     methods = multiprocessing.get_all_start_methods()
     forked = "fork" in methods
@@ -340,7 +368,7 @@ def _parse_all(
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {
                 (
-                    pool.submit(_extract_forked, [k for k, _ in c], repo_tops)
+                    pool.submit(_extract_forked, [k for k, _ in c], repo_tops, cache_path)
                     if forked
                     else pool.submit(_extract_chunk, c, repo_tops)
                 ): c
@@ -348,9 +376,11 @@ def _parse_all(
             }
             for future in as_completed(futures):
                 try:
-                    yield future.result()
+                    done = future.result()
                 except BrokenProcessPool:
                     # A worker died (killed, out of memory): finish its chunk in this process.
-                    yield _extract_chunk(futures[future], repo_tops)
+                    yield _extract_chunk(futures[future], repo_tops), False
+                    continue
+                yield done if forked else (done, False)
     finally:
         _FORKED_TODO.clear()

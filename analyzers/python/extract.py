@@ -41,9 +41,13 @@ _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _SECRET_HINT = re.compile(
     rb"://|passw|pwd|secret|token|api|private|access|credential|akia|gh[pousr]_|xox|sk_live"
 )
-_SQL_HINT = re.compile(
-    rb"""["'][ \t\r\n(]*(select|insert|update|delete|with|merge|replace|create)\b"""
+_SQL_HINT = re.compile(rb'" *(select|insert|update|delete|with|merge|replace|create)\b')
+"""A quote, blanks or "(", then an SQL keyword: searched in the source mapped by `_SQL_FOLD`."""
+_SQL_FOLD = bytes(
+    b + 32 if 65 <= b <= 90 else 34 if b == 39 else 32 if b in b"\t\r\n(" else b for b in range(256)
 )
+"""Lowercases ASCII and maps `'` to `"` and tab, CR, LF and "(" to a space, byte for byte: the
+hint then starts with one literal byte, which `re` finds 4x quicker than a character class."""
 _SQL_SHAPE = {
     "select": re.compile(r"(?is)\bfrom\b|\bselect\b\s+[\w'\"(]"),
     "insert": re.compile(r"(?is)\binto\b|\bvalues\b"),
@@ -266,7 +270,8 @@ class _Extractor:
         self.repo_tops = repo_tops
         self.warnings = warnings
         self._lines: list[bytes] | None = None
-        self.snips: dict[int, str] = {}
+        self._wanted: set[int] = set()
+        self.import_spans: list[tuple[int, int]] = []
         self.class_ranges: list[tuple[int, int, str]] = []
         self.base_starts: set[int] = set()
 
@@ -279,16 +284,25 @@ class _Extractor:
         return ""
 
     def snip(self, line: int) -> int:
-        """Remember the redacted snippet of a 1-based line; returns the line."""
-        if line not in self.snips:
-            if self._lines is None:
-                self._lines = self.src.split(b"\n")
-            raw = self._lines[line - 1].strip() if 1 <= line <= len(self._lines) else b""
-            text = raw.decode("utf-8", "replace")
-            if _SECRET_HINT.search(raw.lower()):
-                text = redact_text(text)
-            self.snips[line] = text[:_MAX_SNIPPET]
+        """Remember to keep the redacted snippet of a 1-based line; returns the line."""
+        self._wanted.add(line)
         return line
+
+    def snippets(self) -> dict[int, str]:
+        """The redacted snippet of every line remembered by `snip`, by line."""
+        if self._lines is None:
+            self._lines = self.src.split(b"\n")
+        lines = self._lines
+        count = len(lines)
+        search = _SECRET_HINT.search
+        out: dict[int, str] = {}
+        for line in sorted(self._wanted):
+            raw = lines[line - 1].strip() if 1 <= line <= count else b""
+            text = raw.decode("utf-8", "replace")
+            if search(raw.lower()):
+                text = redact_text(text)
+            out[line] = text[:_MAX_SNIPPET]
+        return out
 
     # -- main ------------------------------------------------------------------------------
     def run(self) -> FileResult:
@@ -308,7 +322,7 @@ class _Extractor:
             "sql": tuple(sql),
             "routes": tuple(routes),
             "urls": tuple(urls),
-            "snips": self.snips,
+            "snips": self.snippets(),
         }
 
     def non_blank_lines(self) -> int:
@@ -329,9 +343,14 @@ class _Extractor:
                 nodes.append(node)
             pos = src.find(b"import", pos + 6)
         out: list[tuple] = []
+        spans = self.import_spans
         for node in nodes:
             line = self.snip(node.start_point[0] + 1)
-            parsed = None if node.has_error else _import_from_text(_text(node), line)
+            parsed = None
+            if not node.has_error:
+                # No name in a clean import statement is a use (see `uses`).
+                spans.append((node.start_byte, node.end_byte))
+                parsed = _import_from_text(_text(node), line)
             if parsed is not None:
                 out.extend(parsed)
                 continue
@@ -611,12 +630,22 @@ class _Extractor:
         class_starts = [r[0] for r in self.class_ranges]
         class_ranges = self.class_ranges
         base_starts = self.base_starts
+        spans = self.import_spans
+        span_count = len(spans)
+        span = 0
         agg: dict[tuple, list] = {}
         src = self.src
         descendant = self.root.descendant_for_byte_range
         chain_match = _CHAIN.match
         bisect_right = bisect.bisect_right
+        want = self._wanted.add
         for start, name in self.occurrences(names):
+            # Inside a clean import statement an identifier is always part of a dotted name or
+            # an alias, never a use: skip those without asking the tree.
+            while span < span_count and spans[span][1] <= start:
+                span += 1
+            if span < span_count and spans[span][0] <= start:
+                continue
             name_end = start + len(name)
             node = descendant(start, name_end)
             if node is None or node.type != "identifier":
@@ -630,30 +659,39 @@ class _Extractor:
                 field = parent.child_by_field_name(defining)  # type: ignore[union-attr]
                 if field is not None and field.start_byte == start:
                     continue
-            matched = chain_match(src, name_end)
-            end = matched.end()
-            chain = src[name_end + 1 : end].decode() if end > name_end else ""
-            if chain.count(".") >= _MAX_CHAIN:
-                chain = ".".join(chain.split(".")[:_MAX_CHAIN])
-            is_call = src[end : end + 1] == b"(" or src[end : end + 2] == b" ("
-            kind = "call" if is_call else "reference"
+            if src.startswith(b".", name_end):
+                end = chain_match(src, name_end).end()
+                chain = src[name_end + 1 : end].decode() if end > name_end else ""
+                if chain.count(".") >= _MAX_CHAIN:
+                    chain = ".".join(chain.split(".")[:_MAX_CHAIN])
+            else:
+                end, chain = name_end, ""
+            after = src[end : end + 2]
+            is_call = after[:1] == b"(" or after == b" ("
             if start in base_starts:
-                kind = "inherit"
-            mode = self.mode(chain, is_call, kind, start, end)
+                kind, mode = "inherit", "read"
+            else:
+                kind = "call" if is_call else "reference"
+                mode = self.mode(chain, is_call, start, end)
             enclosing = ""
-            pos = bisect_right(class_starts, start) - 1
-            if pos >= 0 and class_ranges[pos][1] > start:
-                enclosing = class_ranges[pos][2]
+            if class_starts:
+                pos = bisect_right(class_starts, start) - 1
+                if pos >= 0 and class_ranges[pos][1] > start:
+                    enclosing = class_ranges[pos][2]
             key = (name, chain, kind, mode, enclosing)
             entry = agg.get(key)
             if entry is None:
-                agg[key] = [1, [self.snip(node.start_point[0] + 1)]]
+                line = node.start_point[0] + 1
+                want(line)
+                agg[key] = [1, [line]]
             else:
                 entry[0] += 1
-                if len(entry[1]) < MAX_EVIDENCE:
+                lines = entry[1]
+                if len(lines) < MAX_EVIDENCE:
                     line = node.start_point[0] + 1
-                    if entry[1][-1] != line:
-                        entry[1].append(self.snip(line))
+                    if lines[-1] != line:
+                        want(line)
+                        lines.append(line)
         self.instance_writes(agg, names)
         return tuple(
             (k[0].decode(), k[1], k[2], k[3], v[0], tuple(v[1]), k[4])
@@ -689,18 +727,29 @@ class _Extractor:
         found.sort()
         return found
 
-    def mode(self, chain: str, is_call: bool, kind: str, start: int, end: int) -> str:
+    def mode(self, chain: str, is_call: bool, start: int, end: int) -> str:
         """Whether a use of a (possible) model writes: constructor, create/save/delete..."""
-        if kind == "inherit":
-            return "read"
         if is_call and (not chain or chain.rpartition(".")[2] in _WRITE_LAST):
             return "write"
         src = self.src
-        before = src[src.rfind(b"\n", 0, start) + 1 : start].rstrip()
-        in_call = before.endswith(b"(")
-        if in_call and _WRITE_AROUND.search(before):
-            return "write"
-        if (in_call and before.endswith(b".query(")) or "query" in chain or "objects" in chain:
+        # The text before the use on its line, right-stripped, ends with "(" when the use is
+        # an argument: find its last non-blank byte without slicing the line.
+        last = start - 1
+        while last >= 0 and src[last] in _BLANK_BYTES:
+            last -= 1
+        in_call = last >= 0 and src[last] == _OPEN_PAREN
+        if in_call:
+            before = src[src.rfind(b"\n", 0, last) + 1 : last + 1]
+            if _WRITE_AROUND.search(before):
+                return "write"
+            if before.endswith(b".query("):
+                in_call = False  # checked below like a query chain
+                chain_is_query = True
+            else:
+                chain_is_query = False
+        else:
+            chain_is_query = False
+        if chain_is_query or "query" in chain or "objects" in chain:
             line_end = src.find(b"\n", end)
             if _WRITE_AFTER.search(src, end, line_end if line_end >= 0 else len(src)):
                 return "write"
@@ -740,7 +789,7 @@ class _Extractor:
         """(line, reads, writes) for string literals that parse as SQL."""
         out: list[tuple] = []
         seen: set[int] = set()
-        for match in _SQL_HINT.finditer(self.src.lower()):
+        for match in _SQL_HINT.finditer(self.src.translate(_SQL_FOLD)):
             pos = match.start(1)
             node = self.root.descendant_for_byte_range(pos, pos + 1)
             if node is None or node.type != "string_content":
@@ -769,6 +818,9 @@ _WORD_BYTES = frozenset(
     bytes([c]) for c in b"_0123456789" + bytes(range(65, 91)) + bytes(range(97, 123))
 )
 _WORD_OR_DOT = frozenset({b"_", b"."})
+_BLANK_BYTES = frozenset(b" \t\r\x0b\x0c")
+"""What `bytes.rstrip()` strips, but the newline, which ends the search for a line's end."""
+_OPEN_PAREN = ord("(")
 _IMPORT_PARENTS = frozenset({"dotted_name", "aliased_import"})
 _DEFINING_PARENTS = {
     "class_definition": "name",

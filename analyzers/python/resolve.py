@@ -89,13 +89,14 @@ class _Resolver:
             for cls in e.result["classes"]:
                 self.classes.setdefault((e.module, cls[0]), cls)
         self._longest: dict[str, str | None] = {}
+        self._split: dict[str, tuple[str | None, str]] = {}
         self.deps: dict[tuple[str, str, str], _Acc] = {}
         self.access: dict[tuple[str, str, str, str], _Acc] = {}
         self.models: dict[tuple[str, str], _Model] = {}
         self.model_syms: dict[tuple[str, str], str] = {}
         self._sym_memo: dict[tuple[str, str], str | None] = {}
         self.tables: dict[str, dict[str, Any]] = {}
-        self._evidence: dict[tuple[str, int], Evidence] = {}
+        self._evidence: dict[str, dict[int, Evidence]] = {}
 
     # -- lookups ---------------------------------------------------------------------------
     def longest(self, dotted: str) -> str | None:
@@ -115,11 +116,15 @@ class _Resolver:
 
     def split_symbol(self, dotted: str) -> tuple[str | None, str]:
         """(module, first symbol after it) for a dotted path."""
-        module = self.longest(dotted)
-        if module is None:
-            return None, ""
-        rest = dotted[len(module) + 1 :]
-        return module, rest.partition(".")[0]
+        found = self._split.get(dotted)
+        if found is None:
+            module = self.longest(dotted)
+            if module is None:
+                found = (None, "")
+            else:
+                found = (module, dotted[len(module) + 1 :].partition(".")[0])
+            self._split[dotted] = found
+        return found
 
     def abs_name(self, module: str, dotted: str) -> str:
         """A dotted expression of `module` as an absolute dotted path (through its imports)."""
@@ -275,17 +280,22 @@ class _Resolver:
     def uses(self, e: FileEntry) -> None:
         module = e.module
         bindings = self.bindings[module]
+        split_symbol = self.split_symbol
+        deps = self.deps
         for name, chain, kind, mode, count, lines, enclosing in e.result["uses"]:
             bound = bindings.get(name)
             if bound is None:
                 target, symbol = module, name
             else:
-                full = bound + "." + chain if chain else bound
-                target, symbol = self.split_symbol(full)
+                target, symbol = split_symbol(bound + "." + chain if chain else bound)
                 if target is None:
                     continue
-                if kind != "access":
-                    self.add_dep(module, target, kind, count, lines)
+                if kind != "access" and target != module:
+                    acc = deps.get((module, target, kind))
+                    if acc is None:
+                        acc = deps[(module, target, kind)] = _Acc()
+                    acc.weight += count
+                    acc.lines.extend(lines)
             if kind == "inherit" or not symbol:
                 continue
             table = self.model_table(target, symbol)
@@ -506,15 +516,16 @@ class _Resolver:
 
     # -- output ----------------------------------------------------------------------------
     def evidence(self, module: str, lines: list[int]) -> tuple[Evidence, ...]:
-        entry = self.by_module[module]
-        snips = entry.result["snips"]
-        chosen = sorted(set(lines))[:MAX_EVIDENCE]
+        memo = self._evidence.get(module)
+        if memo is None:
+            memo = self._evidence[module] = {}
         out = []
-        for line in chosen:
-            key = (entry.rel, line)
-            found = self._evidence.get(key)
+        for line in sorted(set(lines))[:MAX_EVIDENCE] if len(lines) > 1 else lines:
+            found = memo.get(line)
             if found is None:
-                found = self._evidence[key] = Evidence(entry.rel, line, snips.get(line, ""))
+                entry = self.by_module[module]
+                snippet = entry.result["snips"].get(line, "")
+                found = memo[line] = Evidence(entry.rel, line, snippet)
             out.append(found)
         return tuple(out)
 
