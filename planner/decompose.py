@@ -19,7 +19,8 @@ KERNEL = "shared-kernel"
 MONOLITH = "monolith"
 """What remains of the monolith at a given step of the extraction."""
 KERNEL_AREAS = frozenset(
-    {"core", "common", "shared", "utils", "util", "lib", "libs", "helpers", "base"}
+    "core common shared utils util utilities lib libs helpers base framework platform "
+    "foundation infra kernel toolkit tools".split()
 )
 """Package names that announce shared code: their widely used modules are kernel at a lower bar."""
 
@@ -66,6 +67,8 @@ def find_kernel(units: dict[UnitId, Unit], graph: CodeGraph, config: Config) -> 
         big = set(sizes)
     if len(big) < 3:
         return {}
+    # a Django-style project package (settings, wsgi) is framework glue, shared by every app
+    project = {areas[u] for u in units if u.rsplit(".", 1)[-1] in ("settings", "wsgi", "asgi")}
     threshold = max(3, config.shared_kernel_fan_in * len(big))
     in_area_threshold = max(threshold, 0.75 * len(big))
     reasons: dict[UnitId, str] = {}
@@ -75,7 +78,7 @@ def find_kernel(units: dict[UnitId, Unit], graph: CodeGraph, config: Config) -> 
         area = areas[unit]
         users = {areas[s] for s in graph.deps.predecessors(unit) if s in areas} & big - {area}
         used = {areas[t] for t in graph.deps.successors(unit) if t in areas} & big - {area}
-        shared = not area or area in KERNEL_AREAS or area in LAYER_WORDS
+        shared = not area or area in KERNEL_AREAS or area in LAYER_WORDS or area in project
         if len(users) >= (threshold if shared else in_area_threshold):
             reasons[unit] = f"used from {len(users)} of {len(big)} areas"
         elif not area and len(used) >= threshold:

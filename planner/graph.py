@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -126,13 +127,25 @@ MAX_NAMESAKES = 12
 
 
 def _namesakes(units: tuple[UnitId, ...]) -> list[list[UnitId]]:
-    """Modules in different packages sharing a business leaf name (`api.bids`, `admin.bids`).
+    """Modules in different layers sharing a business leaf name (`api.bids`, `admin.bids`).
 
-    In layered monoliths these are one capability's vertical slice; very common names are skipped.
+    In layered monoliths these are one capability's vertical slice. A name repeated across
+    business packages instead (`dcim.tables`, `ipam.tables`) names a layer: no edge. Very common
+    names are skipped too.
     """
     by_leaf: dict[str, list[UnitId]] = defaultdict(list)
     for unit in sorted(units):
         leaf = unit.rsplit(".", 1)[-1].lower()
         if leaf not in LAYER_WORDS and "." in unit:
             by_leaf[leaf].append(unit)
-    return [group for _, group in sorted(by_leaf.items()) if 2 <= len(group) <= MAX_NAMESAKES]
+    return [
+        group
+        for _, group in sorted(by_leaf.items())
+        if 2 <= len(group) <= MAX_NAMESAKES and 2 * sum(_in_layer(u) for u in group) >= len(group)
+    ]
+
+
+def _in_layer(unit: UnitId) -> bool:
+    """Whether a unit's package is a layer (`api.v1`, `admin`), not a business package."""
+    parents = [p for p in unit.split(".")[:-1] if not re.fullmatch(r"v\d+", p)]
+    return bool(parents) and parents[-1].lower() in LAYER_WORDS
