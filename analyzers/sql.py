@@ -16,10 +16,19 @@ from analyzers.facts import TableName
 # simply not SQL to us, so keep its logger quiet.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
-_SQL_START = re.compile(
-    r"^\s*(?:\(\s*)?(select|insert|update|delete|with|merge|replace|create\s+(?:or\s+replace\s+)?view)\b",
-    re.IGNORECASE,
+_STATEMENT_SHAPES = (
+    r"\(?\s*select\b.+?\bfrom\s+[\w\"`\[(]",
+    r"insert\s+(?:or\s+\w+\s+|ignore\s+)?into\s+[\w\"`\[]",
+    r"update\s+(?:only\s+)?[\w.\"`\[\]]+(?:\s+(?:as\s+)?\w+)?\s+set\s",
+    r"delete\s+(?:[\w.]+\s+)?from\s+[\w\"`\[]",
+    r"with\s+(?:recursive\s+)?[\w\"`]+(?:\s*\([^)]*\))?\s+as\s+(?:not\s+)?(?:materialized\s+)?\(",
+    r"(?:merge|replace)\s+into\s",
+    r"create\s+(?:or\s+replace\s+)?(?:materialized\s+)?view\s",
 )
+_SQL_START = re.compile(r"^\s*(?:" + "|".join(_STATEMENT_SHAPES) + ")", re.IGNORECASE | re.DOTALL)
+_CAPITALISED_KEYWORD = re.compile(r"^\s*\(?\s*[A-Z][a-z]+\b")
+_PROSE_WORDS = re.compile(r"\b(?:a|an|the|your|this|these|those|my|our|to|of|please|you)\b")
+"""Words prose uses and SQL rarely does; only tell when the statement keyword is Capitalised."""
 # Placeholders of DB-API styles and string formatting, replaced by a literal so sqlglot parses.
 _PLACEHOLDERS = re.compile(r"%\([A-Za-z_]\w*\)s|%s|%d|\?|(?<![:\w]):[A-Za-z_]\w*|\$\d+|\{[^{}]*\}")
 
@@ -33,8 +42,14 @@ class SqlTables:
 
 
 def looks_like_sql(text: str) -> bool:
-    """True when a string literal starts like a SQL statement (cheap pre-filter before parsing)."""
-    return bool(_SQL_START.match(text)) and len(text.split(None, 2)) >= 2
+    """True when a string starts with the shape of a SQL statement that names a table.
+
+    Cheap filter before parsing. Prose such as "Delete a file from server" or "Select a country
+    from the list" starts like SQL: a Capitalised keyword followed by English words is prose.
+    """
+    if not _SQL_START.match(text):
+        return False
+    return not (_CAPITALISED_KEYWORD.match(text) and _PROSE_WORDS.search(text))
 
 
 @lru_cache(maxsize=4096)

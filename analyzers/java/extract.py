@@ -21,7 +21,7 @@ from tree_sitter import Language, Node, Parser, Query, QueryCursor
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
 
-EXTRACT_VERSION = "2"
+EXTRACT_VERSION = "3"
 """Bump when the extracted result changes shape or meaning (it salts the cache key)."""
 
 _MAX_SNIPPET = 200

@@ -23,7 +23,7 @@ from tree_sitter import Language, Node, Parser
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
 
-EXTRACT_VERSION = "1"
+EXTRACT_VERSION = "2"
 """Bump when the extracted result changes shape or meaning (it salts the cache key)."""
 
 MAX_EVIDENCE = 5
@@ -48,16 +48,6 @@ _SQL_FOLD = bytes(
 )
 """Lowercases ASCII and maps `'` to `"` and tab, CR, LF and "(" to a space, byte for byte: the
 hint then starts with one literal byte, which `re` finds 4x quicker than a character class."""
-_SQL_SHAPE = {
-    "select": re.compile(r"(?is)\bfrom\b|\bselect\b\s+[\w'\"(]"),
-    "insert": re.compile(r"(?is)\binto\b|\bvalues\b"),
-    "update": re.compile(r"(?is)\bset\b"),
-    "delete": re.compile(r"(?is)\bfrom\b|\bwhere\b"),
-    "with": re.compile(r"(?is)\b(?:select|insert|update|delete)\b"),
-    "merge": re.compile(r"(?is)\binto\b|\busing\b"),
-    "replace": re.compile(r"(?is)\binto\b"),
-    "create": re.compile(r"(?is)\bview\b"),
-}
 _TABLE_CALL = re.compile(rb"Table[ \t]*\(")
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z_0-9]*")
 _MANY_NAMES = 48
@@ -803,8 +793,7 @@ class _Extractor:
                 continue
             seen.add(string.start_byte)
             text = string_value(string) or ""
-            keyword = match.group(1).decode().lower()
-            if not looks_like_sql(text) or not _SQL_SHAPE[keyword].search(text):
+            if not looks_like_sql(text):
                 continue
             found = tables_in_sql(text.replace("\\n", "\n").replace("\\t", " "))
             if found is None:
