@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 _BATCH = 500
+
+Progress = Callable[[int, int], None]
+"""A callback told (files done, files in all) as an analyzer goes."""
+
+
+@dataclass(frozen=True)
+class RunStats:
+    """What one analyzer run did: files seen, parsed now, taken from the cache, and skipped."""
+
+    files: int
+    parsed: int
+    cached: int
+    skipped: int
+    lines: int
 
 
 def content_key(data: bytes, salt: str) -> str:

@@ -9,10 +9,9 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from pathlib import Path
 
-from analyzers.cache import ResultCache, content_key
+from analyzers.cache import Progress, ResultCache, RunStats, content_key
 from analyzers.errors import InputError
 from analyzers.facts import AnalysisWarning, AnalyzerRun, Facts
 from analyzers.java.descriptors import MARKERS, read_descriptor
@@ -30,19 +29,6 @@ _SERIAL_BELOW = 48
 """Fewer files to parse than this are parsed in-process: a pool would cost more than it saves."""
 _MAX_SNIPPET = 200
 _SECRET_HINT = re.compile(r"://|passw|pwd|secret|token|key|credential", re.IGNORECASE)
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RunStats:
-    """What one run did: files seen, parsed now, taken from the cache, and skipped."""
-
-    files: int
-    parsed: int
-    cached: int
-    skipped: int
-    lines: int
 
 
 def analyze_java(

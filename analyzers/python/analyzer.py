@@ -12,16 +12,15 @@ import os
 import pickle
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import tree_sitter_python
 
-from analyzers.cache import ResultCache, content_key
+from analyzers.cache import Progress, ResultCache, RunStats, content_key
 from analyzers.errors import InputError
 from analyzers.facts import (
     AnalysisWarning,
@@ -44,19 +43,6 @@ _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg")
 _CHUNK_BYTES = 400_000
 _SERIAL_BELOW = 48
 """Fewer files to parse than this are parsed in-process: a pool would cost more than it saves."""
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RunStats:
-    """What one run did: files seen, parsed now, taken from the cache, and skipped."""
-
-    files: int
-    parsed: int
-    cached: int
-    skipped: int
-    lines: int
 
 
 def analyze_python(
