@@ -41,6 +41,7 @@ class Config:
     resolution: float = 1.0
     shared_kernel_fan_in: float = 0.5
     wave_size: int = 3
+    benefit_weight: float = 0.2
     teams: dict[str, str] = field(default_factory=dict)
     bulk_threshold: int = 50
     since: str | None = None
@@ -113,6 +114,16 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
     services = _table(data, "services", origin)
     planner = _table(data, "planner", origin)
     history = _table(data, "history", origin)
+    _known_keys(_table(data, "exclude", origin), {"paths"}, "exclude", origin)
+    _known_keys(database, {"constraint"}, "database", origin)
+    _known_keys(services, {"min", "max"}, "services", origin)
+    _known_keys(
+        planner,
+        {"seed", "resolution", "shared_kernel_fan_in", "wave_size", "benefit_weight"},
+        "planner",
+        origin,
+    )
+    _known_keys(history, {"bulk_threshold", "since"}, "history", origin)
     config = Config(
         weights=weights,
         pins=pins,
@@ -126,6 +137,9 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
             planner.get("shared_kernel_fan_in", 0.5), "planner.shared_kernel_fan_in", origin
         ),
         wave_size=int(_number(planner.get("wave_size", 3), "planner.wave_size", origin)),
+        benefit_weight=_number(
+            planner.get("benefit_weight", 0.2), "planner.benefit_weight", origin
+        ),
         teams={str(k): str(v) for k, v in _table(data, "teams", origin).items()},
         bulk_threshold=int(
             _number(history.get("bulk_threshold", 50), "history.bulk_threshold", origin)
@@ -135,6 +149,15 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
     if not 1 <= config.min_services <= config.max_services:
         raise InputError(f"{origin}: need 1 <= services.min <= services.max")
     return config
+
+
+def _known_keys(table: dict, known: set[str], section: str, origin: str) -> None:
+    unknown = set(table) - known
+    if unknown:
+        raise InputError(
+            f"{origin}: unknown key(s) in [{section}]: {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(known))}"
+        )
 
 
 def _table(data: dict, key: str, origin: str) -> dict:

@@ -8,10 +8,6 @@ from analyzers.errors import InputError
 from planner.plan import CallBack, EndpointRef, Score, ServiceName, Step, TablePlan, Wave
 from planner.risk import World, benefit, calls_into, risk
 
-BENEFIT_PULL = 0.3
-"""How much benefit offsets risk when picking the next service: priority = risk - 0.3 x benefit.
-
-Risk dominates on purpose: early moves teach the team the pattern, so they should be safe."""
 CANARY_RISK = 40.0
 """From this risk on, a service with endpoints goes live by canary rather than blue-green."""
 
@@ -26,8 +22,12 @@ class Move:
     reason: str
 
 
-def simulate(world: World, first: ServiceName | None = None) -> list[Move]:
-    """Extract one service at a time, rescoring what remains after each move."""
+def simulate(world: World, benefit_weight: float, first: ServiceName | None = None) -> list[Move]:
+    """Extract one service at a time, rescoring what remains after each move.
+
+    The next move has the lowest `risk - benefit_weight x benefit`. Risk dominates by default:
+    early moves teach the team the pattern, so they should be the safe ones.
+    """
     remaining = sorted(world.members)
     if first is not None and first not in world.members:
         raise InputError(f"--first {first}: no such service; services: {', '.join(remaining)}")
@@ -41,7 +41,7 @@ def simulate(world: World, first: ServiceName | None = None) -> list[Move]:
             reason = "forced first by --first"
         else:
             pick = min(
-                remaining, key=lambda s: (risks[s].score - BENEFIT_PULL * benefits[s].score, s)
+                remaining, key=lambda s: (risks[s].score - benefit_weight * benefits[s].score, s)
             )
             reason = _why(pick, risks, benefits, len(remaining))
         moves.append(Move(pick, risks[pick], benefits[pick], reason))

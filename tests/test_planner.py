@@ -161,6 +161,10 @@ def test_bad_config_is_a_user_error():
         parse_config({"weights": {"imports": 2}})
     with pytest.raises(InputError, match="constraint"):
         parse_config({"database": {"constraint": "yolo"}})
+    with pytest.raises(InputError, match=r"unknown key\(s\) in \[planner\]: sede"):
+        parse_config({"planner": {"sede": 1}})
+    with pytest.raises(InputError, match="must be a number"):
+        parse_config({"planner": {"benefit_weight": "high"}})
 
 
 def test_plans_are_deterministic():
