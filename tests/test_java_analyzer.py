@@ -710,6 +710,22 @@ def test_jpql_entity_names_map_to_tables(tmp_path: Path) -> None:
     assert found == {("order", "read"), ("raw_table", "read")}
 
 
+def test_jpql_built_in_a_string_builder_maps_entities_and_drops_join_paths(tmp_path: Path) -> None:
+    facts = analyze(
+        tmp_path,
+        *ENTITIES,
+        java(
+            "com.x.repo",
+            "CustomerDao",
+            "class CustomerDao {\n  Object q(StringBuilder b) {\n"
+            '    b.append("select distinct c from Customer c join c.orders o where o.id = 1");\n'
+            '    b.append("select count(*) from legacy_table");\n    return b;\n  }\n}',
+        ),
+    )
+    found = {(t, m) for u, t, m, v in access(facts) if u == "com.x.repo.CustomerDao" and v == "sql"}
+    assert found == {("crm.customers", "read"), ("legacy_table", "read")}
+
+
 def test_snippets_are_redacted(tmp_path: Path) -> None:
     facts = analyze(
         tmp_path,

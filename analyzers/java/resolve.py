@@ -324,7 +324,7 @@ class _Resolver:
             for line, reads, writes, jpql in cls.info["sql"]:
                 for mode, names in (("read", reads), ("write", writes)):
                     for name in names:
-                        table = self.jpql_table(name) if jpql else name
+                        table = self.jpql_table(name) if jpql else self.sql_table(name)
                         if table is not None:
                             self.add_access(cls.fqn, table, mode, "sql", cls.entry.rel, (line,))
         self.mybatis()
@@ -571,6 +571,21 @@ class _Resolver:
             if entity.entity_name == name:
                 return entity.table
         return name if name in self.tables else None
+
+    def sql_table(self, name: str) -> str | None:
+        """A table named in a query string that was not recognised as JPQL where it was built.
+
+        Queries assembled in a StringBuilder are JPQL as often as SQL: an entity's name maps to
+        its table, and a path through a short alias (`u.merchantStore`) is a join path, not a
+        schema-qualified table.
+        """
+        for entity in self.entities.values():
+            if entity.entity_name.lower() == name and entity.table != name:
+                return entity.table
+        schema, dot, _ = name.partition(".")
+        if dot and len(schema) <= 2 and name not in self.tables:
+            return None
+        return name
 
     def join_tables_of(self, entity: str) -> list[str]:
         return sorted(n for n, info in self.tables.items() if entity in info.get("owners", ()))
