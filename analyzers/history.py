@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import re
 import shlex
@@ -14,6 +16,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import BinaryIO
 
+from analyzers.cache import ResultCache, content_key
 from analyzers.errors import InputError
 from analyzers.facts import (
     AnalysisWarning,
@@ -23,10 +26,14 @@ from analyzers.facts import (
     Facts,
     Unit,
     UnitId,
+    dumps,
+    from_jsonable,
 )
 
 VERSION = "1"
 ANALYZER = "history"
+CACHE_FILE = "history.sqlite"
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # The one log format this module reads, live or from a file. Each commit opens with a header line
 # (record separator, then fields split by unit separators), followed by its `--numstat` lines.
@@ -399,6 +406,7 @@ def analyze_history(
     git_log: Path | None = None,
     bulk_threshold: int = 50,
     progress: Callable[[int], None] | None = None,
+    cache_dir: Path | None = None,
 ) -> Facts:
     """Churn, authors and co-change of each unit from git history or a saved `git log` export.
 
@@ -415,7 +423,8 @@ def analyze_history(
     A missing git, a directory outside git, an empty or shallow history, a failing `git log` and
     non-UTF-8 bytes each give a warning and an empty or partial result, never an exception; a
     missing export file or a bad `since` for one raise InputError (user mistakes).
-    `progress` is called with the number of commits read so far.
+    `progress` is called with the number of commits read so far. With `cache_dir`, a complete
+    live result is kept per HEAD commit and options, so re-running on unchanged history is instant.
     """
     warnings: list[AnalysisWarning] = []
     run = (AnalyzerRun(ANALYZER, VERSION),)
@@ -437,6 +446,52 @@ def analyze_history(
     for unit in units:
         units_by_path.setdefault(info.prefix + unit.path, []).append(unit.id)
     paths = sorted(units_by_path)
+    # a relative `since` ("2 weeks ago") moves with the clock: only fixed dates are cached
+    cacheable = (
+        cache_dir is not None and git_log is None and (since is None or _ISO_DAY.match(since))
+    )
+    key = _cache_key(root, units, since, bulk_threshold) if cacheable else None
+    with ResultCache(
+        cache_dir / CACHE_FILE if cache_dir and key else None, table="history"
+    ) as cache:
+        if key is not None and key in (hit := cache.get_many([key])):
+            cached = from_jsonable(Facts, json.loads(hit[key]))
+            return dataclasses.replace(cached, warnings=tuple(sorted(warnings)), root=where)
+        facts = _analyze(root, info, units_by_path, paths, since, git_log, bulk_threshold, progress)
+        if key is not None and not facts.warnings:
+            cache.put_many([(key, dumps(facts).encode("utf-8"))])
+            cache.prune([key])
+    return dataclasses.replace(facts, warnings=tuple(sorted(warnings + list(facts.warnings))))
+
+
+def _cache_key(root: Path, units: Sequence[Unit], since: str | None, bulk: int) -> str | None:
+    """The history's identity: HEAD, the options and the units' paths (None without a HEAD)."""
+    head = _git(root, "rev-parse", "HEAD")
+    if head.returncode != 0:
+        return None
+    identity = json.dumps(
+        [VERSION, head.stdout.decode().strip(), since, bulk, sorted((u.id, u.path) for u in units)]
+    )
+    return content_key(identity.encode("utf-8"), "history")
+
+
+def _analyze(
+    root: Path,
+    info: _RepoInfo,
+    units_by_path: dict[str, list[UnitId]],
+    paths: list[str],
+    since: str | None,
+    git_log: Path | None,
+    bulk_threshold: int,
+    progress: Callable[[int], None] | None,
+) -> Facts:
+    """Read the log (live or exported) and count churn, authors and co-change per unit."""
+    warnings: list[AnalysisWarning] = []
+    where = str(root)
+
+    def warn(message: str, path: str = where) -> None:
+        warnings.append(AnalysisWarning(ANALYZER, path, message))
+
     acc = _Accumulator({p: i for i, p in enumerate(paths)}, bulk_threshold)
     failures: list[str] = []
     if git_log is not None:
@@ -470,7 +525,7 @@ def analyze_history(
         change_stats=change_stats,
         co_changes=co_changes,
         warnings=tuple(sorted(warnings)),
-        analyzers=run,
+        analyzers=(AnalyzerRun(ANALYZER, VERSION),),
     )
 
 

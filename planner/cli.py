@@ -194,6 +194,7 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
                 git_log=sources.git_log,
                 bulk_threshold=config.bulk_threshold,
                 progress=progress,
+                cache_dir=cache_dir,
             )
     owners = analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats)
     facts = merge_facts(str(root), [python, java, history, owners, *declared, *live])

@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from analyzers.errors import InputError
-from analyzers.facts import ChangeStats, CoChange, Facts, Unit, from_jsonable, to_jsonable
+from analyzers.facts import (
+    ChangeStats,
+    CoChange,
+    Facts,
+    Unit,
+    dumps,
+    from_jsonable,
+    to_jsonable,
+)
 from analyzers.history import (
     EXPORT_COMMAND,
     FileChange,
@@ -428,3 +436,29 @@ def test_sample_ownership(sample_repo: Path) -> None:
     assert owned["shop.models"] == ("checkout", "platform")
     assert owned["shop.notifications.mailer"] == ("growth",)
     assert facts.warnings == ()
+
+
+def test_cache_serves_unchanged_history_and_misses_after_a_commit(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit(repo, {"a.py": lines(3), "b.py": lines(2)}, day="2023-01-01")
+    commit(repo, {"a.py": lines(5), "b.py": lines(4)}, day="2023-01-02")
+    units = units_for("a.py", "b.py")
+    cache = tmp_path / "cache"
+    calls: list[int] = []
+    first = analyze_history(repo, units, cache_dir=cache, progress=calls.append)
+    assert calls  # read from git
+    calls.clear()
+    again = analyze_history(repo, units, cache_dir=cache, progress=calls.append)
+    assert calls == []  # served from the cache, git log not read
+    assert dumps(again) == dumps(first)
+    assert stats_of(again)["a"].commits == 2
+    commit(repo, {"a.py": lines(7)}, day="2023-01-03")
+    after = analyze_history(repo, units, cache_dir=cache, progress=calls.append)
+    assert calls  # a new HEAD misses
+    assert stats_of(after)["a"].commits == 3
+    calls.clear()
+    for _ in range(2):  # a relative window moves with the clock: never cached
+        analyze_history(repo, units, cache_dir=cache, since="1000 years ago", progress=calls.append)
+    assert len(calls) == 2
