@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -51,7 +53,7 @@ app = typer.Typer(
     help="Plan how to take a legacy monolith apart, piece by piece, into containers.",
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "legacy_shop"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 DbOption = Annotated[
     list[str] | None,
@@ -346,42 +348,62 @@ def _run(root: Path, settings: Config, out: Path, sources: Sources, first: str |
     _summary(out, result)
 
 
+class DemoSample(StrEnum):
+    """The bundled samples `planner demo` can run on."""
+
+    shop = "shop"
+    java = "java"
+
+
 @app.command()
 def demo(
     out: OutOption = Path("planner-demo"),
     jobs: JobsOption = None,
+    sample: Annotated[
+        DemoSample, typer.Option("--sample", help="shop: the Python shop; java: the Java one.")
+    ] = DemoSample.shop,
 ) -> None:
-    """Run everything on the bundled legacy shop: its code, SQLite database and git history."""
-    if not (SAMPLE / "shop").is_dir():
-        raise InputError(f"the demo needs the sample at {SAMPLE}; run it from a source checkout")
+    """Run everything on a bundled legacy monolith, with its SQLite database (and git history)."""
+    source = SAMPLES / ("legacy_shop" if sample is DemoSample.shop else "legacy_java")
+    if not source.is_dir():
+        raise InputError(f"the demo needs the sample at {source}; run it from a source checkout")
     out = _out_dir(out)
     out.mkdir(parents=True, exist_ok=True)
-    work = out / "legacy_shop"
-    database = out / "legacy_shop.db"
-    _build_demo_inputs(work, database)
-    settings = load_config(find_config(work))
-    _run(work, settings, out, Sources(dbs=(f"sqlite:///{database}",), jobs=jobs), None)
-
-
-def _build_demo_inputs(work: Path, database: Path) -> None:
-    """The sample as a real git repository (its scripted history) and its schema in SQLite."""
-    import sqlite3
-
-    _info("building the sample's git history and SQLite database")
+    work = out / source.name
+    database = out / f"{source.name}.db"
     if work.exists():
         shutil.rmtree(work)
+    if sample is DemoSample.shop:
+        _info("building the sample's git history and SQLite database")
+        _build_history(source, work)
+        _sqlite_from(source / "schema.sql", database)
+    else:
+        _info("copying the sample and building its SQLite database")
+        shutil.copytree(source, work)
+        _sqlite_from(source / "src" / "main" / "resources" / "schema.sql", database)
+    settings = load_config(find_config(work))
+    sources = Sources(dbs=(f"sqlite:///{database}",), git=sample is DemoSample.shop, jobs=jobs)
+    _run(work, settings, out, sources, None)
+
+
+def _build_history(source: Path, work: Path) -> None:
+    """The sample as a real git repository, replayed by its scripted history."""
     result = subprocess.run(
-        [sys.executable, str(SAMPLE / "build_history.py"), str(work)],
+        [sys.executable, str(source / "build_history.py"), str(work)],
         capture_output=True,
         text=True,
         check=False,
     )
     if result.returncode != 0:
         raise InputError(f"building the sample history failed: {result.stderr.strip()[-300:]}")
+
+
+def _sqlite_from(schema: Path, database: Path) -> None:
+    """A SQLite database built from a schema script, replaced atomically."""
     tmp = Path(tempfile.mkstemp(suffix=".db", dir=database.parent)[1])
     try:
         with sqlite3.connect(tmp) as conn:
-            conn.executescript((SAMPLE / "schema.sql").read_text(encoding="utf-8"))
+            conn.executescript(schema.read_text(encoding="utf-8"))
         conn.close()
         tmp.replace(database)
     finally:

@@ -233,3 +233,22 @@ def test_schema_files_without_a_database(tmp_path):
     assert plan["unknown_tables"] == ["wishlists"]
     missing = planner("analyze", str(SAMPLE), "--schema", "/no/schema.sql", "--out", str(out / "x"))
     assert missing.returncode == 2 and "no such DDL file" in missing.stderr
+
+
+def test_java_demo_matches_its_reference(tmp_path):
+    out = tmp_path / "java"
+    result = planner("demo", "--sample", "java", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    facts = json.loads((out / "facts.json").read_text())
+    assert {u["language"] for u in facts["units"]} == {"java"}
+    assert any(t["source"] == "database" for t in facts["tables"])
+    score = planner(
+        "evaluate",
+        str(out / "plan.json"),
+        "--truth",
+        str(ROOT / "samples" / "legacy_java" / "reference.toml"),
+        "--json",
+    )
+    assert json.loads(score.stdout)["metrics"]["mojofm"] >= 85
+    dockerfiles = list((out / "scaffold").glob("*/Dockerfile"))
+    assert dockerfiles and all("eclipse-temurin" in d.read_text() for d in dockerfiles)
