@@ -33,6 +33,7 @@ class Decomposition:
     kernel: tuple[UnitId, ...]
     excluded: tuple[UnitId, ...]
     kernel_reasons: dict[UnitId, str]
+    excluded_reasons: dict[UnitId, str]
 
     def service_of(self) -> dict[UnitId, ServiceName]:
         """Each unit's service (the kernel's units map to KERNEL)."""
@@ -231,7 +232,22 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
         kernel=tuple(sorted(kernel_reasons)),
         excluded=tuple(sorted(set(excluded) | set(left_out))),
         kernel_reasons=kernel_reasons,
+        excluded_reasons={**_role_reasons(facts, excluded), **left_out},
     )
+
+
+ROLE_REASONS = {
+    "test": "test code: stays with the code it tests",
+    "migration": "database migration: stays with the shared database",
+    "vendored": "vendored third-party code",
+    "script": "script or entry point: stays with the monolith's deployment",
+}
+
+
+def _role_reasons(facts: Facts, excluded: tuple[UnitId, ...]) -> dict[UnitId, str]:
+    """Why each unit left out before clustering is out: its role, or planner.toml."""
+    roles = {u.id: u.role for u in facts.units}
+    return {u: ROLE_REASONS.get(roles.get(u, ""), "excluded by planner.toml") for u in excluded}
 
 
 def _fold_plumbing(

@@ -76,6 +76,7 @@ def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None)
         services=services,
         shared_kernel=decomposition.kernel,
         excluded=decomposition.excluded,
+        excluded_reasons=dict(sorted(decomposition.excluded_reasons.items())),
         tables=tables,
         access=tuple(u for u in _access(facts, service_of) if u.table not in unknown),
         edges=_service_edges(graph.deps, service_of),

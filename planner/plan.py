@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -12,7 +12,8 @@ from analyzers.facts import Evidence, TableName, UnitId, from_jsonable
 # PLAN_FORMAT_VERSION log (bump on any change to what plan.json holds):
 #   1: services (members, tables, endpoints, risk, benefit), shared_kernel, excluded, tables
 #      (owner, pattern), access (service x table), edges, waves, steps, metrics, warnings,
-#      cross_joins (SQL spanning services' tables), unknown_tables (used by code, not in schema).
+#      cross_joins (SQL spanning services' tables), unknown_tables (used by code, not in schema),
+#      excluded_reasons (why each excluded unit stays out of the services).
 PLAN_FORMAT_VERSION = 1
 
 ServiceName = str
@@ -165,6 +166,7 @@ class Plan:
     format_version: int = PLAN_FORMAT_VERSION
     cross_joins: tuple[CrossJoin, ...] = ()
     unknown_tables: tuple[TableName, ...] = ()
+    excluded_reasons: dict[UnitId, str] = field(default_factory=dict)
 
     def service(self, name: ServiceName) -> Service:
         """The service called `name`."""

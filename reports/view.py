@@ -489,7 +489,7 @@ class ReportView:
     services: tuple[ServiceView, ...]
     edges: tuple[EdgeView, ...]
     shared_kernel: tuple[str, ...]
-    excluded: tuple[str, ...]
+    excluded: tuple[tuple[str, str], ...]
     matrix: MatrixView
     steps: tuple[StepView, ...]
     risks: tuple[RiskItem, ...]
@@ -1132,7 +1132,7 @@ def build_view(
         services=services,
         edges=_edges(index),
         shared_kernel=tuple(sorted(set(plan.shared_kernel))),
-        excluded=tuple(sorted(set(plan.excluded))),
+        excluded=tuple((u, plan.excluded_reasons.get(u, "")) for u in sorted(set(plan.excluded))),
         matrix=matrix,
         steps=tuple(_step(index, s) for s in index.steps),
         risks=risks,

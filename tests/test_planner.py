@@ -190,3 +190,12 @@ def test_widely_read_tables_are_replicated_and_min_services_is_honoured():
     assert len(many.services) == 4
     few = make_plan(shop_facts(), dataclasses.replace(Config(), min_services=1, max_services=2))
     assert len(few.services) == 2
+
+
+def test_every_excluded_unit_says_why():
+    facts = shop_facts()
+    config = parse_config({"exclude": {"paths": ["app/shipping/views.py"]}})
+    plan = make_plan(facts, config)
+    assert set(plan.excluded_reasons) == set(plan.excluded)
+    assert plan.excluded_reasons["app.tests.test_orders"].startswith("test code")
+    assert plan.excluded_reasons["app.shipping.views"] == "excluded by planner.toml"
