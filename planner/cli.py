@@ -362,8 +362,16 @@ def demo(
     sample: Annotated[
         DemoSample, typer.Option("--sample", help="shop: the Python shop; java: the Java one.")
     ] = DemoSample.shop,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Read this database instead of building SQLite (e.g. PostgreSQL loaded with "
+            "samples/legacy_shop/schema.postgresql.sql).",
+        ),
+    ] = None,
 ) -> None:
-    """Run everything on a bundled legacy monolith, with its SQLite database (and git history)."""
+    """Run everything on a bundled legacy monolith, with its database (and git history)."""
     source = SAMPLES / ("legacy_shop" if sample is DemoSample.shop else "legacy_java")
     if not source.is_dir():
         raise InputError(f"the demo needs the sample at {source}; run it from a source checkout")
@@ -374,15 +382,19 @@ def demo(
     if work.exists():
         shutil.rmtree(work)
     if sample is DemoSample.shop:
-        _info("building the sample's git history and SQLite database")
+        _info("building the sample's git history")
         _build_history(source, work)
-        _sqlite_from(source / "schema.sql", database)
+        schema = source / "schema.sql"
     else:
-        _info("copying the sample and building its SQLite database")
+        _info("copying the sample")
         shutil.copytree(source, work)
-        _sqlite_from(source / "src" / "main" / "resources" / "schema.sql", database)
+        schema = source / "src" / "main" / "resources" / "schema.sql"
+    if db is None:
+        _info("building its SQLite database")
+        _sqlite_from(schema, database)
+        db = f"sqlite:///{database}"
     settings = load_config(find_config(work))
-    sources = Sources(dbs=(f"sqlite:///{database}",), git=sample is DemoSample.shop, jobs=jobs)
+    sources = Sources(dbs=(db,), git=sample is DemoSample.shop, jobs=jobs)
     _run(work, settings, out, sources, None)
 
 

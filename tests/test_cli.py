@@ -252,3 +252,21 @@ def test_java_demo_matches_its_reference(tmp_path):
     assert json.loads(score.stdout)["metrics"]["mojofm"] >= 85
     dockerfiles = list((out / "scaffold").glob("*/Dockerfile"))
     assert dockerfiles and all("eclipse-temurin" in d.read_text() for d in dockerfiles)
+
+
+def test_demo_on_the_postgresql_copy_of_the_shop_database(tmp_path, pg_database):
+    import psycopg
+
+    plain = pg_database.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute((SAMPLE / "schema.postgresql.sql").read_text(encoding="utf-8"))
+    out = tmp_path / "pg"
+    result = planner("demo", "--out", str(out), "--db", pg_database)
+    assert result.returncode == 0, result.stderr
+    assert "reading database postgresql+psycopg://postgres@" in result.stderr
+    assert not (out / "legacy_shop.db").exists()
+    facts = json.loads((out / "facts.json").read_text())
+    live = {t["name"] for t in facts["tables"] if t["source"] == "database"}
+    assert {"orders", "customers", "v_order_summary"} <= live
+    assert facts["databases"] == [pg_database]
+    assert len(json.loads((out / "plan.json").read_text())["services"]) >= 5
