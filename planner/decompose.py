@@ -395,8 +395,8 @@ def _table_plan(
             pattern = "shared_ownership"
             reason = (
                 f"also written by {', '.join(sorted(other_writers))}: keep it in the shared "
-                f"database with {owner} as the named owner; others write through {owner}'s API "
-                "over time (high risk until then)"
+                f"database with {owner} as the named owner; others write through "
+                f"{possessive(owner)} API over time (high risk until then)"
             )
     elif len(other_readers - {KERNEL}) >= CDC_READERS:
         pattern = "change_data_capture"
@@ -408,13 +408,18 @@ def _table_plan(
     elif other_readers:
         pattern = "api_or_view"
         reason = (
-            f"read by {', '.join(sorted(other_readers))}: they read through {owner}'s API, or a "
-            "read-only database view while they migrate"
+            f"read by {', '.join(sorted(other_readers))}: they read through "
+            f"{possessive(owner)} API, or a read-only database view while they migrate"
         )
     else:
         pattern = "owned"
         reason = f"used by {owner} only: moves with it"
     return TablePlan(table, owner, _names(readers), _names(writers), pattern, reason)
+
+
+def possessive(name: str) -> str:
+    """`orders'` or `catalog's`."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _names(counter: Counter[ServiceName]) -> tuple[ServiceName, ...]:

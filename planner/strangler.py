@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analyzers.errors import InputError
+from planner.decompose import possessive
 from planner.plan import CallBack, EndpointRef, Score, ServiceName, Step, TablePlan, Wave
 from planner.risk import World, benefit, calls_into, risk
 
@@ -209,4 +210,5 @@ def _rollback(
         if all(t.pattern != "split_table" for t in tables)
         else "replay the service's writes to the split tables into the monolith's tables first"
     )
-    return f"{route}; {data}; keep the monolith's copy of {name}'s code until the next wave is live"
+    keep = f"keep the monolith's copy of {possessive(name)} code until the next wave is live"
+    return f"{route}; {data}; {keep}"
