@@ -179,6 +179,7 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
         live.append(reflect_database(url))
     declared = [tables_from_ddl(path, root=root) for path in sources.schemas]
     cache_dir = sources.cache_dir or out / ".planner-cache"
+    _info(f"reading the code under {root}")
     with _file_progress("parsing Python") as progress:
         python = analyze_python(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)
     with _file_progress("parsing Java") as progress:
@@ -188,6 +189,7 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
     if sources.git_log is not None or sources.git:
         if sources.git_log is not None and not sources.git_log.is_file():
             raise InputError(f"{sources.git_log}: no such git log export")
+        _info("reading the history" + (f" in {sources.git_log}" if sources.git_log else ""))
         with _count_progress("reading git history (commits)") as progress:
             history = analyze_history(
                 root,
@@ -206,6 +208,11 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
         diff = compare_schemas(in_code, in_db)
         facts = merge_facts(str(root), [facts, Facts(root=str(root), warnings=diff)])
     return facts
+
+
+def _plan(facts: Facts, settings: Config, first: str | None) -> Plan:
+    _info(f"planning services and extraction order for {len(facts.units)} units")
+    return make_plan(facts, settings, first=first)
 
 
 def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
@@ -285,7 +292,7 @@ def plan(
     facts = _load_facts(facts_file)
     settings = _config(Path(facts.root) if facts.root else None, config)
     target = _out_dir(out or facts_file.parent)
-    result = make_plan(facts, settings, first=first)
+    result = _plan(facts, settings, first)
     target.mkdir(parents=True, exist_ok=True)
     write_json(result, target / "plan.json")
     _summary(target / "plan.json", result)
@@ -336,7 +343,7 @@ def run(
 def _run(root: Path, settings: Config, out: Path, sources: Sources, first: str | None) -> None:
     """Analyze, plan, then write facts, plan, scaffold and reports (in that order)."""
     facts = _analyze(root, settings, sources, out)
-    result = make_plan(facts, settings, first=first)
+    result = _plan(facts, settings, first)
     out.mkdir(parents=True, exist_ok=True)
     write_json(facts, out / "facts.json")
     write_json(result, out / "plan.json")
