@@ -110,8 +110,8 @@ def _info(message: str) -> None:
 
 
 @contextmanager
-def _file_progress(label: str) -> Iterator:
-    """A progress bar on stderr fed by (done, total) callbacks; silent when stderr is not a tty."""
+def _progress(label: str) -> Iterator:
+    """A progress bar on stderr fed by `update(done, total=None)`; silent when not a terminal."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -123,25 +123,10 @@ def _file_progress(label: str) -> Iterator:
     ) as progress:
         task = progress.add_task(label, total=None)
 
-        def update(done: int, total: int) -> None:
+        def update(done: int, total: int | None = None) -> None:
             progress.update(task, completed=done, total=total)
 
         yield update
-
-
-@contextmanager
-def _count_progress(label: str) -> Iterator:
-    """A counter on stderr fed by `done` callbacks (the total is unknown); silent when not a tty."""
-    with Progress(
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as progress:
-        task = progress.add_task(label, total=None)
-        yield lambda done: progress.update(task, completed=done)
 
 
 def _existing_dir(path: Path) -> Path:
@@ -180,9 +165,9 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
     declared = [tables_from_ddl(path, root=root) for path in sources.schemas]
     cache_dir = sources.cache_dir or out / ".planner-cache"
     _info(f"reading the code under {root}")
-    with _file_progress("parsing Python") as progress:
+    with _progress("parsing Python") as progress:
         python = analyze_python(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)
-    with _file_progress("parsing Java") as progress:
+    with _progress("parsing Java") as progress:
         java = analyze_java(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)
     units = python.units + java.units
     history = Facts(root=str(root))
@@ -190,7 +175,7 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
         if sources.git_log is not None and not sources.git_log.is_file():
             raise InputError(f"{sources.git_log}: no such git log export")
         _info("reading the history" + (f" in {sources.git_log}" if sources.git_log else ""))
-        with _count_progress("reading git history (commits)") as progress:
+        with _progress("reading git history (commits)") as progress:
             history = analyze_history(
                 root,
                 units,
