@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import PurePath, PurePosixPath
 from urllib.parse import quote
 
 from analyzers.facts import Evidence, Facts, Unit
@@ -1126,7 +1126,7 @@ def build_view(
     matrix = _matrix(index)
     risks = _risks(index)
     return ReportView(
-        title=f"Strangler plan: {plan.root}",
+        title=f"Strangler plan: {PurePath(plan.root).name or plan.root}",
         summary=_summary(index, len(warnings)),
         waves=waves,
         services=services,

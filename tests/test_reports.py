@@ -371,7 +371,7 @@ def test_plan_md_summary_waves_services_tables_steps(tmp_path: Path) -> None:
     _need_dot()
     _render(tmp_path)
     md = (tmp_path / "plan.md").read_text(encoding="utf-8")
-    assert md.startswith("# Strangler plan: samples/legacy\\_shop\n")
+    assert md.startswith("# Strangler plan: legacy\\_shop\n")
     assert "**Extract first: `catalog`** (risk 18.5, benefit 40)" in md
     assert "![Service dependency map](services.svg)" in md
     assert "- **Wave 1**: `catalog` (risk 18.5, low), `shipping` (risk 5, low)" in md
