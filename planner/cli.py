@@ -531,4 +531,4 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-__all__ = ["app", "dumps", "main"]
+__all__ = ["app", "main"]

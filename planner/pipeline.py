@@ -1,16 +1,14 @@
-"""Runs the stages in order: analyzers -> facts, facts + config -> plan (used by the CLI only)."""
+"""Runs the planning stages in order: facts + config -> graph -> services -> scores -> plan."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from pathlib import Path
 
 import networkx as nx
 
-from analyzers.facts import Evidence, Facts, merge_facts
+from analyzers.facts import Evidence, Facts
 from planner.config import Config
-from planner.decompose import KERNEL, assign_tables, decompose
+from planner.decompose import assign_tables, decompose
 from planner.graph import build_graph
 from planner.plan import (
     CrossJoin,
@@ -23,8 +21,6 @@ from planner.plan import (
 )
 from planner.risk import make_world
 from planner.strangler import build_steps, group_waves, simulate
-
-Progress = Callable[[str], None]
 
 
 def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None) -> Plan:
@@ -151,11 +147,3 @@ def _metrics(
         "shared_kernel_units": float(len(kernel)),
         "modularity": round(modularity, 4),
     }
-
-
-def merge(root: Path, parts: list[Facts]) -> Facts:
-    """All analyzers' facts as one."""
-    return merge_facts(str(root), parts)
-
-
-__all__ = ["KERNEL", "make_plan", "merge"]
