@@ -36,6 +36,7 @@ from analyzers.facts import (
     Routine,
     Table,
     TableName,
+    table_name,
 )
 from analyzers.redact import redact_text, redact_url
 from analyzers.sql import tables_in_sql
@@ -310,7 +311,7 @@ def _reflect_tables(connection: Connection, target: _Target) -> tuple[list[Table
 
 
 def _qualified(schema: str | None, name: str, default: str | None) -> TableName:
-    return name if schema in (None, default) else f"{schema}.{name}"
+    return table_name(None if schema == default else schema, name)
 
 
 def _reflect_schema(

@@ -21,6 +21,7 @@ from analyzers.facts import (
     Index,
     Table,
     TableName,
+    table_name,
 )
 from analyzers.redact import redact_text
 from analyzers.sql import tables_in_sql
@@ -357,7 +358,7 @@ def _table_name(table: exp.Table) -> TableName:
     """`schema.table`, or `table` when the schema is absent or a default one (public, main, dbo)."""
     schema = _identifier(table.args.get("db")) if table.args.get("db") else ""
     name = _identifier(table.this)
-    return name if not schema or schema.lower() in _DEFAULT_SCHEMAS else f"{schema}.{name}"
+    return table_name(None if schema.lower() in _DEFAULT_SCHEMAS else schema, name)
 
 
 def _normalize_name(raw: str) -> TableName:

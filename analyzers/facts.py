@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -21,7 +22,9 @@ UnitId = str
 """A unit of code: a dotted module name for Python (`shop.orders.service`), a fully qualified
 class name for Java (`com.shop.orders.OrderService`)."""
 TableName = str
-"""A table, qualified by its schema when it has one (`sales.orders`), else plain (`orders`)."""
+"""A table, qualified by its schema when it has one (`sales.orders`), else plain (`orders`).
+A part holding a dot or a double quote is written double-quoted (`public."dotted.name"`): build
+names with `table_name` and take them apart with `table_parts`, never with `split(".")`."""
 
 Language = Literal["python", "java"]
 UnitRole = Literal["code", "test", "migration", "vendored", "script"]
@@ -29,6 +32,50 @@ DependencyKind = Literal["import", "call", "inherit", "reference", "co_change"]
 AccessMode = Literal["read", "write"]
 AccessVia = Literal["orm", "sql"]
 TableSource = Literal["database", "ddl", "orm"]
+
+
+def table_name(schema: str | None, name: str) -> TableName:
+    """The `TableName` of `name` in `schema` (none: plain), quoting parts that hold `.` or `"`."""
+    return ".".join(_name_part(p) for p in (schema, name) if p)
+
+
+def _name_part(part: str) -> str:
+    return '"' + part.replace('"', '""') + '"' if "." in part or '"' in part else part
+
+
+def table_parts(name: TableName) -> tuple[str, str]:
+    """`(schema, table)` of a `TableName` (schema "" when plain); quoted parts unquoted.
+
+    A part is quoted only when it starts with `"` and its closing quote ends it; anything else
+    is taken as written (`we"ird` is one plain name, `a.b.c` is schema `a`, table `b.c`).
+    """
+    first = _quoted_part(name)
+    if first is None:
+        schema, dot, rest = name.partition(".")
+        if not dot:
+            return "", name
+    else:
+        schema, rest = first
+        if not rest:
+            return "", schema
+        rest = rest[1:]
+    second = _quoted_part(rest)
+    return (schema, second[0]) if second is not None and not second[1] else (schema, rest)
+
+
+def _quoted_part(text: str) -> tuple[str, str] | None:
+    """A leading `"..."` part of a name, unquoted, and what follows it (empty or `.rest`)."""
+    match = _QUOTED_PART.match(text)
+    return (match[1].replace('""', '"'), text[match.end() :]) if match else None
+
+
+_QUOTED_PART = re.compile(r'"((?:[^"]|"")*)"(?=\.|$)')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def has_control_chars(text: str) -> bool:
+    """True when `text` holds a control character (a newline, an ANSI escape...)."""
+    return _CONTROL.search(text) is not None
 
 
 @dataclass(frozen=True, order=True)
@@ -255,7 +302,33 @@ def merge_facts(root: str, parts: list[Facts]) -> Facts:
                 if isinstance(getattr(part, f.name), tuple)
             },
         )
-    return merged.sorted()
+    return _without_control_names(merged).sorted()
+
+
+def _without_control_names(facts: Facts) -> Facts:
+    """Facts without tables whose names hold control characters, with one warning for them.
+
+    Such a name (from `__tablename__ = "x\\n..."`, a Java string or a hostile database) could
+    break out of a comment or a line of a generated script; nothing legitimate needs one.
+    """
+    bad = {t.name for t in facts.tables} | {a.table for a in facts.table_access}
+    bad |= {m.table for m in facts.orm_models}
+    bad = {name for name in bad if has_control_chars(name)}
+    if not bad:
+        return facts
+    warning = AnalysisWarning(
+        "facts",
+        "",
+        f"{len(bad)} table name(s) with control characters refused: "
+        + ", ".join(sorted(repr(n) for n in bad)),
+    )
+    return dataclasses.replace(
+        facts,
+        tables=tuple(t for t in facts.tables if t.name not in bad),
+        table_access=tuple(a for a in facts.table_access if a.table not in bad),
+        orm_models=tuple(m for m in facts.orm_models if m.table not in bad),
+        warnings=(*facts.warnings, warning),
+    )
 
 
 # --- JSON round trip, shared by every frozen model of the pipeline -----------------------------

@@ -10,7 +10,7 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import exp
 
-from analyzers.facts import TableName
+from analyzers.facts import TableName, table_name
 
 # sqlglot warns on stderr when it falls back to an opaque Command; a string we cannot read is
 # simply not SQL to us, so keep its logger quiet.
@@ -90,6 +90,12 @@ def _write_targets(statement: exp.Expression) -> list[exp.Table]:
 
 
 def _name(table: exp.Table) -> TableName:
-    """Schema-qualified lowercase name: `sales.orders` or `orders`."""
-    parts = [p for p in (table.db, table.name) if p]
-    return ".".join(parts).lower()
+    """Schema-qualified name as the database sees it: unquoted parts fold to lower case, quoted
+    ones keep their case and dots (`sales.orders`, `orders`, `"Orders"`, `public."a.b"`)."""
+    return table_name(_part(table.args.get("db")), _part(table.this))
+
+
+def _part(node: exp.Expression | None) -> str:
+    if isinstance(node, exp.Identifier):
+        return node.name if node.quoted else node.name.lower()
+    return node.name.lower() if node is not None else ""

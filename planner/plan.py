@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,6 +20,25 @@ PLAN_FORMAT_VERSION = 1
 
 ServiceName = str
 """A candidate service, named from its vocabulary (`orders`, `payments`)."""
+
+ROLE_NAME_LIMIT = 32
+"""Longest database role name: MySQL's user name limit (PostgreSQL allows 63)."""
+
+
+def role_name(service: ServiceName) -> str:
+    """The database role of a service, unique by construction: `svc_<service>` when that is
+    already lower case letters, digits and `_` within `ROLE_NAME_LIMIT`; otherwise the name
+    folded to those characters, cut, and suffixed with a hash of the exact service name.
+
+    The one owner of this rule: the grant scripts, the report and the rollout checks import it.
+    """
+    plain = "svc_" + service
+    if re.fullmatch(r"svc_[a-z0-9_]+", plain) and len(plain) <= ROLE_NAME_LIMIT:
+        return plain
+    digest = hashlib.sha256(service.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    folded = re.sub(r"[^a-z0-9_]", "_", service.lower())
+    return f"svc_{folded}"[: ROLE_NAME_LIMIT - len(digest) - 1] + "_" + digest
+
 
 DbPattern = Literal[
     "owned",  # used by its owner only: moves with it

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 from analyzers.errors import InputError
 from planner.decompose import possessive
-from planner.plan import CallBack, EndpointRef, Score, ServiceName, Step, TablePlan, Wave
+from planner.plan import (
+    CallBack,
+    EndpointRef,
+    Score,
+    ServiceName,
+    Step,
+    TablePlan,
+    Wave,
+    role_name,
+)
 from planner.risk import World, benefit, calls_into, risk
 
 CANARY_RISK = 40.0
@@ -183,7 +192,7 @@ def _checks(
         f"health: GET /health on {name} answers 200 on every replica for 10 minutes",
         "error rate: 5xx on rerouted endpoints at most the monolith's baseline + 0.5 points",
         "latency: p95 of rerouted endpoints at most 1.2x the monolith's baseline",
-        f"database: no permission-denied errors for role svc_{name.replace('-', '_')} in the logs",
+        f"database: no permission-denied errors for role {role_name(name)} in the logs",
     ]
     if not reroute:
         checks[1] = "error rate: failed calls from the monolith to the service below 0.5%"

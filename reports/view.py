@@ -19,8 +19,9 @@ from planner.plan import (
     ServiceName,
     Step,
     TablePlan,
+    role_name,
 )
-from reports.grants import grant_script, role_name
+from reports.grants import grant_script
 from reports.scaffold.model import FACADE_IMAGE, JRE_IMAGES, PYTHON_IMAGE
 from reports.scaffold.model import slug as scaffold_slug
 

@@ -1,0 +1,1 @@
+"""Hardening tests: hostile code, databases and user mistakes."""
