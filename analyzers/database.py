@@ -119,8 +119,9 @@ def _target(url: str, timeout_s: float) -> _Target:
 
 
 def _shown(url: str) -> str:
+    """The URL as shown and recorded: password, secret query parameters and key files masked."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return redact_url(make_url(url).render_as_string(hide_password=True))
     except Exception:  # a URL that does not parse is still shown redacted
         return redact_url(url)
 

@@ -33,7 +33,7 @@ from analyzers.history import EXPORT_COMMAND, analyze_history
 from analyzers.java import analyze_java
 from analyzers.owners import analyze_owners
 from analyzers.python import analyze_python
-from analyzers.redact import redact_url
+from analyzers.redact import redact_model, redact_text, redact_url
 from analyzers.schema_diff import compare_schemas
 from planner import __version__
 from planner.config import Config, find_config, load_config
@@ -106,7 +106,13 @@ def main_callback(
 
 
 def _info(message: str) -> None:
-    err.print(message, markup=False)
+    err.print(_shown(message), markup=False)
+
+
+def _shown(message: str) -> str:
+    """A message as printed: secrets masked, control characters (ANSI escapes) made visible."""
+    text = redact_text(message)
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
 
 
 @contextmanager
@@ -192,12 +198,12 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
         in_db = [t for t in facts.tables if t.source == "database"]
         diff = compare_schemas(in_code, in_db)
         facts = merge_facts(str(root), [facts, Facts(root=str(root), warnings=diff)])
-    return facts
+    return redact_model(facts)
 
 
 def _plan(facts: Facts, settings: Config, first: str | None) -> Plan:
     _info(f"planning services and extraction order for {len(facts.units)} units")
-    return make_plan(facts, settings, first=first)
+    return redact_model(make_plan(facts, settings, first=first))
 
 
 def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
@@ -508,13 +514,13 @@ def main() -> None:
         sys.exit(0)
     except cli_errors.UsageError as error:
         where = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
-        err.print(f"error: {error.format_message()}{where}", markup=False)
+        err.print(_shown(f"error: {error.format_message()}{where}"), markup=False)
         sys.exit(2)
     except cli_errors.ClickException as error:
-        err.print(f"error: {error.format_message()}", markup=False)
+        err.print(_shown(f"error: {error.format_message()}"), markup=False)
         sys.exit(error.exit_code)
     except InputError as error:
-        err.print(f"error: {error}", markup=False)
+        err.print(_shown(f"error: {error}"), markup=False)
         sys.exit(2)
     except (KeyboardInterrupt, typer.Abort):
         err.print("interrupted", markup=False)
@@ -523,8 +529,10 @@ def main() -> None:
         if os.environ.get("PLANNER_DEBUG"):
             raise
         err.print(
-            f"internal error: {type(error).__name__}: {error} (set PLANNER_DEBUG=1 for the "
-            "traceback and please report it)",
+            _shown(
+                f"internal error: {type(error).__name__}: {error} (set PLANNER_DEBUG=1 for the "
+                "traceback and please report it)"
+            ),
             markup=False,
         )
         sys.exit(1)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analyzers.facts import Facts
+from analyzers.redact import redact_text
 from planner.plan import Plan
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
 from reports.scaffold.facade import render_facade
@@ -59,8 +60,8 @@ def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str | bytes]:
         files[f"{base}/Dockerfile"] = render_dockerfile(spec)
         files[f"{base}/.dockerignore"] = dockerignore(spec.runtime)
         files[f"{base}/README.md"] = render_readme(spec)
-        for name, text in spec.runtime.copied:
-            files[f"{base}/{name}"] = text
+        for name, text in spec.runtime.copied:  # the monolith's own files: secrets masked
+            files[f"{base}/{name}"] = redact_text(text) if isinstance(text, str) else text
         files[f".github/workflows/{base}.yml"] = render_workflow(spec, wave)
     folder = f"wave-{wave.number}"
     files[f"{folder}/compose.dev.yml"] = render_compose_dev(wave)

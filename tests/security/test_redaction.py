@@ -1,0 +1,181 @@
+"""Secret shapes never reach an output: a corpus over `redact_text`, then every file of a run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzers.facts import Evidence
+from analyzers.redact import MASK, redact_model, redact_text, redact_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# (a line as it appears in code or config, the secret it holds); the shapes follow gitleaks'
+# and detect-secrets' rules: URL userinfo and query, DSNs, credential calls, headers, keys.
+CORPUS = [
+    ('db = connect("postgresql://shop:Pw4Url0001@db/shop")', "Pw4Url0001"),
+    ('url = "jdbc:postgresql://db/shop?user=app&password=Pw4Query02"', "Pw4Query02"),
+    ('url = "postgresql://db/shop?sslmode=verify-full&sslpassword=Pw4Ssl0003"', "Pw4Ssl0003"),
+    ('api = "https://api.example.com/v1?access_token=Tok4Query04"', "Tok4Query04"),
+    ('dsn = "host=db dbname=shop user=app password=Pw4Dsn0005"', "Pw4Dsn0005"),
+    ('cs = "Server=db;Database=shop;User Id=sa;Password=Pw4Ado0006;"', "Pw4Ado0006"),
+    ('cs = "Driver={ODBC};Server=db;Uid=sa;Pwd=Pw4Odbc007;"', "Pw4Odbc007"),
+    ('conn = DriverManager.getConnection(url, "root", "Pw4Jdbc008");', "Pw4Jdbc008"),
+    ('ds.setPassword("Pw4Setter9");', "Pw4Setter9"),
+    ('props.setProperty("password", "Pw4Prop010");', "Pw4Prop010"),
+    ('props.put("mail.smtp.password", "Pw4Put0011");', "Pw4Put0011"),
+    ('r = requests.get(url, auth=("admin", "Pw4Tuple12"))', "Pw4Tuple12"),
+    ('r = session.get(url, auth=HTTPBasicAuth("admin", "Pw4Basic13"))', "Pw4Basic13"),
+    ('headers = {"Authorization": "Bearer Tok4Bearer14abc"}', "Tok4Bearer14abc"),
+    ("curl -H 'Authorization: Basic YWRtaW46UHc0SGRyMTU='", "YWRtaW46UHc0SGRyMTU="),
+    ('headers = {"X-Api-Key": "Key4Header16"}', "Key4Header16"),
+    ('PASSWORD = "Pw4Assign17"', "Pw4Assign17"),
+    ("spring.datasource.password=Pw4Props18", "Pw4Props18"),
+    ("  password: Pw4Yaml0019", "Pw4Yaml0019"),
+    ("nexusPassword=Pw4Gradle20", "Pw4Gradle20"),
+    ("export DB_PASSWORD=Pw4Shell21", "Pw4Shell21"),
+    ("<password>Pw4Maven022</password>", "Pw4Maven022"),
+    ('<property name="password" value="Pw4Spring23"/>', "Pw4Spring23"),
+    ('WEBHOOK_SECRET = "whsec_Pw4Webhook24abcdefgh"', "whsec_Pw4Webhook24abcdefgh"),
+    ('hook = "https://hooks.slack.com/services/T0000/B0000/Xy4Slack25abc"', "Xy4Slack25abc"),
+    ('aws_id = "AKIAZ4XQ7EXAMPLE2626"', "AKIAZ4XQ7EXAMPLE2626"),
+    (
+        'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY27"',
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY27",
+    ),
+    ('gh = "ghp_Abcdefghijklmnopqrstuvwxyz0123456728"', "ghp_Abcdefghijklmnopqrstuvwxyz0123456728"),
+    ('slack = "xoxb-123456789012-1234567890123-Abc4Slack29"', "Abc4Slack29"),
+    ('stripe = "sk_live_Abc4Stripe30abcdefghijkl"', "sk_live_Abc4Stripe30abcdefghijkl"),
+    ('gkey = "AIzaSyA-Abc4Google31abcdefghijklmnopqrs"', "AIzaSyA-Abc4Google31abcdefghijklmnopqrs"),
+    (
+        'jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJQdzRKd3QzMiJ9.c2lnbmF0dXJlMzI"',
+        "eyJzdWIiOiJQdzRKd3QzMiJ9",
+    ),
+    ("key = '-----BEGIN RSA PRIVATE KEY-----MIIEpAIBAAKCAQEAPw4Pem33'", "MIIEpAIBAAKCAQEAPw4Pem33"),
+    (
+        "INSERT INTO users (name, hash) VALUES ('admin', '$2b$12$Pw4Insert34hash')",
+        "$2b$12$Pw4Insert34hash",
+    ),
+    ("    VALUES ('root', 'Pw4Values35')", "Pw4Values35"),
+    ('client_secret: "Pw4Client36"', "Pw4Client36"),
+    ("//registry.npmjs.org/:_authToken=npm_Abc4Npm37abcdefghijklmnopqrstuvwxyz1", "Abc4Npm37"),
+]
+
+ORDINARY = [
+    "password_hash = hash(password)",
+    'sql = "SELECT id FROM orders WHERE customer_id = %s"',
+    'KEY_NAME = "SHOP_KEY"',
+    'password = os.environ["DB_PASSWORD"]',
+    "spring.datasource.password=${DB_PASSWORD}",
+    "postgresql://reader@db/shop",
+    "from shop.orders import service",
+    '@app.route("/orders/<int:order_id>", methods=["GET"])',
+    'connection = sqlite3.connect("shop.db")',
+]
+
+
+@pytest.mark.parametrize(("line", "secret"), CORPUS)
+def test_every_secret_shape_is_masked(line: str, secret: str) -> None:
+    redacted = redact_text(line)
+    assert secret not in redacted
+    assert MASK in redacted
+
+
+@pytest.mark.parametrize("line", ORDINARY)
+def test_ordinary_code_is_left_alone(line: str) -> None:
+    assert redact_text(line) == line
+
+
+def test_urls_with_unencoded_passwords_and_secret_queries() -> None:
+    assert redact_url("postgresql://bob:pa ss word@db/shop") == "postgresql://bob:***@db/shop"
+    shown = redact_url("postgresql://bob@db/shop?sslpassword=Kx1&password=Kx2&sslmode=require")
+    assert "Kx1" not in shown and "Kx2" not in shown and "sslmode=require" in shown
+
+
+def test_models_are_redacted_field_by_field() -> None:
+    evidence = (Evidence("a.py", 3, CORPUS[0][0]), Evidence("b.py", 4, "plain"))
+    redacted = redact_model(evidence)
+    assert CORPUS[0][1] not in redacted[0].snippet
+    assert redacted[1] is evidence[1]
+
+
+# --- a run over a repository full of secrets -------------------------------------------------
+
+
+def _repository(root: Path) -> None:
+    """A small shop whose every module holds secret-shaped lines that become evidence."""
+    shop = root / "shop"
+    shop.mkdir(parents=True)
+    (shop / "__init__.py").write_text("")
+    (shop / "users.py").write_text(
+        "def lookup(*args, **kwargs):\n    return args\n\n\ndef execute(sql):\n    return sql\n"
+    )
+    for i, (line, _) in enumerate(CORPUS):
+        code = line.strip().replace("\n", " ")
+        body = (
+            "from shop import users\n\n\n"
+            f"def work_{i}(url, session, props, ds, requests):\n"
+            f"    users.lookup({code!r})\n"
+            f"    users.lookup(url, {code!r}, 'x')\n"
+            f"    return users.execute({code!r})\n"
+        )
+        if code.startswith(("INSERT", "VALUES")):
+            body += f"\n\nSQL = {code!r}\n"
+        (shop / f"area{i:02d}.py").write_text(body)
+    java = root / "src" / "main" / "java" / "com" / "shop"
+    java.mkdir(parents=True)
+    lines = "\n".join(
+        f'        String s{i} = "{line.replace(chr(34), chr(39))}";'
+        for i, (line, _) in enumerate(CORPUS)
+    )
+    (java / "Db.java").write_text(
+        "package com.shop;\n\nimport java.sql.DriverManager;\n\npublic class Db {\n"
+        "    void open(String url) throws Exception {\n"
+        '        DriverManager.getConnection(url, "root", "Pw4Jdbc008");\n'
+        f"{lines}\n    }}\n}}\n"
+    )
+    (root / "requirements.txt").write_text(
+        "--extra-index-url https://build:Pw4Index038@pypi.example.com/simple\nflask==3.0.0\n"
+    )
+    (root / "app.py").write_text(
+        "from flask import Flask\nfrom shop import users\napp = Flask(__name__)\n\n\n"
+        '@app.route("/orders")\ndef orders():\n    return users.lookup()\n'
+    )
+
+
+def test_no_output_of_a_run_holds_a_secret(tmp_path: Path, pg_database: str) -> None:
+    repo = tmp_path / "repo"
+    _repository(repo)
+    out = tmp_path / "out"
+    url = pg_database.replace("postgres@", "postgres:pa ss Pw4Space39@") + "?sslpassword=Pw4Ssl040"
+    env = {k: v for k, v in os.environ.items() if k != "PLANNER_DEBUG"}
+    result = subprocess.run(
+        [sys.executable, "-m", "planner", "run", str(repo), "--out", str(out), "--db", url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    secrets = [s for _, s in CORPUS] + ["Pw4Index038", "Pw4Space39", "pa ss", "Pw4Ssl040"]
+    files = sorted(p for p in out.rglob("*") if p.is_file() and ".planner-cache" not in p.parts)
+    assert {"facts.json", "plan.json", "report.html", "plan.md"} <= {p.name for p in files}
+    assert any(p.name == "requirements.txt" for p in files)
+    leaks = [
+        (p.relative_to(out).as_posix(), s)
+        for p in files
+        for s in secrets
+        if s.encode() in p.read_bytes()
+    ]
+    leaks += [("stderr", s) for s in secrets if s in result.stderr + result.stdout]
+    assert leaks == []
+    facts = (out / "facts.json").read_text(encoding="utf-8")
+    masked = sum(1 for i in range(len(CORPUS)) if f"area{i:02d}.py" in facts)
+    assert masked == len(CORPUS)  # every module's lines reached the facts, masked
+    assert facts.count(MASK) >= len(CORPUS)
