@@ -44,6 +44,7 @@ from pathlib import Path
 import yaml
 
 from analyzers.redact import redact_url
+from analyzers.walk import inside
 
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 
@@ -93,12 +94,16 @@ def _is_compose(name: str) -> bool:
     return lower.endswith((".yml", ".yaml")) and lower.startswith(("docker-compose", "compose"))
 
 
+def _regular_inside(root: Path, path: Path) -> bool:
+    return path.is_file() and inside(root, path)
+
+
 def _container_files(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            if (_is_dockerfile(name) or _is_compose(name)) and path.is_file():
+            if (_is_dockerfile(name) or _is_compose(name)) and _regular_inside(root, path):
                 yield path
 
 

@@ -17,6 +17,7 @@ from analyzers.facts import (
     Unit,
 )
 from analyzers.redact import redact_text
+from analyzers.walk import inside
 
 VERSION = "1"
 ANALYZER = "owners"
@@ -236,7 +237,7 @@ def find_codeowners(root: Path) -> tuple[Path, str] | None:
     for base in _bases(root):
         for location in CODEOWNERS_LOCATIONS:
             candidate = base / location
-            if candidate.is_file():
+            if candidate.is_file() and inside(base, candidate):  # a symlink out is not read
                 prefix = root.resolve().relative_to(base.resolve()).as_posix()
                 return candidate, "" if prefix == "." else prefix + "/"
     return None

@@ -1,7 +1,8 @@
-"""Finds source files under a root, without following symlinks, and classifies their role."""
+"""Finds files under a root without leaving it (symlinks checked), and classifies their role."""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -35,6 +36,39 @@ MIGRATION_DIRS = frozenset({"migrations"})
 TEST_DIRS = frozenset({"tests", "test"})
 SCRIPT_DIRS = frozenset({"scripts"})
 SCRIPT_FILES = frozenset({"manage.py", "setup.py"})
+SECRET_FILES = (
+    ".env",
+    ".env.*",
+    "*.env",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    "_netrc",
+    ".git-credentials",
+    ".htpasswd",
+    ".dockercfg",
+    "credentials",
+    "credentials.*",
+    "secrets.*",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    "*.kdbx",
+    "*.gpg",
+    "*.asc",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    "gradle.properties",
+    "settings-security.xml",
+)
+"""Credential files and keys never copied out of the analyzed tree (matched on the file name)."""
+_NOT_SECRET = ("*.example", "*.sample", "*.template", "*.dist", "*.pub")
+_MAVEN_SERVERS = re.compile(rb"<servers?>|<password>|<privateKey>|<passphrase>", re.IGNORECASE)
 _TEST_FILE = re.compile(r"^(?:test_.*\.py|.*_tests?\.py|conftest\.py)$")
 
 
@@ -131,3 +165,46 @@ def alembic_versions_checker(root: Path) -> Callable[[str], bool]:
         return memo[dir_rel]
 
     return check
+
+
+def inside(root: Path, path: Path) -> bool:
+    """True when `path`, every symlink on the way resolved, is `root` or lies under it."""
+    try:
+        resolved = path.resolve(strict=True)
+        base = root.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, unreadable, or a symlink loop
+        return False
+    return resolved == base or base in resolved.parents
+
+
+def is_secret_file(name: str, data: bytes = b"") -> bool:
+    """True for a credential file or key by its name (`.env`, `id_rsa`, `*.pem`...), and for a
+    Maven `settings.xml` whose content declares servers or passwords."""
+    lowered = name.lower()
+    if any(fnmatch.fnmatchcase(lowered, p) for p in _NOT_SECRET):
+        return False
+    if any(fnmatch.fnmatchcase(lowered, p) for p in SECRET_FILES):
+        return True
+    return lowered == "settings.xml" and _MAVEN_SERVERS.search(data) is not None
+
+
+def read_inside(root: Path, path: Path, limit: int | None = None) -> bytes | None:
+    """The bytes of a regular file under `root`, or None when it is missing, unreadable, larger
+    than `limit`, or resolves (through any symlink) outside `root`. Every reader of the analyzed
+    tree outside `discover` goes through here, so nothing outside the root is ever read."""
+    if not inside(root, path):
+        return None
+    try:
+        resolved = path.resolve(strict=True)
+        if not resolved.is_file() or (limit is not None and resolved.stat().st_size > limit):
+            return None
+        with open(resolved, "rb") as handle:
+            return handle.read() if limit is None else handle.read(limit + 1)[: limit + 1]
+    except OSError:
+        return None
+
+
+def read_text_inside(root: Path, path: Path, limit: int | None = None) -> str | None:
+    """`read_inside` decoded as UTF-8 (bad bytes replaced)."""
+    data = read_inside(root, path, limit)
+    return None if data is None else data.decode("utf-8", errors="replace")

@@ -903,8 +903,11 @@ def test_gradle_groovy(tmp_path: Path) -> None:
     assert '"gradle", "--no-daemon", "bootRun"' in text
     assert "GRADLE_USER_HOME=/home/app/.gradle" in text
     _dependency_layer_first(text)
-    for name in ("settings.gradle", "build.gradle", "gradle.properties"):
+    for name in ("settings.gradle", "build.gradle"):
         assert (out / "orders" / name).read_text() == GRADLE_GROOVY[name]
+    properties = (out / "orders" / "gradle.properties").read_text()
+    assert properties.startswith("# From the monolith's gradle.properties, credentials left out")
+    assert properties.endswith(GRADLE_GROOVY["gradle.properties"])
 
 
 def test_gradle_kotlin_dsl_subproject(tmp_path: Path) -> None:

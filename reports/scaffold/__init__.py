@@ -17,6 +17,7 @@ from pathlib import Path
 
 from analyzers.facts import Facts
 from analyzers.redact import redact_text
+from analyzers.walk import is_secret_file
 from planner.plan import Plan
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
 from reports.scaffold.facade import render_facade
@@ -61,6 +62,9 @@ def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str | bytes]:
         files[f"{base}/.dockerignore"] = dockerignore(spec.runtime)
         files[f"{base}/README.md"] = render_readme(spec)
         for name, text in spec.runtime.copied:  # the monolith's own files: secrets masked
+            filename = name.rpartition("/")[2]
+            if filename != "gradle.properties" and is_secret_file(filename):
+                continue  # credential files are never copied (gradle.properties comes filtered)
             files[f"{base}/{name}"] = redact_text(text) if isinstance(text, str) else text
         files[f".github/workflows/{base}.yml"] = render_workflow(spec, wave)
     folder = f"wave-{wave.number}"

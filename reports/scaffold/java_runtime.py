@@ -12,6 +12,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from analyzers.redact import redact_text
+from analyzers.walk import is_secret_file, read_inside, read_text_inside
 from reports.scaffold.model import DEFAULT_JAVA, JAVA_PORT, JavaBuild, Runtime
 
 MAVEN_FILE = "pom.xml"
@@ -32,11 +34,9 @@ class _Module:
     build: str  # the module's build file name ("" when none was found)
 
 
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+def _read(root: Path, path: Path) -> str | None:
+    """A file of the monolith, or None when missing or resolving outside `root` (symlinks)."""
+    return read_text_inside(root, path, _MAX_COPY)
 
 
 def _is_file(path: Path) -> bool:
@@ -189,18 +189,18 @@ def _artifact_ids_under(top: str) -> frozenset[str]:
         if len(Path(dirpath).relative_to(root).parts) > 6:
             dirnames[:] = []
         if MAVEN_FILE in filenames:
-            artifact = _text(_pom(_read(Path(dirpath) / MAVEN_FILE)), "artifactId")
+            artifact = _text(_pom(_read(root, Path(dirpath) / MAVEN_FILE)), "artifactId")
             if artifact:
                 ids.add(artifact)
     return frozenset(ids)
 
 
 def _maven(root: Path, module: _Module) -> tuple[list[tuple[str, str | bytes]], JavaBuild]:
-    own_text = _read(root / module.rel / MAVEN_FILE) if module.build else None
+    own_text = _read(root, root / module.rel / MAVEN_FILE) if module.build else None
     copied: list[tuple[str, str | bytes]] = []
     parents: list[tuple[str, str]] = []
     for ancestor in _ancestors(module.rel):
-        text = _read(root / ancestor / MAVEN_FILE)
+        text = _read(root, root / ancestor / MAVEN_FILE)
         if text is not None:
             parents.append((ancestor, text))
     own = _pom(own_text)
@@ -278,28 +278,30 @@ def _gradle(root: Path, module: _Module) -> tuple[list[tuple[str, str | bytes]],
     base = root / module.rel
     name = module.build or "build.gradle"
     kotlin = name.endswith(".kts") or any(_is_file(root / n) for n in ("settings.gradle.kts",))
-    own = _read(base / name) if module.build else None
+    own = _read(root, base / name) if module.build else None
     root_build = next(
-        ((n, t) for n in GRADLE_FILES if module.rel and (t := _read(root / n)) is not None),
+        ((n, t) for n in GRADLE_FILES if module.rel and (t := _read(root, root / n)) is not None),
         None,
     )
     copied: list[tuple[str, str | bytes]] = [(name, own if own is not None else _skeleton_gradle())]
     settings = next((n for n in SETTINGS_FILES if _is_file(base / n)), "")
     if settings and not module.rel:
-        copied.append((settings, _read(base / settings) or ""))
+        copied.append((settings, _read(root, base / settings) or ""))
     else:
         settings = "settings.gradle.kts" if kotlin else "settings.gradle"
         project = PurePosixPath(module.rel).name or "service"
         copied.append((settings, _settings(project, kotlin)))
     files = [settings, name]
     for props in (base / "gradle.properties", root / "gradle.properties"):
-        text = _read(props)
+        text = _read(root, props)
         if text is not None:
-            copied.append(("gradle.properties", text))
+            copied.append(("gradle.properties", _without_credentials(text)))
             files.append("gradle.properties")
             break
     for catalog in _catalogs(root, module.rel):
-        copied.append((catalog.relative_to(catalog.parents[1]).as_posix(), _read(catalog) or ""))
+        copied.append(
+            (catalog.relative_to(catalog.parents[1]).as_posix(), _read(root, catalog) or "")
+        )
     texts = [(f"{module.rel}/{name}".lstrip("/"), own or "")]
     if root_build:
         texts.append(root_build)
@@ -320,6 +322,28 @@ def _gradle(root: Path, module: _Module) -> tuple[list[tuple[str, str | bytes]],
         siblings=tuple(siblings),
     )
     return copied, build
+
+
+_CREDENTIAL_KEY = re.compile(
+    r"passw|secret|token|key|credential|auth|user(?:name)?\b|signing", re.IGNORECASE
+)
+
+
+def _without_credentials(text: str) -> str:
+    """gradle.properties without the lines that hold credentials (repository passwords, signing
+    keys, tokens): those go to ~/.gradle/gradle.properties or ORG_GRADLE_PROJECT_* variables."""
+    kept = [
+        line
+        for line in text.splitlines()
+        if not _CREDENTIAL_KEY.search(line.partition("=")[0].partition(":")[0])
+        and redact_text(line) == line
+    ]
+    return (
+        "# From the monolith's gradle.properties, credentials left out: give them through\n"
+        "# ~/.gradle/gradle.properties or ORG_GRADLE_PROJECT_<name> variables, never the image.\n"
+        + "\n".join(kept)
+        + "\n"
+    )
 
 
 def _catalogs(root: Path, rel: str) -> list[Path]:
@@ -363,12 +387,9 @@ def _wrapper_dir(root: Path, rel: str, script: str) -> Path | None:
     return None
 
 
-def _content(path: Path) -> str | bytes | None:
-    try:
-        if path.stat().st_size > _MAX_COPY:
-            return None
-        data = path.read_bytes()
-    except OSError:
+def _content(root: Path, path: Path) -> str | bytes | None:
+    data = read_inside(root, path, _MAX_COPY)
+    if data is None or is_secret_file(path.name, data):
         return None
     try:
         return data.decode("utf-8")
@@ -376,7 +397,7 @@ def _content(path: Path) -> str | bytes | None:
         return data
 
 
-def _wrapper_files(base: Path, tool: str) -> list[tuple[str, str | bytes]]:
+def _wrapper_files(root: Path, base: Path, tool: str) -> list[tuple[str, str | bytes]]:
     """The wrapper script and its support files (`.mvn/**` or `gradle/wrapper/*`)."""
     script = "mvnw" if tool == "maven" else "gradlew"
     folder = base / (".mvn" if tool == "maven" else "gradle/wrapper")
@@ -386,7 +407,7 @@ def _wrapper_files(base: Path, tool: str) -> list[tuple[str, str | bytes]]:
         paths += [Path(dirpath) / f for f in sorted(filenames)]
     out: list[tuple[str, str | bytes]] = []
     for path in paths:
-        content = _content(path)
+        content = _content(root, path)
         if content is not None and _is_file(path):
             out.append((path.relative_to(base).as_posix(), content))
     return out
@@ -399,7 +420,7 @@ def spring_port(root: Path, rel: str) -> int:
     """`server.port` from the module's application.properties/.yml, else 8080."""
     resources = root / rel / "src" / "main" / "resources"
     for name in ("application.properties", "application.yml", "application.yaml"):
-        text = _read(resources / name)
+        text = _read(root, resources / name)
         if not text:
             continue
         match = _PORT.search(text)
@@ -442,7 +463,7 @@ def detect_java_runtime(root: Path, paths: tuple[str, ...], framework: str) -> R
     script = "mvnw" if build.tool == "maven" else "gradlew"
     base = _wrapper_dir(root, module.rel, script)
     if base is not None:
-        wrapper = _wrapper_files(base, build.tool)
+        wrapper = _wrapper_files(root, base, build.tool)
         names = {name for name, _ in copied}
         copied += [(n, c) for n, c in wrapper if n not in names]
         build = JavaBuild(**{**build.__dict__, "wrapper": True})

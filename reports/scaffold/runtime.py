@@ -5,17 +5,17 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from analyzers.walk import inside, read_text_inside
 from reports.scaffold.java_runtime import detect_java_runtime
 from reports.scaffold.model import PYTEST, Runtime
 
+_MAX_COPY = 5_000_000  # bytes: a dependency manifest or lock file is far smaller
 _DEV_NAMES = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt")
 
 
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+def _read(root: Path, path: Path) -> str | None:
+    """A file of the monolith, or None when missing or resolving outside `root` (symlinks)."""
+    return read_text_inside(root, path, _MAX_COPY)
 
 
 def _requirements_files(root: Path) -> list[Path]:
@@ -23,11 +23,11 @@ def _requirements_files(root: Path) -> list[Path]:
         found = sorted(root.glob("requirements*.txt"))
     except OSError:
         return []
-    return [p for p in found if p.is_file()]
+    return [p for p in found if inside(root, p) and p.is_file()]
 
 
 def _toml(root: Path) -> dict:
-    text = _read(root / "pyproject.toml")
+    text = _read(root, root / "pyproject.toml")
     if text is None:
         return {}
     try:
@@ -54,7 +54,7 @@ def detect_runtime(root: Path, framework: str) -> Runtime:
     main = root / "requirements.txt"
     if requirements:
         chosen = main if main in requirements else requirements[0]
-        text = _header(chosen.name) + (_read(chosen) or "")
+        text = _header(chosen.name) + (_read(root, chosen) or "")
         return Runtime(
             "requirements",
             (("requirements.txt", text), ("requirements-dev.txt", dev)),
@@ -65,15 +65,15 @@ def detect_runtime(root: Path, framework: str) -> Runtime:
     pyproject = _toml(root)
     tool = pyproject.get("tool", {})
     if isinstance(tool, dict) and "poetry" in tool:
-        copied = [("pyproject.toml", _read(root / "pyproject.toml") or "")]
-        lock = _read(root / "poetry.lock")
+        copied = [("pyproject.toml", _read(root, root / "pyproject.toml") or "")]
+        lock = _read(root, root / "poetry.lock")
         if lock is not None:
             copied.append(("poetry.lock", lock))
         copied.append(("requirements-dev.txt", dev))
         return Runtime("poetry", tuple(copied), "pyproject.toml (poetry)", framework, asgi)
-    if (root / "Pipfile").is_file():
-        copied = [("Pipfile", _read(root / "Pipfile") or "")]
-        lock = _read(root / "Pipfile.lock")
+    if _read(root, root / "Pipfile") is not None:
+        copied = [("Pipfile", _read(root, root / "Pipfile") or "")]
+        lock = _read(root, root / "Pipfile.lock")
         if lock is not None:
             copied.append(("Pipfile.lock", lock))
         copied.append(("requirements-dev.txt", dev))
@@ -115,7 +115,7 @@ def _header(source: str) -> str:
 
 def _dev_requirements(root: Path) -> str:
     for name in _DEV_NAMES:
-        text = _read(root / name)
+        text = _read(root, root / name)
         if text is not None:
             lines = [ln for ln in text.splitlines() if not ln.strip().startswith("-r")]
             return _header(name) + "\n".join(lines) + "\n"
