@@ -107,6 +107,9 @@ def _target(url: str, timeout_s: float) -> _Target:
                     parsed.query.get("options", ""),
                     "-c default_transaction_read_only=on",
                     f"-c statement_timeout={int(timeout_s * 1000)}",
+                    # Pinned from the first statement (SQLAlchemy's own included): an operator or
+                    # function a hostile schema earlier in the search path defines is never used.
+                    "-c search_path=pg_catalog,pg_temp",
                 ],
             )
         )
@@ -274,7 +277,9 @@ def reflect_database(url: str, *, timeout_s: float = 30.0) -> Facts:
             tables, warnings = _reflect_tables(connection, target)
             routines: tuple[Routine, ...] = ()
             if target.backend == "postgresql":
-                routines = _pg_routines(connection, {t.name for t in tables})
+                default = _pg_default_schema(inspect(connection))
+                routines = _pg_routines(connection, {t.name for t in tables}, default)
+                warnings += _pg_superuser(connection)
         except (DBAPIError, NotSupportedError) as error:
             raise InputError(_describe(error, target.shown, url)) from None
         except SQLAlchemyError as error:
@@ -298,9 +303,10 @@ def _reflect_tables(connection: Connection, target: _Target) -> tuple[list[Table
     default = inspector.default_schema_name
     schemas: list[str | None] = [None]
     if target.backend == "postgresql":
-        schemas += [
-            s for s in inspector.get_schema_names() if s not in _PG_SYSTEM_SCHEMAS and s != default
-        ]
+        # Every schema by name (the session's search path is pg_catalog): `public` is written
+        # plain, others qualified, so no table is listed twice under two names.
+        default = _pg_default_schema(inspector)
+        schemas = [s for s in inspector.get_schema_names() if s not in _PG_SYSTEM_SCHEMAS]
     rows = _row_estimates(connection, target.backend, default)
     tables: list[Table] = []
     views: dict[TableName, str] = {}
@@ -309,6 +315,25 @@ def _reflect_tables(connection: Connection, target: _Target) -> tuple[list[Table
         tables += schema_tables
         views.update(schema_views)
     return _with_view_reads(tables, views, target.backend, default)
+
+
+def _pg_default_schema(inspector: Inspector) -> str | None:
+    """The schema whose tables are named plain: `public` when it exists (as DDL files assume)."""
+    return "public" if "public" in inspector.get_schema_names() else None
+
+
+def _pg_superuser(connection: Connection) -> list[str]:
+    """A warning when the session's role is a superuser (the report repeats it)."""
+    row = connection.execute(
+        text("SELECT pg_catalog.current_setting('is_superuser'), CURRENT_USER")
+    ).one()
+    if row[0] != "on":
+        return []
+    return [
+        f"connected as superuser {row[1]!r}: reflection reads catalogs only, read-only and with "
+        "search_path pinned to pg_catalog, but give it a role that can only read (pg_read_all_data "
+        "or USAGE on the schemas)"
+    ]
 
 
 def _qualified(schema: str | None, name: str, default: str | None) -> TableName:
@@ -538,9 +563,10 @@ def _statement_at(body: str, start: int) -> tuple[str, int]:
 _TRIGGER_EVENTS = ((4, "INSERT"), (8, "DELETE"), (16, "UPDATE"), (32, "TRUNCATE"))
 
 
-def _pg_routines(connection: Connection, known_tables: set[TableName]) -> list[Routine]:
+def _pg_routines(
+    connection: Connection, known_tables: set[TableName], default: str | None
+) -> list[Routine]:
     """PostgreSQL functions, procedures and triggers (not from extensions) and their tables."""
-    default = connection.execute(text("SELECT current_schema()")).scalar()
     names = _Names(known_tables)
     functions: dict[str, Routine] = {}
     for schema, name, args, kind, source in connection.execute(text(_PG_FUNCTIONS)):

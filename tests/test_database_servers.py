@@ -109,7 +109,9 @@ def test_postgresql_reflection(pg_database: str) -> None:
     function = next(r for r in facts.routines if r.name == "log_order()")
     assert function.kind == "function" and function.writes == ("audit_log",)
     assert facts.databases == (pg_database,)
-    assert facts.warnings == ()
+    assert [w.message.split(":")[0] for w in facts.warnings] == [
+        "connected as superuser 'postgres'"  # the test servers are used as their superuser
+    ]
     assert dumps(facts) == dumps(reflect_database(pg_database))
 
 
@@ -119,8 +121,9 @@ def test_postgresql_session_is_read_only_with_a_statement_timeout(pg_database: s
         assert connection.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
         assert connection.execute(text("SHOW transaction_read_only")).scalar() == "on"
         assert connection.execute(text("SHOW statement_timeout")).scalar() == "7s"
+        assert connection.execute(text("SHOW search_path")).scalar() == "pg_catalog,pg_temp"
         with pytest.raises(DBAPIError, match="read-only transaction"):
-            connection.execute(text("INSERT INTO customers (email) VALUES ('intruder@x')"))
+            connection.execute(text("INSERT INTO public.customers (email) VALUES ('intruder@x')"))
         connection.rollback()
         with pytest.raises(DBAPIError, match="read-only transaction"):
             connection.execute(text("CREATE TABLE intruder (id int)"))
