@@ -377,12 +377,30 @@ def _plan_of(tp: Any) -> tuple[str, Any]:
         return "optional", options[0]
     if tp is float:
         return "float", None
+    if tp in (str, int, bool):
+        return "scalar", tp
+    if origin is Literal:
+        return "literal", frozenset(typing.get_args(tp))
     return "plain", None
 
 
+_SHAPES = {"dataclass": dict, "tuple_of": list, "tuple_fixed": list, "dict": dict}
+
+
 def _convert(tp: Any, data: Any) -> Any:
+    """Rebuild `data` as `tp`, refusing a value of the wrong JSON type (TypeError)."""
     tag, arg = _plan_of(tp)
     if tag == "plain":
+        return data
+    if tag in _SHAPES and not isinstance(data, _SHAPES[tag]):
+        raise TypeError(f"expected a JSON {_SHAPES[tag].__name__} for {tp}, got {data!r:.60}")
+    if tag == "scalar":
+        if not isinstance(data, arg) or (arg is int and isinstance(data, bool)):
+            raise TypeError(f"expected {arg.__name__}, got {data!r:.60}")
+        return data
+    if tag == "literal":
+        if data not in arg:
+            raise TypeError(f"expected one of {sorted(map(str, arg))}, got {data!r:.60}")
         return data
     if tag == "dataclass":
         hints, names = _shape(arg)
@@ -399,7 +417,9 @@ def _convert(tp: Any, data: Any) -> Any:
         return {_convert(key_tp, k): _convert(val_tp, v) for k, v in data.items()}
     if tag == "optional":
         return None if data is None else _convert(arg, data)
-    return float(data) if isinstance(data, int) and not isinstance(data, bool) else data
+    if isinstance(data, bool) or not isinstance(data, int | float):
+        raise TypeError(f"expected a number, got {data!r:.60}")
+    return float(data)
 
 
 def dumps(model: Any) -> str:
@@ -417,6 +437,8 @@ def write_json(model: Any, path: Path) -> None:
 def read_facts(path: Path) -> Facts:
     """Load facts.json, refusing a format this version does not know."""
     data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"a JSON object is expected, not {type(data).__name__}")
     version = data.get("format_version")
     if version != FORMAT_VERSION:
         raise ValueError(f"{path}: facts format {version!r}, this planner reads {FORMAT_VERSION}")

@@ -36,6 +36,7 @@ from analyzers.python import analyze_python
 from analyzers.redact import redact_model, redact_text, redact_url
 from analyzers.schema_diff import compare_schemas
 from planner import __version__
+from planner.checks import output_dir, source_dir
 from planner.config import Config, find_config, load_config
 from planner.diff import diff_plans, render_diff
 from planner.evaluate import evaluate as evaluate_plan
@@ -43,7 +44,7 @@ from planner.evaluate import read_truth
 from planner.pipeline import make_plan
 from planner.plan import Plan, read_plan
 from reports import render_reports
-from reports.grants import grant_script
+from reports.grants import grant_file, grant_script
 from reports.scaffold import write_scaffold
 
 app = typer.Typer(
@@ -111,7 +112,11 @@ def _info(message: str) -> None:
 
 def _shown(message: str) -> str:
     """A message as printed: secrets masked, control characters (ANSI escapes) made visible."""
-    text = redact_text(message)
+    return _visible(redact_text(message))
+
+
+def _visible(text: str) -> str:
+    """Text for the terminal: control characters (ANSI escapes from file names) made visible."""
     return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
 
 
@@ -193,6 +198,8 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
             )
     owners = analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats)
     facts = merge_facts(str(root), [python, java, history, owners, *declared, *live])
+    if not facts.units and not facts.tables:
+        raise InputError(f"{root}: no Python or Java source file and no table: nothing to plan")
     if live:
         in_code = [t for t in facts.tables if t.source != "database"]
         in_db = [t for t in facts.tables if t.source == "database"]
@@ -219,17 +226,15 @@ def _write_grants(plan: Plan, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for service in plan.services:
-        for dialect, suffix in (("postgresql", "postgresql"), ("mysql", "mysql")):
-            path = out / f"{service.name}.{suffix}.sql"
+        for dialect in ("postgresql", "mysql"):
+            path = out / grant_file(service.name, dialect)
             path.write_text(grant_script(plan, service.name, dialect), encoding="utf-8")
             written.append(path)
     return written
 
 
 def _out_dir(out: Path) -> Path:
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a directory")
-    return out
+    return output_dir(out)
 
 
 def _summary(out: Path, plan: Plan | None = None) -> None:
@@ -256,7 +261,7 @@ def analyze(
     schema: SchemaOption = None,
 ) -> None:
     """Read code, databases and history into OUT/facts.json."""
-    root = _existing_dir(path)
+    root = source_dir(path)
     settings = _config(root, config)
     out = _out_dir(out)
     sources = Sources(tuple(db or ()), tuple(schema or ()), git, git_log, since, jobs, cache_dir)
@@ -324,7 +329,7 @@ def run(
     first: FirstOption = None,
 ) -> None:
     """Analyze, plan and report in one go: facts.json, plan.json, plan.md, report.html."""
-    root = _existing_dir(path)
+    root = source_dir(path)
     settings = _config(root, config)
     out = _out_dir(out)
     sources = Sources(tuple(db or ()), tuple(schema or ()), git, git_log, since, jobs, cache_dir)
@@ -453,7 +458,7 @@ def diff(
 ) -> None:
     """Compare two plans: services, order and risk."""
     result = diff_plans(_load_plan(plan_a), _load_plan(plan_b))
-    typer.echo(dumps(result) if as_json else render_diff(result), nl=False)
+    typer.echo(_visible(dumps(result) if as_json else render_diff(result)), nl=False)
 
 
 @app.command()
@@ -480,7 +485,7 @@ def lint_containers_command(
     """Check existing Dockerfiles and compose files for container mistakes; exit 1 on findings."""
     root = _existing_dir(path)
     findings = lint_containers(root)
-    typer.echo(render_findings(findings, as_json), nl=False)
+    typer.echo(_visible(render_findings(findings, as_json)), nl=False)
     if not as_json:
         _info(f"{len(findings)} finding(s)")
     if findings:
@@ -492,7 +497,7 @@ def _load_facts(path: Path) -> Facts:
         raise InputError(f"{path}: no such facts file (run `planner analyze` first)")
     try:
         return read_facts(path)
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise InputError(f"{path}: not a facts file this planner can read ({error})") from None
 
 
@@ -501,7 +506,7 @@ def _load_plan(path: Path) -> Plan:
         raise InputError(f"{path}: no such plan file (run `planner plan` first)")
     try:
         return read_plan(path)
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise InputError(f"{path}: not a plan file this planner can read ({error})") from None
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -74,6 +76,8 @@ def load_config(path: Path | None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as err:
         raise InputError(f"cannot read config {path}: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as err:
         raise InputError(f"{path}: not valid TOML: {err}") from None
     return parse_config(data, str(path))
@@ -100,7 +104,10 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
             + ", ".join(sorted(weight_names))
         )
     weights = Weights(
-        **{weight_names[k]: _number(v, f"weights.{k}", origin) for k, v in raw_weights.items()}
+        **{
+            weight_names[k]: _number(v, f"weights.{k}", origin, minimum=0.0)
+            for k, v in raw_weights.items()
+        }
     )
     pins = {
         str(name): tuple(_strings(globs, f"pins.{name}", origin))
@@ -129,22 +136,27 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
         pins=pins,
         exclude=tuple(_strings(exclude, "exclude.paths", origin)),
         constraint=constraint,
-        min_services=int(_number(services.get("min", 2), "services.min", origin)),
-        max_services=int(_number(services.get("max", 15), "services.max", origin)),
-        seed=int(_number(planner.get("seed", 42), "planner.seed", origin)),
-        resolution=_number(planner.get("resolution", 1.0), "planner.resolution", origin),
-        shared_kernel_fan_in=_number(
-            planner.get("shared_kernel_fan_in", 0.5), "planner.shared_kernel_fan_in", origin
+        min_services=_integer(services.get("min", 2), "services.min", origin),
+        max_services=_integer(services.get("max", 15), "services.max", origin),
+        seed=_integer(planner.get("seed", 42), "planner.seed", origin),
+        resolution=_number(
+            planner.get("resolution", 1.0), "planner.resolution", origin, minimum=0.0
         ),
-        wave_size=int(_number(planner.get("wave_size", 3), "planner.wave_size", origin)),
+        shared_kernel_fan_in=_number(
+            planner.get("shared_kernel_fan_in", 0.5),
+            "planner.shared_kernel_fan_in",
+            origin,
+            minimum=0.0,
+        ),
+        wave_size=_integer(planner.get("wave_size", 3), "planner.wave_size", origin, minimum=1),
         benefit_weight=_number(
-            planner.get("benefit_weight", 0.2), "planner.benefit_weight", origin
+            planner.get("benefit_weight", 0.2), "planner.benefit_weight", origin, minimum=0.0
         ),
         teams={str(k): str(v) for k, v in _table(data, "teams", origin).items()},
-        bulk_threshold=int(
-            _number(history.get("bulk_threshold", 50), "history.bulk_threshold", origin)
+        bulk_threshold=_integer(
+            history.get("bulk_threshold", 50), "history.bulk_threshold", origin, minimum=1
         ),
-        since=history.get("since"),
+        since=_since(history.get("since"), origin),
     )
     if not 1 <= config.min_services <= config.max_services:
         raise InputError(f"{origin}: need 1 <= services.min <= services.max")
@@ -167,10 +179,32 @@ def _table(data: dict, key: str, origin: str) -> dict:
     return value
 
 
-def _number(value: object, key: str, origin: str) -> float:
+def _number(value: object, key: str, origin: str, minimum: float | None = None) -> float:
+    """A finite number (no nan or inf), at least `minimum` when given."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{origin}: {key} must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise InputError(f"{origin}: {key} must be a finite number, not {value!r}")
+    if minimum is not None and value < minimum:
+        raise InputError(f"{origin}: {key} must be at least {minimum:g}, not {value!r}")
     return float(value)
+
+
+def _integer(value: object, key: str, origin: str, minimum: int = 0) -> int:
+    """A whole number, at least `minimum`."""
+    number = _number(value, key, origin, minimum=minimum)
+    if number != int(number):
+        raise InputError(f"{origin}: {key} must be a whole number, not {value!r}")
+    return int(number)
+
+
+def _since(value: object, origin: str) -> str | None:
+    """`history.since` as text git understands: a TOML date is taken as its ISO form."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.date):  # also datetime
+        return value.isoformat()
+    raise InputError(f"{origin}: history.since must be a date (2021-01-31), not {value!r}")
 
 
 def _strings(value: object, key: str, origin: str) -> list[str]:

@@ -195,11 +195,35 @@ class Plan:
 
 
 def read_plan(path: Path) -> Plan:
-    """Load plan.json, refusing a format this version does not know."""
+    """Load plan.json, refusing a format this version does not know, values of the wrong type,
+    service names that are not safe as file names, and waves or steps naming unknown services
+    (ValueError)."""
     data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"a JSON object is expected, not {type(data).__name__}")
     version = data.get("format_version")
     if version != PLAN_FORMAT_VERSION:
         raise ValueError(
             f"{path}: plan format {version!r}, this planner reads {PLAN_FORMAT_VERSION}"
         )
-    return from_jsonable(Plan, data)
+    plan = from_jsonable(Plan, data)
+    names = {s.name for s in plan.services}
+    for name in sorted(names):
+        if not is_safe_name(name):
+            raise ValueError(f"service name {name!r} is not a plain name")
+    named = {s for w in plan.waves for s in w.services} | {s.service for s in plan.steps}
+    unknown = sorted(named - names)
+    if unknown:
+        raise ValueError(f"waves or steps name unknown service(s): {', '.join(map(repr, unknown))}")
+    return plan
+
+
+def is_safe_name(name: str) -> bool:
+    """True for a service name usable as a file or folder name: no path separator, no control
+    character, not `.` or `..`, not empty."""
+    return (
+        bool(name.strip())
+        and name not in (".", "..")
+        and not any(c in name for c in "/\\")
+        and name.isprintable()
+    )

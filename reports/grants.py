@@ -12,7 +12,7 @@ from sqlalchemy.dialects import mysql, postgresql
 
 from analyzers.errors import InputError
 from analyzers.facts import TableName, has_control_chars, table_parts
-from planner.plan import Plan, ServiceName, role_name
+from planner.plan import Plan, ServiceName, is_safe_name, role_name
 
 GrantDialect = Literal["postgresql", "mysql"]
 PASSWORD_VARIABLE = "svc_password"
@@ -33,6 +33,12 @@ class Privileges:
     reads: tuple[TableName, ...]
     writes: tuple[TableName, ...]
     refused: int = 0  # table names left out because they hold control characters
+
+
+def grant_file(service: ServiceName, dialect: GrantDialect) -> str:
+    """The file name of a service's grant script, safe under `grants/` whatever the name holds
+    (`orders.postgresql.sql`; a name with `/`, `..` or control characters: its role name)."""
+    return f"{service if is_safe_name(service) else role_name(service)}.{dialect}.sql"
 
 
 def privileges(plan: Plan, service: ServiceName) -> Privileges:

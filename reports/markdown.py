@@ -349,4 +349,11 @@ def render_markdown(view: ReportView, *, svg: bool) -> str:
     for st in view.steps:
         out += _step(st)
     out += _risks(view) + _warnings(view)
-    return "\n".join(out).rstrip("\n") + "\n"
+    return _visible("\n".join(out).rstrip("\n")) + "\n"
+
+
+def _visible(document: str) -> str:
+    """The document with control characters (ANSI escapes from file names...) shown escaped."""
+    if document.isprintable():
+        return document
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in document)

@@ -21,7 +21,7 @@ from planner.plan import (
     TablePlan,
     role_name,
 )
-from reports.grants import grant_script
+from reports.grants import grant_file, grant_script
 from reports.scaffold.model import FACADE_IMAGE, JRE_IMAGES, PYTHON_IMAGE
 from reports.scaffold.model import slug as scaffold_slug
 
@@ -1002,8 +1002,8 @@ def _grant(index: _Index, service: ServiceView) -> GrantView:
         writes=writes,
         postgresql=grant_script(index.plan, name, "postgresql"),
         mysql=grant_script(index.plan, name, "mysql"),
-        postgresql_file=f"grants/{name}.postgresql.sql",
-        mysql_file=f"grants/{name}.mysql.sql",
+        postgresql_file=f"grants/{grant_file(name, 'postgresql')}",
+        mysql_file=f"grants/{grant_file(name, 'mysql')}",
         search=" ".join([name, role_name(name), *reads, *writes]).lower(),
     )
 

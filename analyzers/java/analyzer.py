@@ -215,7 +215,8 @@ def _chunks(todo: dict[str, bytes], workers: int) -> list[list[tuple[str, bytes]
 
 
 def _parse_all(todo: dict[str, bytes], jobs: int | None) -> Iterator[list[tuple[str, bytes]]]:
-    workers = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    workers = max(1, min(jobs if jobs and jobs > 0 else cores, cores, len(todo)))  # -j 200: capped
     if workers == 1 or (jobs is None and len(todo) < _SERIAL_BELOW):
         for chunk in _chunks(todo, 1):
             yield _extract_chunk(chunk)

@@ -340,7 +340,8 @@ def _parse_all(
     todo: dict[str, bytes], repo_tops: frozenset[str], jobs: int | None, cache_path: Path | None
 ) -> Iterator[tuple[list[tuple[str, bytes]], bool]]:
     """Batches of (key, marshalled result), each with whether it is already in the cache."""
-    workers = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    workers = max(1, min(jobs if jobs and jobs > 0 else cores, cores, len(todo)))  # -j 200: capped
     if workers == 1 or (jobs is None and len(todo) < _SERIAL_BELOW):
         for chunk in _chunks(todo, 1):
             yield _extract_chunk(chunk, repo_tops), False
