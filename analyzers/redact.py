@@ -116,6 +116,16 @@ _EXTRA_TOKENS = (
 )
 
 
+_MAYBE_SECRET = re.compile(
+    r"pass|pwd|secret|token|key|auth|credential|://|begin|values|connect|login|bearer|basic"
+    r"|digest|bot|sig|akia|asia|abia|acca|a3t|akc|ap[0-9a-f]|aws|clou|gh[pousr]_|github_pat"
+    r"|gl[a-z]{1,5}-|gr1348941|eyj|-us\d|t3blbkfj|pypi-|sg\.|sq0csp|k_live|k_test|whsec|npm_"
+    r"|xox|aiza|\d{8,10}:|(?:ac|sk)[a-z0-9]{32}|[mno][\w-]{23,25}\.",
+    re.IGNORECASE,
+)
+"""Cheap first look: every pattern below needs one of these; text without any is left as is."""
+
+
 @functools.cache
 def _library_patterns() -> tuple[re.Pattern[str], ...]:
     """Token shapes from detect-secrets' regex detectors (not its public-IP one), and ours."""
@@ -140,7 +150,7 @@ def redact_url(url: str) -> str:
 @functools.lru_cache(maxsize=200_000)
 def redact_text(text: str) -> str:
     """Text (a code snippet, a message, a file) with every secret shape we know masked."""
-    if len(text) < 6:
+    if len(text) < 6 or not _MAYBE_SECRET.search(text):
         return text
     text = _PRIVATE_KEY.sub(MASK, text)
     text = _URL_PASSWORD.sub(lambda m: m["head"] + MASK + m["tail"], text)
