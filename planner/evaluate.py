@@ -221,6 +221,12 @@ def evaluate(plan: Plan, facts: Facts, truth: Mapping[UnitId, str] | None = None
     compared = 0
     if truth is not None:
         compared = len(set(partition) & set(truth))
+        if not compared:
+            example = ", ".join(sorted(truth)[:3])
+            raise InputError(
+                f"the reference decomposition names none of the plan's units (e.g. {example}); "
+                "use unit ids as in plan.json (dotted modules or classes)"
+            )
         metrics["mojofm"] = mojofm(partition, truth)
         metrics["adjusted_rand"] = adjusted_rand(partition, truth)
     return Evaluation(dict(sorted(metrics.items())), compared)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -210,3 +212,49 @@ def test_hostile_service_names_stay_in_comments(service: str) -> None:
         script = grant_script(plan, service, dialect)  # type: ignore[arg-type]
         assert all(line.isprintable() for line in script.splitlines())
         assert role_name(service) in script
+
+
+def test_a_hostile_tablename_in_code_never_reaches_a_grant_script(tmp_path: Path) -> None:
+    """`__tablename__` with a newline (issue 12, item 1), analyzed and planned for real."""
+    repo = tmp_path / "repo" / "shop"
+    repo.mkdir(parents=True)
+    (repo / "__init__.py").write_text("")
+    (repo / "models.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n"
+        "    pass\n\n\nclass Victim(Base):\n"
+        '    __tablename__ = """zz\n\\\\! touch pwned\ndrop table victims; --"""\n\n\n'
+        "class Order(Base):\n    __tablename__ = 'orders'\n"
+    )
+    (repo / "service.py").write_text(
+        "from shop.models import Order, Victim\n\n\ndef work(session):\n"
+        "    session.add(Victim())\n    session.add(Order())\n"
+        '    session.execute("DELETE FROM orders")\n'
+    )
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k != "PLANNER_DEBUG"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "run",
+            str(tmp_path / "repo"),
+            "--out",
+            str(out),
+            "--no-git",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    facts = (out / "facts.json").read_text(encoding="utf-8")
+    assert "control characters refused" in facts
+    scripts = sorted((out / "grants").glob("*.sql"))
+    assert scripts
+    for script in scripts:
+        text_ = script.read_text(encoding="utf-8")
+        assert "touch" not in text_ and "drop table victims" not in text_

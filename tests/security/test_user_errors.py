@@ -220,3 +220,11 @@ def test_control_characters_in_file_names_never_reach_plan_md_or_the_terminal(
     )  # the name did reach the facts ...
     assert b"\x1b" not in (out / "plan.md").read_bytes()  # ... but not the Markdown
     assert "\x1b" not in result.stderr + result.stdout
+
+
+def test_a_truth_matching_no_unit_is_refused(outputs: Path, tmp_path: Path) -> None:
+    truth = tmp_path / "truth.toml"
+    truth.write_text('[services]\norders = ["com.other.Orders"]\n')
+    result = planner("evaluate", str(outputs / "plan.json"), "--truth", str(truth))
+    one_line_exit_2(result, "names none of the plan's units")
+    assert "mojofm" not in result.stdout
