@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.cli import main
 from planner.config import load_config
 from reports.grants import grant_file
 
@@ -27,6 +30,22 @@ def planner(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         timeout=600,
         check=False,
     )
+
+
+def quick(*args: str) -> subprocess.CompletedProcess[str]:
+    """`planner ARGS` run in this process (the same `main`, without a new interpreter)."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = sys.argv
+    sys.argv = ["planner", *args]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main()
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        sys.argv = argv
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def one_line_exit_2(result: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -78,7 +97,7 @@ def test_unwritable_out_fails_before_the_analysis(tmp_path: Path, where: str) ->
 def test_empty_directory_is_refused(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     one_line_exit_2(
-        planner("analyze", str(tmp_path / "empty"), "--out", str(tmp_path / "o")), "empty directory"
+        quick("analyze", str(tmp_path / "empty"), "--out", str(tmp_path / "o")), "empty directory"
     )
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "README.md").write_text("no code here\n")
@@ -104,7 +123,7 @@ def test_bad_config_values(outputs: Path, tmp_path: Path, name: str) -> None:
     text, needle = BAD_CONFIGS[name]
     config = tmp_path / "planner.toml"
     config.write_text(text)
-    result = planner(
+    result = quick(
         "plan", str(outputs / "facts.json"), "--config", str(config), "--out", str(tmp_path / "o")
     )
     one_line_exit_2(result, needle)
@@ -119,14 +138,14 @@ def test_a_toml_date_for_since_is_taken_as_a_date(tmp_path: Path) -> None:
 def test_non_utf8_config_and_truth_files(outputs: Path, tmp_path: Path) -> None:
     config = tmp_path / "planner.toml"
     config.write_bytes(b"[planner]\n# caf\xe9\nseed = 1\n")
-    result = planner(
+    result = quick(
         "plan", str(outputs / "facts.json"), "--config", str(config), "--out", str(tmp_path / "o")
     )
     one_line_exit_2(result, "not UTF-8")
     truth = tmp_path / "truth.toml"
     truth.write_bytes(b'[services]\norders = ["shop.orders"]\n# \xff\n')
     one_line_exit_2(
-        planner("evaluate", str(outputs / "plan.json"), "--truth", str(truth)), "not UTF-8"
+        quick("evaluate", str(outputs / "plan.json"), "--truth", str(truth)), "not UTF-8"
     )
 
 
@@ -150,7 +169,7 @@ BAD_JSON = {
 def test_facts_that_are_not_facts(tmp_path: Path, name: str) -> None:
     facts = tmp_path / "facts.json"
     facts.write_text(BAD_JSON[name])
-    one_line_exit_2(planner("plan", str(facts)), "not a facts file")
+    one_line_exit_2(quick("plan", str(facts)), "not a facts file")
 
 
 @pytest.mark.parametrize("name", sorted(BAD_JSON))
@@ -159,7 +178,7 @@ def test_plans_that_are_not_plans(outputs: Path, tmp_path: Path, name: str) -> N
     plan.write_text(
         BAD_JSON[name].replace('"format_version": 1, "root": ""', '"format_version": 1')
     )
-    result = planner(
+    result = quick(
         "report", str(plan), "--facts", str(outputs / "facts.json"), "--out", str(tmp_path / "o")
     )
     one_line_exit_2(result, "not a plan file")
@@ -179,7 +198,7 @@ def test_a_step_naming_an_unknown_service(outputs: Path, tmp_path: Path) -> None
         data["steps"][0]["service"] = "ghost"
 
     plan = _edited_plan(outputs, tmp_path, edit)
-    result = planner("report", str(plan), "--facts", str(outputs / "facts.json"))
+    result = quick("report", str(plan), "--facts", str(outputs / "facts.json"))
     one_line_exit_2(result, "unknown service", "ghost")
 
 
@@ -197,7 +216,7 @@ def test_a_service_name_cannot_write_outside_out(
     out = tmp_path / "a" / "b" / "c" / "out"
     before = sorted(p for p in tmp_path.rglob("*"))
     for command in (["report", str(plan)], ["scaffold", str(plan)]):
-        result = planner(*command, "--facts", str(outputs / "facts.json"), "--out", str(out))
+        result = quick(*command, "--facts", str(outputs / "facts.json"), "--out", str(out))
         one_line_exit_2(result, "not a plain name")
     created = sorted(set(tmp_path.rglob("*")) - set(before))
     assert all(out in p.parents or p == out or p in out.parents for p in created), created
@@ -225,6 +244,6 @@ def test_control_characters_in_file_names_never_reach_plan_md_or_the_terminal(
 def test_a_truth_matching_no_unit_is_refused(outputs: Path, tmp_path: Path) -> None:
     truth = tmp_path / "truth.toml"
     truth.write_text('[services]\norders = ["com.other.Orders"]\n')
-    result = planner("evaluate", str(outputs / "plan.json"), "--truth", str(truth))
+    result = quick("evaluate", str(outputs / "plan.json"), "--truth", str(truth))
     one_line_exit_2(result, "names none of the plan's units")
     assert "mojofm" not in result.stdout
