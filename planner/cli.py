@@ -496,7 +496,7 @@ def _load_facts(path: Path) -> Facts:
     if not path.is_file():
         raise InputError(f"{path}: no such facts file (run `planner analyze` first)")
     try:
-        return read_facts(path)
+        return redact_model(read_facts(path))  # a hand-made or older file: redacted as well
     except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise InputError(f"{path}: not a facts file this planner can read ({error})") from None
 
@@ -505,7 +505,7 @@ def _load_plan(path: Path) -> Plan:
     if not path.is_file():
         raise InputError(f"{path}: no such plan file (run `planner plan` first)")
     try:
-        return read_plan(path)
+        return redact_model(read_plan(path))
     except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise InputError(f"{path}: not a plan file this planner can read ({error})") from None
 

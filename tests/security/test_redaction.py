@@ -179,3 +179,53 @@ def test_no_output_of_a_run_holds_a_secret(tmp_path: Path, pg_database: str) -> 
     masked = sum(1 for i in range(len(CORPUS)) if f"area{i:02d}.py" in facts)
     assert masked == len(CORPUS)  # every module's lines reached the facts, masked
     assert facts.count(MASK) >= len(CORPUS)
+
+
+def test_hand_made_facts_and_plans_are_redacted_when_read(tmp_path: Path) -> None:
+    """facts.json or plan.json written by an older version or by hand: redacted on reading."""
+    repo = tmp_path / "repo" / "shop"
+    repo.mkdir(parents=True)
+    (repo / "__init__.py").write_text("")
+    (repo / "a.py").write_text("from shop import b\n\n\ndef f():\n    return b.g()\n")
+    (repo / "b.py").write_text('def g():\n    return "SELECT * FROM orders"\n')
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k != "PLANNER_DEBUG"}
+
+    def planner(*args: str) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "planner", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+
+    planner("run", str(tmp_path / "repo"), "--out", str(out), "--no-git")
+    facts = out / "facts.json"
+    text = facts.read_text(encoding="utf-8")
+    assert '"snippet": "' in text
+    facts.write_text(
+        text.replace('"snippet": "', '"snippet": "password=\'Pw4HandMade41\' ', 1), encoding="utf-8"
+    )
+    again = tmp_path / "again"
+    planner("plan", str(facts), "--out", str(again))
+    plan = again / "plan.json"
+    assert "Pw4HandMade41" not in plan.read_text(encoding="utf-8")
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace(
+            '"warnings": [', '"warnings": ["token = \\"Pw4HandMade42\\"", ', 1
+        ),
+        encoding="utf-8",
+    )
+    planner("report", str(plan), "--facts", str(facts), "--out", str(again))
+    for path in sorted(again.rglob("*")):
+        if path.is_file() and path != plan:  # everything `report` wrote
+            data = path.read_bytes()
+            assert b"Pw4HandMade41" not in data and b"Pw4HandMade42" not in data, path
+    assert (
+        "Pw4HandMade42" not in (again / "report.html").read_text()
+        and "***" in (again / "report.html").read_text()
+    )
