@@ -10,8 +10,17 @@ import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# What reports may import from the other layers: the data models and the user-error type.
-REPORTS_MAY_IMPORT = {"analyzers.facts", "analyzers.errors", "planner.plan", "planner"}
+# What reports may import from the other layers: the data models and the user-error type, plus
+# the two shared safety helpers: the one redaction step (`analyzers.redact`) and the one
+# path-safety check (`analyzers.walk`), used where the scaffold copies the monolith's files.
+REPORTS_MAY_IMPORT = {
+    "analyzers.facts",
+    "analyzers.errors",
+    "analyzers.redact",
+    "analyzers.walk",
+    "planner.plan",
+    "planner",
+}
 
 
 _CHECK = """
