@@ -45,6 +45,7 @@ from planner.plan import Plan, read_plan
 from reports import render_reports
 from reports.grants import grant_script
 from reports.scaffold import write_scaffold
+from reports.scaffold.profiles import CI_SYSTEMS, PROFILE_NAMES, REGISTRIES, choose_delivery
 
 app = typer.Typer(
     add_completion=False,
@@ -450,6 +451,11 @@ def diff(
     typer.echo(dumps(result) if as_json else render_diff(result), nl=False)
 
 
+CiSystem = StrEnum("CiSystem", {name: name for name in CI_SYSTEMS})
+RegistryName = StrEnum("RegistryName", {name: name for name in REGISTRIES})
+ProfileName = StrEnum("ProfileName", {name: name for name in PROFILE_NAMES})
+
+
 @app.command()
 def scaffold(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json from `plan`.")],
@@ -457,12 +463,32 @@ def scaffold(
     facts_file: Annotated[
         Path | None, typer.Option("--facts", help="facts.json (default: beside PLAN).")
     ] = None,
+    ci: Annotated[
+        CiSystem | None,
+        typer.Option(help="CI system (default: the legacy repo's, from its facts, else github)."),
+    ] = None,
+    registry: Annotated[
+        RegistryName | None, typer.Option(help="Container registry (default: the profile's).")
+    ] = None,
+    profile: Annotated[
+        ProfileName | None,
+        typer.Option(help="Adoption profile by company size: picks the defaults and governance."),
+    ] = None,
 ) -> None:
-    """Write container files per service and per wave (Dockerfile, compose, facade, CI)."""
+    """Write container files per service and per wave (Dockerfile, compose, facade, CI).
+
+    With --profile, --ci or --registry: that delivery path too (GitLab CI or Jenkinsfiles,
+    registry logins, Kubernetes overlays, monitoring) and delivery.json for the report."""
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
     out = _out_dir(out)
-    written = write_scaffold(result, facts, out)
+    delivery = None
+    if ci or registry or profile:
+        delivery = choose_delivery(
+            facts, profile and profile.value, ci and ci.value, registry and registry.value
+        )
+        _info(f"delivery: {delivery.profile.name} profile; ci {delivery.ci} ({delivery.ci_reason})")
+    written = write_scaffold(result, facts, out, delivery)
     _info(f"wrote {len(written)} files for {len(result.services)} services in {out}")
 
 
