@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the project needs on a fresh machine: a virtualenv with the package, and the
-# system tools (graphviz's dot; with --dev also Chromium and nginx for the tests).
+# system tools (graphviz's dot; with --dev also Chromium, nginx and the delivery validators:
+# promtool, kubectl's kustomize, npm-groovy-lint, checkov).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,7 @@ if [ "$dev" = 1 ]; then
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing system packages: ${missing[*]}" >&2

@@ -16,6 +16,7 @@ from reports.scaffold.stages import (
     audit_lines,
     deploy_lines,
     gate_lines,
+    monolith_image_line,
     push_lines,
     sign_lines,
     ssh_setup_lines,
@@ -80,6 +81,7 @@ def _jobs(delivery: Delivery, wave: WaveSpec) -> dict[str, Any]:
             },
             "before_script": ["apk add --no-cache curl", "docker load --input image.tar"],
             "script": [
+                monolith_image_line(),
                 f"cd wave-{wave.number}",
                 *integration_lines(spec, wave, host="docker"),
             ],

@@ -12,6 +12,7 @@ from reports.scaffold.stages import (
     audit_lines,
     deploy_lines,
     gate_lines,
+    monolith_image_line,
     push_lines,
     sign_lines,
     stack_settings,
@@ -109,7 +110,10 @@ def render_jenkinsfile(delivery: Delivery, spec: ServiceSpec, wave: WaveSpec) ->
             4,
         ),
     )
-    test = [f"{INDENT * 4}dir('wave-{wave.number}') {{", *_sh(integration_lines(spec, wave), 5)]
+    test = [
+        f"{INDENT * 4}dir('wave-{wave.number}') {{",
+        *_sh([monolith_image_line(), *integration_lines(spec, wave)], 5),
+    ]
     test += [f"{INDENT * 4}}}"]
     post = [
         f"{INDENT * 3}post {{",

@@ -103,3 +103,8 @@ def ssh_setup_lines(key_file: str) -> list[str]:
         f'cp "{key_file}" "$HOME/.ssh/id_ed25519" && chmod 600 "$HOME/.ssh/id_ed25519"',
         'printf \'%s\\n\' "$DEPLOY_KNOWN_HOSTS" > "$HOME/.ssh/known_hosts"',
     ]
+
+
+def monolith_image_line() -> str:
+    """The integration test runs against the monolith's current image: fail early without it."""
+    return ': "${MONOLITH_IMAGE:?set MONOLITH_IMAGE to the monolith\'s current image}"'
