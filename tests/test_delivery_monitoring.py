@@ -39,13 +39,14 @@ def test_every_measurable_check_is_an_alert(monitored) -> None:
     for step in plan.steps:
         path = out / "monitoring" / "rules" / f"wave-{step.wave}.rules.yml"
         groups = yaml.safe_load(path.read_text(encoding="utf-8"))["groups"]
-        slug = next(g for g in groups if g["name"].endswith(f"-{slug(step.service)}-go-no-go"))
-        summaries = [r["annotations"]["summary"] for r in slug["rules"]]
+        name = slug(step.service)
+        group = next(g for g in groups if g["name"].endswith(f"-{name}-go-no-go"))
+        summaries = [r["annotations"]["summary"] for r in group["rules"]]
         for check in step.checks:
-            expected = monitor(slug(step.service), bool(step.reroute), check)
+            expected = monitor(name, bool(step.reroute), check)
             assert expected.expr, f"check without a measurement: {check}"
             assert any(s.endswith(check) for s in summaries), check
-        assert all(r["labels"]["wave"] == str(step.wave) for r in slug["rules"])
+        assert all(r["labels"]["wave"] == str(step.wave) for r in group["rules"])
 
 
 def test_dashboards_follow_the_grafana_json_model(monitored, tmp_path: Path) -> None:
