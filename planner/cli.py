@@ -45,6 +45,7 @@ from planner.plan import Plan, read_plan
 from reports import render_reports
 from reports.grants import grant_script
 from reports.scaffold import write_scaffold
+from reports.scaffold.delivery import MANIFEST, read_manifest
 from reports.scaffold.profiles import CI_SYSTEMS, PROFILE_NAMES, REGISTRIES, choose_delivery
 
 app = typer.Typer(
@@ -203,8 +204,19 @@ def _plan(facts: Facts, settings: Config, first: str | None) -> Plan:
 
 def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
     _info("rendering reports")
+    manifest = out / scaffold_dir / MANIFEST if scaffold_dir else None
+    delivery = (
+        read_manifest(manifest.read_text(encoding="utf-8"))
+        if manifest is not None and manifest.is_file()
+        else None
+    )
     written = render_reports(
-        facts, plan, out, warn=lambda m: _info(f"warning: {m}"), scaffold_dir=scaffold_dir
+        facts,
+        plan,
+        out,
+        warn=lambda m: _info(f"warning: {m}"),
+        scaffold_dir=scaffold_dir,
+        delivery=delivery,
     )
     return written + _write_grants(plan, out / "grants")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from analyzers.facts import Facts
 from reports.scaffold.github import render_github_workflow
@@ -98,3 +99,41 @@ def render_manifest(delivery: Delivery, waves: list[WaveSpec]) -> str:
         },
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class DeliverySummary:
+    """What `delivery.json` records: the chosen path and each wave's artifacts."""
+
+    profile: str
+    profile_reason: str
+    ci: str
+    ci_reason: str
+    registry: str
+    registry_title: str
+    registry_reason: str
+    target: str
+    monitoring: bool
+    governance: tuple[str, ...]
+    waves: tuple[tuple[int, tuple[str, ...]], ...]
+
+
+def read_manifest(text: str) -> DeliverySummary:
+    """Parse `delivery.json` (format version 1)."""
+    data = json.loads(text)
+    if data.get("format_version") != MANIFEST_VERSION:
+        raise ValueError(f"unsupported delivery.json format {data.get('format_version')!r}")
+    waves = tuple(sorted((int(number), tuple(files)) for number, files in data["waves"].items()))
+    return DeliverySummary(
+        profile=data["profile"],
+        profile_reason=data["profile_reason"],
+        ci=data["ci"],
+        ci_reason=data["ci_reason"],
+        registry=data["registry"],
+        registry_title=data["registry_title"],
+        registry_reason=data["registry_reason"],
+        target=data["target"],
+        monitoring=bool(data["monitoring"]),
+        governance=tuple(data["governance"]),
+        waves=waves,
+    )
