@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reports.scaffold.compose import dump_yaml
+from reports.scaffold.blocks import dump_blocks
 from reports.scaffold.model import ServiceSpec, WaveSpec
 from reports.scaffold.profiles import Delivery
 from reports.scaffold.registry import registry_for
@@ -166,4 +166,4 @@ def render_github_workflow(delivery: Delivery, spec: ServiceSpec, wave: WaveSpec
             else ""
         )
     )
-    return dump_yaml(data, header)
+    return dump_blocks(data, header)

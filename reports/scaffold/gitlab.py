@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.scaffold.compose import dump_yaml
+from reports.scaffold.blocks import dump_blocks
 from reports.scaffold.model import WaveSpec
 from reports.scaffold.profiles import Delivery
 from reports.scaffold.registry import registry_for
@@ -91,7 +91,8 @@ def _jobs(delivery: Delivery, wave: WaveSpec) -> dict[str, Any]:
                 f"{compose} down --volumes",
             ],
         }
-        push = [*registry.login, _semver(slug), *push_lines()]
+        # A multi-line shell construct stays one script item (GitLab runs items one by one).
+        push = [*registry.login, _semver(slug), "\n".join(push_lines())]
         if delivery.profile.signed:
             push += sign_lines()
         jobs[f"{slug}:push"] = {
@@ -212,4 +213,4 @@ def render_gitlab_ci(delivery: Delivery, waves: list[WaveSpec]) -> str:
             else ""
         )
     )
-    return dump_yaml(data, header)
+    return dump_blocks(data, header)
