@@ -22,6 +22,9 @@ SERVICE_PORT = 80
 DATABASE_PORTS = {"postgres": 5432, "mariadb": 3306}
 FIRST_VERSION = "0.1.0"  # replaced by the released version (a release PR bumps newTag)
 PART_OF = "strangler"
+_GATEWAY_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+)
 
 
 def _dump(documents: list[dict[str, Any]], header: str) -> str:
@@ -191,7 +194,7 @@ def _network_policy(spec: ServiceSpec, database: str, delivery: Delivery) -> dic
         {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateway"}}},
     ]
     if not spec.reroute:
-        # Nothing is rerouted: the monolith calls the service in-process no longer, over HTTP.
+        # Nothing is rerouted: the monolith itself calls the service; replace with its range.
         sources.append({"ipBlock": {"cidr": "10.0.0.0/8"}})
     if delivery.monitoring:
         sources.append(
@@ -333,11 +336,6 @@ def _http_route(wave: WaveSpec, facts: Facts, delivery: Delivery) -> dict[str, A
         "metadata": _meta("facade", wave.number),
         "spec": {"parentRefs": [{"name": "strangler", "namespace": "gateway"}], "rules": rules},
     }
-
-
-_GATEWAY_METHODS = frozenset(
-    {"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
-)
 
 
 def _monolith(wave: WaveSpec) -> dict[str, Any]:

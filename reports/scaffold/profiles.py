@@ -77,7 +77,8 @@ PROFILES: dict[str, Profile] = {
         governance=(
             "CI is green: build, Trivy scan (HIGH/CRITICAL fail) and the integration test",
             "deploy to staging and run the integration test there",
-            "canary in production by weight; the wave's alert rules stay silent at each stage",
+            "production rollout as the step says (a canary step sends a small share first);"
+            " the wave's alert rules stay silent at each stage",
             "the go/no-go checks pass on the wave's Grafana dashboard",
         ),
     ),
