@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -195,8 +196,10 @@ def test_jenkins_asks_release_managers_before_production() -> None:
 def test_ci_and_registry_options_reach_every_file(ci: str, registry: str, tmp_path: Path) -> None:
     folder = demo_dir("shop")
     out = tmp_path / "scaffold"
+    # enterprise: every kind of file (CI, Kubernetes manifests) is written
     arguments = ["scaffold", str(folder / "plan.json"), "--out", str(out)]
-    result = CliRunner().invoke(app, [*arguments, "--ci", ci, "--registry", registry])
+    arguments += ["--profile", "enterprise", "--ci", ci, "--registry", registry]
+    result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 0, result.output
     data = json.loads((out / "delivery.json").read_text(encoding="utf-8"))
     assert (data["ci"], data["registry"]) == (ci, registry)
@@ -204,16 +207,42 @@ def test_ci_and_registry_options_reach_every_file(ci: str, registry: str, tmp_pa
     names = _ci_names(out)
     assert names, "no CI file listed"
     others = [registry_for(r, ci).login[0] for r in REGISTRIES if r != registry]
+    tokens = re.findall(r"[A-Z_][A-Z0-9_]+|[a-z][a-z0-9.-]*\.[a-z]+", expected.prefix)
+    assert tokens
     for name in names:
         text = _text(out / name)
         assert expected.login[0] in text, f"{name} does not log in to {registry}"
-        prefix = expected.prefix.split("/")[0].lstrip("$")
-        assert prefix in text, f"{name} does not push to {registry}"
+        for image in _images(out / name):
+            assert all(token in image for token in tokens), f"{name} pushes {image}"
         for login in others:
             assert login not in text, f"{name} logs in to another registry: {login}"
     assert not list(out.glob(".github/workflows/*")) or ci == "github"
     assert (out / ".gitlab-ci.yml").exists() == (ci == "gitlab")
     assert bool(list(out.glob("*/Jenkinsfile"))) == (ci == "jenkins")
+    deployments = sorted(out.glob("kubernetes/services/*/deployment.yaml"))
+    assert deployments
+    for path in deployments:
+        image = yaml.safe_load(path.read_text(encoding="utf-8"))["spec"]["template"]["spec"][
+            "containers"
+        ][0]["image"]
+        assert image.startswith(expected.example + "/"), f"{path}: {image}"
+
+
+def _images(path: Path) -> list[str]:
+    """The image name each CI file pushes (its IMAGE setting)."""
+    if path.name == "Jenkinsfile":
+        images = re.findall(r'^ +IMAGE = "([^"]+)"', path.read_text(encoding="utf-8"), re.M)
+    else:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        images = [data.get("env", {}).get("IMAGE", "")]
+        images += [
+            job["variables"]["IMAGE"]
+            for job in data.values()
+            if isinstance(job, dict) and "IMAGE" in job.get("variables", {})
+        ]
+        images = [i for i in images if i]
+    assert images, f"{path}: no IMAGE setting"
+    return images
 
 
 # --- which CI the legacy repository uses ------------------------------------------------------
