@@ -173,6 +173,24 @@ def _service(spec: ServiceSpec) -> dict[str, Any]:
     }
 
 
+def metrics_service(slug: str) -> str:
+    """The headless Service whose DNS name lists every pod, for Prometheus' DNS discovery."""
+    return f"{slug}-metrics"
+
+
+def _metrics_service(spec: ServiceSpec) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(metrics_service(spec.slug), spec.wave),
+        "spec": {
+            "clusterIP": "None",
+            "selector": {"app.kubernetes.io/name": spec.slug},
+            "ports": [{"name": "http", "port": spec.runtime.port, "targetPort": "http"}],
+        },
+    }
+
+
 def _pdb(spec: ServiceSpec) -> dict[str, Any]:
     return {
         "apiVersion": "policy/v1",
@@ -382,7 +400,7 @@ def kubernetes_files(delivery: Delivery, waves: list[WaveSpec], facts: Facts) ->
             folder = f"kubernetes/services/{spec.slug}"
             documents = {
                 "deployment.yaml": [deployment(spec, delivery)],
-                "service.yaml": [_service(spec)],
+                "service.yaml": [_service(spec), _metrics_service(spec)],
                 "configmap.yaml": [_config_map(spec)],
                 "pdb.yaml": [_pdb(spec)],
                 "networkpolicy.yaml": [_network_policy(spec, wave.database, delivery)],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reports.scaffold.compose import dump_yaml
+from reports.scaffold.kubernetes import metrics_service
 from reports.scaffold.model import ServiceSpec, WaveSpec
 from reports.scaffold.profiles import Delivery
 from reports.scaffold.stages import NAMESPACE
@@ -144,7 +145,8 @@ def render_prometheus(delivery: Delivery, waves: list[WaveSpec]) -> str:
     services = sorted({s.slug: s for w in waves for s in w.live}.values(), key=lambda s: s.slug)
     scrape: list[dict[str, Any]] = []
     if delivery.kubernetes:
-        # DNS discovery of the cluster's Services (Debian's Prometheus has no kubernetes_sd).
+        # DNS discovery (Debian's Prometheus has no kubernetes_sd): the headless `-metrics`
+        # Services resolve to every pod.
         def dns(name: str, port: int) -> list[dict[str, Any]]:
             return [{"names": [f"{name}.svc.cluster.local"], "type": "A", "port": port}]
 
@@ -158,7 +160,9 @@ def render_prometheus(delivery: Delivery, waves: list[WaveSpec]) -> str:
             scrape.append(
                 {
                     "job_name": spec.slug,
-                    "dns_sd_configs": dns(f"{spec.slug}.{NAMESPACE}", spec.runtime.port),
+                    "dns_sd_configs": dns(
+                        f"{metrics_service(spec.slug)}.{NAMESPACE}", spec.runtime.port
+                    ),
                 }
             )
     else:
