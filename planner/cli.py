@@ -46,6 +46,8 @@ from planner.plan import Plan, read_plan
 from reports import render_reports
 from reports.grants import grant_file, grant_script
 from reports.scaffold import write_scaffold
+from reports.scaffold.delivery import MANIFEST, read_manifest
+from reports.scaffold.profiles import CI_SYSTEMS, PROFILE_NAMES, REGISTRIES, choose_delivery
 
 app = typer.Typer(
     add_completion=False,
@@ -215,8 +217,19 @@ def _plan(facts: Facts, settings: Config, first: str | None) -> Plan:
 
 def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
     _info("rendering reports")
+    manifest = out / scaffold_dir / MANIFEST if scaffold_dir else None
+    delivery = (
+        read_manifest(manifest.read_text(encoding="utf-8"))
+        if manifest is not None and manifest.is_file()
+        else None
+    )
     written = render_reports(
-        facts, plan, out, warn=lambda m: _info(f"warning: {m}"), scaffold_dir=scaffold_dir
+        facts,
+        plan,
+        out,
+        warn=lambda m: _info(f"warning: {m}"),
+        scaffold_dir=scaffold_dir,
+        delivery=delivery,
     )
     return written + _write_grants(plan, out / "grants")
 
@@ -461,6 +474,11 @@ def diff(
     typer.echo(_visible(dumps(result) if as_json else render_diff(result)), nl=False)
 
 
+CiSystem = StrEnum("CiSystem", {name: name for name in CI_SYSTEMS})
+RegistryName = StrEnum("RegistryName", {name: name for name in REGISTRIES})
+ProfileName = StrEnum("ProfileName", {name: name for name in PROFILE_NAMES})
+
+
 @app.command()
 def scaffold(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json from `plan`.")],
@@ -468,12 +486,32 @@ def scaffold(
     facts_file: Annotated[
         Path | None, typer.Option("--facts", help="facts.json (default: beside PLAN).")
     ] = None,
+    ci: Annotated[
+        CiSystem | None,
+        typer.Option(help="CI system (default: the legacy repo's, from its facts, else github)."),
+    ] = None,
+    registry: Annotated[
+        RegistryName | None, typer.Option(help="Container registry (default: the profile's).")
+    ] = None,
+    profile: Annotated[
+        ProfileName | None,
+        typer.Option(help="Adoption profile by company size: picks the defaults and governance."),
+    ] = None,
 ) -> None:
-    """Write container files per service and per wave (Dockerfile, compose, facade, CI)."""
+    """Write container files per service and per wave (Dockerfile, compose, facade, CI).
+
+    With --profile, --ci or --registry: that delivery path too (GitLab CI or Jenkinsfiles,
+    registry logins, Kubernetes overlays, monitoring) and delivery.json for the report."""
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
     out = _out_dir(out)
-    written = write_scaffold(result, facts, out)
+    delivery = None
+    if ci or registry or profile:
+        delivery = choose_delivery(
+            facts, profile and profile.value, ci and ci.value, registry and registry.value
+        )
+        _info(f"delivery: {delivery.profile.name} profile; ci {delivery.ci} ({delivery.ci_reason})")
+    written = write_scaffold(result, facts, out, delivery)
     _info(f"wrote {len(written)} files for {len(result.services)} services in {out}")
 
 

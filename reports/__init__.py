@@ -13,6 +13,7 @@ from reports.diagrams import WAVE_COLOURS, find_dot, run_dot, sanitise_svg, serv
 from reports.diagrams import svg_document as _svg_document
 from reports.html import MapView, render_html
 from reports.markdown import render_markdown
+from reports.scaffold.delivery import DeliverySummary
 from reports.view import build_view
 
 __all__ = ["render_reports"]
@@ -38,6 +39,7 @@ def render_reports(
     *,
     warn: Callable[[str], None] = print,
     scaffold_dir: str | None = None,
+    delivery: DeliverySummary | None = None,
 ) -> list[Path]:
     """Write report.html, plan.md, services.dot and (with graphviz) services.svg into `out`.
 
@@ -45,8 +47,11 @@ def render_reports(
     a note and `warn` is called once. `scaffold_dir` is where the container scaffold lies,
     relative to `out` (e.g. "scaffold"): when given, each wave links to `scaffold_dir/wave-<n>/`
     and each extracted service to `scaffold_dir/<service>/Dockerfile` (relative links only).
+    `delivery` (the scaffold's delivery.json) adds the chosen delivery path and its checks.
     """
-    view = build_view(facts, plan, palette=len(WAVE_COLOURS), scaffold_dir=scaffold_dir)
+    view = build_view(
+        facts, plan, palette=len(WAVE_COLOURS), scaffold_dir=scaffold_dir, delivery=delivery
+    )
     out.mkdir(parents=True, exist_ok=True)
     service_map = services_dot(plan)
     written = [_write(out / "services.dot", service_map.dot)]

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from reports.view import ReportView, ScoreView, ServiceView, StepView, WorkshopView
+from reports.view import (
+    DeliveryView,
+    ReportView,
+    ScoreView,
+    ServiceView,
+    StepView,
+    WorkshopView,
+)
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
@@ -286,7 +293,26 @@ def _tables(view: ReportView) -> list[str]:
     return out
 
 
-def _step(st: StepView) -> list[str]:
+def _delivery(d: DeliveryView) -> list[str]:
+    out = [f"## Delivery path: {text(d.profile)} profile", "", f"{text(d.profile_reason)}.", ""]
+    out += [
+        f"- CI: **{text(d.ci)}** ({text(d.ci_reason)})",
+        f"- Registry: **{text(d.registry)}** ({text(d.registry_reason)})",
+        f"- Target: **{text(d.target)}**",
+        "",
+        "**Governance of every wave**",
+        "",
+    ]
+    out += [f"{n}. {text(g)}" for n, g in enumerate(d.governance, start=1)]
+    out += ["", "**Artifacts per wave**", ""]
+    for w in d.waves:
+        out.append(
+            f"- {text(w.label)}: " + ", ".join(_link(label, href) for label, href in w.links)
+        )
+    return [*out, ""]
+
+
+def _step(st: StepView, delivery: DeliveryView | None = None) -> list[str]:
     out = [f"### Step {st.order}: extract {code(st.service)} (wave {st.wave})", ""]
     if st.scaffold_href:
         links = [_link(st.scaffold_href, st.scaffold_href)]
@@ -316,6 +342,10 @@ def _step(st: StepView) -> list[str]:
     out += [f"**Rollout:** {text(st.rollout)}", ""]
     if st.checks:
         out += ["**Go/no-go checks**", ""] + [f"- [ ] {text(c)}" for c in st.checks] + [""]
+    if delivery is not None:
+        out += ["**Monitoring of the checks**", ""]
+        out += [f"- {text(m.check)}: {text(m.measured)}" for m in delivery.monitors[st.order]]
+        out.append("")
     out += [f"**Rollback:** {text(st.rollback)}", ""]
     return out
 
@@ -345,9 +375,12 @@ def render_markdown(view: ReportView, *, svg: bool) -> str:
     out = _summary(view, svg) + _waves(view) + _workshop(view) + ["## Services", ""]
     for s in view.services:
         out += _service(s)
-    out += [*_tables(view), "## Steps", ""]
+    out += _tables(view)
+    if view.delivery is not None:
+        out += _delivery(view.delivery)
+    out += ["## Steps", ""]
     for st in view.steps:
-        out += _step(st)
+        out += _step(st, view.delivery)
     out += _risks(view) + _warnings(view)
     return _visible("\n".join(out).rstrip("\n")) + "\n"
 

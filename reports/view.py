@@ -22,8 +22,10 @@ from planner.plan import (
     role_name,
 )
 from reports.grants import grant_file, grant_script
+from reports.scaffold.delivery import DeliverySummary
 from reports.scaffold.model import FACADE_IMAGE, JRE_IMAGES, PYTHON_IMAGE
 from reports.scaffold.model import slug as scaffold_slug
+from reports.scaffold.monitoring import monitor
 
 MAX_EVIDENCE = 25
 """Evidence items shown per factor or call; the rest are counted, so huge plans stay small."""
@@ -481,6 +483,39 @@ class WorkshopView:
 
 
 @dataclass(frozen=True)
+class MonitorView:
+    """A go/no-go check beside the alert (or gate) that measures it."""
+
+    check: str
+    measured: str  # the alert name, or how it is checked without one
+
+
+@dataclass(frozen=True)
+class DeliveryWave:
+    """A wave's artifacts on the chosen delivery path, as (label, relative href)."""
+
+    number: int
+    label: str
+    links: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    """The delivery path the scaffold was written for: profile, CI, registry, target, why."""
+
+    profile: str
+    profile_reason: str
+    ci: str
+    ci_reason: str
+    registry: str
+    registry_reason: str
+    target: str
+    governance: tuple[str, ...]
+    waves: tuple[DeliveryWave, ...]
+    monitors: dict[int, tuple[MonitorView, ...]]  # by step order
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything the HTML and Markdown reports show."""
 
@@ -499,6 +534,7 @@ class ReportView:
     format_version: int
     workshop: WorkshopView
     scaffold_dir: str
+    delivery: DeliveryView | None = None
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -1113,12 +1149,56 @@ def _workshop(
     )
 
 
+def _delivery(index: _Index, summary: DeliverySummary) -> DeliveryView:
+    base = index.scaffold or "./"
+    waves = tuple(
+        DeliveryWave(
+            number,
+            f"Wave {number}",
+            tuple((name, base + quote(name, safe="/")) for name in files),
+        )
+        for number, files in summary.waves
+    )
+    monitors: dict[int, tuple[MonitorView, ...]] = {}
+    for step in index.steps:
+        views = []
+        for check in step.checks:
+            found = monitor(scaffold_slug(step.service), bool(step.reroute), check)
+            if summary.monitoring and found.alert:
+                measured = f"alert {found.alert} (monitoring/rules/wave-{step.wave}.rules.yml)"
+            elif summary.monitoring:
+                measured = "by hand (no metric measures it)"
+            else:
+                measured = f"by hand, after wave-{step.wave}/go-no-go.sh (no monitoring in profile)"
+            views.append(MonitorView(check, measured))
+        monitors[step.order] = tuple(views)
+    return DeliveryView(
+        profile=summary.profile,
+        profile_reason=summary.profile_reason,
+        ci=summary.ci,
+        ci_reason=summary.ci_reason,
+        registry=summary.registry_title,
+        registry_reason=summary.registry_reason,
+        target=summary.target,
+        governance=summary.governance,
+        waves=waves,
+        monitors=monitors,
+    )
+
+
 def build_view(
-    facts: Facts, plan: Plan, palette: int = 8, *, scaffold_dir: str | None = None
+    facts: Facts,
+    plan: Plan,
+    palette: int = 8,
+    *,
+    scaffold_dir: str | None = None,
+    delivery: DeliverySummary | None = None,
 ) -> ReportView:
     """The report's view model; waves cycle through `palette` colour classes (`wave-1`...).
 
-    With `scaffold_dir` (relative to the report) waves and services link to their scaffold files.
+    With `scaffold_dir` (relative to the report) waves and services link to their scaffold files;
+    with `delivery` (the scaffold's delivery.json) the chosen delivery path and the alert that
+    measures each go/no-go check are shown.
     """
     index = _Index(facts, plan, max(palette, 1), scaffold_base(scaffold_dir))
     warnings = _warnings(facts, plan)
@@ -1142,4 +1222,5 @@ def build_view(
         format_version=plan.format_version,
         workshop=_workshop(index, waves, services, matrix, risks),
         scaffold_dir=index.scaffold or "",
+        delivery=_delivery(index, delivery) if delivery else None,
     )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the project needs on a fresh machine: a virtualenv with the package, and the
-# system tools (graphviz's dot; with --dev also Chromium and nginx for the tests).
+# system tools (graphviz's dot; with --dev also Chromium, nginx and the delivery validators:
+# promtool, kubectl's kustomize, npm-groovy-lint, checkov).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,10 @@ command -v git >/dev/null 2>&1 || missing+=(git)
 if [ "$dev" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing system packages: ${missing[*]}" >&2
@@ -33,4 +38,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq >/dev/null
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm-groovy-lint (checks the generated Jenkinsfiles; runs CodeNarc on Java) in a project-local dir.
+if [ "$dev" = 1 ] && [ ! -x .venv/node/node_modules/.bin/npm-groovy-lint ]; then
+  npm install --silent --no-audit --no-fund --prefix .venv/node npm-groovy-lint@14.4.0 >/dev/null
+fi
+
+# checkov (checks the generated Kubernetes manifests) pins networkx<2.7, which the planner cannot
+# use, so it gets a virtualenv of its own.
+if [ "$dev" = 1 ] && [ ! -x .venv/checkov/bin/checkov ]; then
+  "$python" -m venv .venv/checkov
+  .venv/checkov/bin/python -m pip install --quiet --disable-pip-version-check checkov==3.3.30
 fi

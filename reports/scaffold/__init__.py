@@ -7,6 +7,9 @@ Layout under `out/`:
     wave-<n>/compose.dev.yml, compose.prod.yml, nginx/facade.conf, .env.dev.example,
              .env.prod.example
     .github/workflows/<service>.yml
+    with a delivery path (`--profile`, `--ci`, `--registry`): .gitlab-ci.yml or
+    <service>/Jenkinsfile instead, wave-<n>/go-no-go.sh, kubernetes/ (kustomize base, services,
+    an overlay per wave), monitoring/ (Prometheus, rules, Grafana, promtail, SLOs), delivery.json
 
 Everything is deterministic (sorted, no timestamps) and passes `analyzers.containers`' linter.
 """
@@ -20,6 +23,7 @@ from analyzers.redact import redact_text
 from analyzers.walk import is_secret_file
 from planner.plan import Plan
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
+from reports.scaffold.delivery import delivery_files
 from reports.scaffold.facade import render_facade
 from reports.scaffold.model import (
     Runtime,
@@ -29,6 +33,7 @@ from reports.scaffold.model import (
     languages,
     member_paths,
 )
+from reports.scaffold.profiles import Delivery
 from reports.scaffold.runtime import detect_service_runtime
 from reports.scaffold.service import dockerignore, render_dockerfile, render_readme
 from reports.scaffold.workflow import render_workflow
@@ -38,9 +43,12 @@ __all__ = ["plan_files", "write_scaffold"]
 EXECUTABLES = frozenset({"mvnw", "gradlew"})
 
 
-def plan_files(plan: Plan, facts: Facts) -> dict[str, str | bytes]:
+def plan_files(
+    plan: Plan, facts: Facts, delivery: Delivery | None = None
+) -> dict[str, str | bytes]:
     """Every scaffold file as relative path -> content (text, or bytes for wrapper jars),
-    without touching the output directory."""
+    without touching the output directory. With a `delivery` path (see `profiles.py`), its CI,
+    registry, Kubernetes and monitoring files too; without one, GitHub Actions as always."""
     root = Path(facts.root or plan.root)
     language = languages(plan, facts)
     paths = member_paths(plan, facts)
@@ -49,8 +57,13 @@ def plan_files(plan: Plan, facts: Facts) -> dict[str, str | bytes]:
         for name, framework in frameworks(plan, facts).items()
     }
     files: dict[str, str | bytes] = {}
-    for wave in build_specs(plan, facts, runtimes):
+    waves = build_specs(plan, facts, runtimes)
+    for wave in waves:
         files.update(_wave_files(wave, facts))
+    if delivery is not None and waves:
+        if delivery.ci != "github":
+            files = {k: v for k, v in files.items() if not k.startswith(".github/workflows/")}
+        files.update(delivery_files(delivery, waves, facts))
     return dict(sorted(files.items()))
 
 
@@ -76,17 +89,19 @@ def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str | bytes]:
     return files
 
 
-def write_scaffold(plan: Plan, facts: Facts, out: Path) -> list[Path]:
+def write_scaffold(
+    plan: Plan, facts: Facts, out: Path, delivery: Delivery | None = None
+) -> list[Path]:
     """Write the scaffold under `out` and return the paths written, sorted."""
     written: list[Path] = []
-    for relative, content in plan_files(plan, facts).items():
+    for relative, content in plan_files(plan, facts, delivery).items():
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
-        if path.name in EXECUTABLES:
+        if path.name in EXECUTABLES or path.suffix == ".sh":
             path.chmod(0o755)
         written.append(path)
     return sorted(written)

@@ -14,7 +14,7 @@ TRIVY = "aquasecurity/trivy-action@0.28.0"
 RUNNER = "ubuntu-24.04"
 
 
-def _smoke_paths(wave: WaveSpec, spec: ServiceSpec) -> list[str]:
+def smoke_paths(wave: WaveSpec, spec: ServiceSpec) -> list[str]:
     """Parameterless GET routes of the service, probed through the facade."""
     return sorted(
         {
@@ -25,10 +25,39 @@ def _smoke_paths(wave: WaveSpec, spec: ServiceSpec) -> list[str]:
     )
 
 
+def compose_command(spec: ServiceSpec) -> str:
+    """The compose command the integration test runs in the wave's folder."""
+    return f"docker compose -f compose.prod.yml --project-name ci-{spec.slug}"
+
+
+def integration_lines(spec: ServiceSpec, wave: WaveSpec, host: str = "127.0.0.1") -> list[str]:
+    """Shell lines of the integration test: the wave's stack up, then probes through the facade
+    (published on `host`: a docker-in-docker service answers on its own host name)."""
+    compose = compose_command(spec)
+    test_lines = [
+        f"{compose} up --detach --wait --wait-timeout 180",
+        "curl --fail --silent --show-error --retry 5 --retry-all-errors"
+        f" http://{host}:{FACADE_PORT}/healthz",
+    ]
+    for path in smoke_paths(wave, spec):
+        test_lines += [
+            "code=$(curl --silent --output /dev/null --write-out '%{http_code}'"
+            f' "http://{host}:{FACADE_PORT}{path}")',
+            f'test "$code" -lt 500 || {{ echo "{path} answered $code"; exit 1; }}',
+        ]
+    return test_lines
+
+
 def render_workflow(spec: ServiceSpec, wave: WaveSpec) -> str:
     """`.github/workflows/<service>.yml` for a repository laid out like the scaffold."""
+    data, header = workflow_data(spec, wave)
+    return dump_yaml(data, header)
+
+
+def workflow_data(spec: ServiceSpec, wave: WaveSpec) -> tuple[dict[str, Any], str]:
+    """The workflow as data plus its comment header (the delivery paths extend it)."""
     wave_dir = f"wave-{wave.number}"
-    compose = f"docker compose -f compose.prod.yml --project-name ci-{spec.slug}"
+    compose = compose_command(spec)
     env: dict[str, str] = {
         "REGISTRY": "${{ vars.REGISTRY }}",
         "MONOLITH_IMAGE": "${{ vars.MONOLITH_IMAGE }}",
@@ -42,18 +71,7 @@ def render_workflow(spec: ServiceSpec, wave: WaveSpec) -> str:
         )
         env[f"{other.env}_VERSION"] = version
         env[f"{other.env}_DATABASE_URL"] = "${{ secrets." + other.env + "_DATABASE_URL }}"
-    test_lines = [
-        f"{compose} up --detach --wait --wait-timeout 180",
-        "curl --fail --silent --show-error --retry 5 --retry-all-errors"
-        f" http://127.0.0.1:{FACADE_PORT}/healthz",
-    ]
-    for path in _smoke_paths(wave, spec):
-        test_lines += [
-            "code=$(curl --silent --output /dev/null --write-out '%{http_code}'"
-            f' "http://127.0.0.1:{FACADE_PORT}{path}")',
-            f'test "$code" -lt 500 || {{ echo "{path} answered $code"; exit 1; }}',
-        ]
-    test_script = "\n".join(test_lines)
+    test_script = "\n".join(integration_lines(spec, wave))
     steps: list[dict[str, Any]] = [
         {"uses": CHECKOUT},
         {
@@ -157,4 +175,4 @@ def render_workflow(spec: ServiceSpec, wave: WaveSpec) -> str:
         "\nMONOLITH_IMAGE, <SERVICE>_VERSION of the other live services, and secrets"
         "\nREGISTRY_USERNAME, REGISTRY_PASSWORD, *_DATABASE_URL."
     )
-    return dump_yaml(data, header)
+    return data, header
