@@ -239,9 +239,12 @@ def score_py(truth: Path, plan_json: Path) -> float | None:
 
 
 def baselines(plan: Plan, facts: Facts) -> tuple[Clusters, Clusters]:
-    """The package baseline and the every-unit-alone one, over the units the plan places."""
+    """The package baseline and the every-unit-alone one, over the units the plan places.
+
+    A unit's package is the one it sits in; a Python package's `__init__` sits in itself.
+    """
     units = [u for _, members in plan_clusters(plan) for u in members] + list(plan.shared_kernel)
-    package_of = {u.id: u.package for u in facts.units}
+    package_of = {u.id: u.id if u.is_package else u.package for u in facts.units}
     by_package: dict[str, list[UnitId]] = defaultdict(list)
     for unit in units:
         by_package[package_of.get(unit) or unit].append(unit)
