@@ -166,7 +166,8 @@ def test_table_on_a_local_repo_at_its_pinned_commit(corpus):
 
 
 def test_markdown_table_and_ablation_rows(corpus):
-    result = _run(corpus, "--app", "shop-toml", "--ablate", "import", "--set", "services.max=3")
+    args = ("--app", "shop-toml", "--ablate", "import", "--set", "services.max=3", "--repeat", "2")
+    result = _run(corpus, *args)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("| app | metric | ours | score.py | ARI | best published")
@@ -179,6 +180,7 @@ def test_markdown_table_and_ablation_rows(corpus):
     [
         (("--ablate", "no_such_signal"), "unknown weight"),
         (("--app", "nope"), "no app named nope"),
+        (("--repeat", "0"), "at least 1"),
     ],
 )
 def test_user_mistakes_exit_2(corpus, args, message):

@@ -347,6 +347,7 @@ class Options:
     sets: tuple[str, ...] = ()
     ablate: tuple[str, ...] = ()
     keep: Path | None = None
+    repeat: int = 1
 
 
 def bench_app(app: App, options: Options) -> tuple[Row, list[Ablation]]:
@@ -356,11 +357,17 @@ def bench_app(app: App, options: Options) -> tuple[Row, list[Ablation]]:
         source = (options.sources or {}).get(app.name)
         tree = checkout(app, work / "tree", options.mirror_root, source)
         out = (options.keep / app.name) if options.keep else work / "out"
-        if out.exists():
-            shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         settings = config_for(tree, options.config, options.sets, None)
-        row = score_run(app, out, run_planner(tree, out, settings, app))
+        times, plans = [], set()
+        for _ in range(options.repeat):
+            if out.exists():
+                shutil.rmtree(out)  # a cold run each time: no parse or history cache
+            times.append(run_planner(tree, out, settings, app))
+            plans.add((out / "plan.json").read_bytes())
+        if len(plans) > 1:
+            raise InputError(f"{app.name}: {len(plans)} different plans in {options.repeat} runs")
+        row = score_run(app, out, min(times))
         ablations = []
         for signal in options.ablate:
             zero_out = work / f"out-{signal}"
@@ -396,6 +403,13 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="weight to set to 0 in an extra run (repeatable; 'all' = every [weights] key)",
     )
     parser.add_argument("--keep", type=Path, help="keep each app's planner output here")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the planner N times per app (cold each time); report the best time and "
+        "fail if the plans differ",
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     return parser.parse_args(argv)
 
@@ -420,8 +434,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not sep:
                 raise InputError(f"--source {item!r}: expected NAME=PATH")
             sources[name] = Path(path)
+        if args.repeat < 1:
+            raise InputError("--repeat must be at least 1")
         options = Options(
-            args.mirror_root, sources, args.config, tuple(args.set), tuple(ablate), args.keep
+            args.mirror_root,
+            sources,
+            args.config,
+            tuple(args.set),
+            tuple(ablate),
+            args.keep,
+            args.repeat,
         )
         rows, ablations = [], []
         for app in apps:
