@@ -44,12 +44,15 @@ from planner.evaluate import (  # noqa: E402
     RsfTruth,
     adjusted_rand,
     best_match,
+    evaluate,
     load_truth,
     mojofm,
     plan_clusters,
     rsf_scores,
 )
 from planner.plan import Plan, read_plan  # noqa: E402
+
+Truth = dict[UnitId, str] | RsfTruth
 
 CORPUS = Path(__file__).resolve().parent / "corpus.toml"
 SHARED = "../shared/"
@@ -129,6 +132,10 @@ def load_corpus(path: Path, root: Path = ROOT) -> list[App]:
     for entry in data.get("app", []):
         if not entry.get("repo") and not entry.get("path"):
             raise InputError(f"{path}: app {entry.get('name')!r} needs a repo or a path")
+        if entry.get("score", "mojofm") not in ("mojofm", "extraction"):
+            raise InputError(f"{path}: app {entry.get('name')!r}: score is mojofm or extraction")
+        if entry.get("score") == "extraction" and entry["truth"].endswith(".rsf"):
+            raise InputError(f"{path}: app {entry.get('name')!r}: extraction needs a TOML truth")
         apps.append(
             App(
                 name=entry["name"],
@@ -253,17 +260,12 @@ def baselines(plan: Plan, facts: Facts) -> tuple[Clusters, Clusters]:
     return packages, alone
 
 
-def _partition(clusters: Clusters) -> dict[UnitId, str]:
-    return {unit: name for name, members in clusters for unit in members}
-
-
-def score(app: App, plan: Plan, clusters: Clusters) -> tuple[float, float | None, str]:
+def score(app: App, truth: Truth, clusters: Clusters) -> tuple[float, float | None, str]:
     """One decomposition's score against the app's reference: (value, ARI, detail)."""
-    truth = load_truth(app.truth)
     if isinstance(truth, RsfTruth):
         mojo, rand, _ = rsf_scores(clusters, truth)
         return mojo, rand, ""
-    partition = _partition(clusters)
+    partition = {unit: name for name, members in clusters for unit in members}
     if app.score == "extraction":
         matches = [
             best_match(partition, name, [u for u, s in truth.items() if s == name])
@@ -278,14 +280,15 @@ def score(app: App, plan: Plan, clusters: Clusters) -> tuple[float, float | None
 
 
 def score_run(app: App, out: Path, seconds: float) -> Row:
-    """The row of one finished `planner run` in `out`."""
+    """The row of one finished `planner run` in `out`: our score as `planner evaluate` gives it."""
     plan = read_plan(out / "plan.json")
     facts = read_facts(out / "facts.json")
-    clusters: Clusters = plan_clusters(plan)
-    if not isinstance(load_truth(app.truth), RsfTruth):
-        kernel = [("shared_kernel", plan.shared_kernel)] if plan.shared_kernel else []
-        clusters = [*clusters, *kernel]
-    ours, rand, detail = score(app, plan, clusters)
+    truth = load_truth(app.truth)
+    if app.score == "extraction":
+        ours, rand, detail = score(app, truth, plan_clusters(plan))
+    else:
+        metrics = evaluate(plan, facts, truth).metrics
+        ours, rand, detail = metrics["mojofm"], metrics["adjusted_rand"], ""
     packages, alone = baselines(plan, facts)
     return Row(
         app=app.name,
@@ -295,8 +298,8 @@ def score_run(app: App, out: Path, seconds: float) -> Row:
         ari=rand,
         best=app.best,
         best_tool=app.best_tool,
-        package=score(app, plan, packages)[0],
-        alone=score(app, plan, alone)[0],
+        package=score(app, truth, packages)[0],
+        alone=score(app, truth, alone)[0],
         services=tuple(s.name for s in plan.services),
         seconds=seconds,
         detail=detail,
