@@ -382,7 +382,7 @@ def bench_app(app: App, options: Options) -> tuple[Row, list[Ablation]]:
                     signal,
                     row.metric,
                     zero.ours,
-                    round(zero.ours - row.ours, 2),
+                    round(zero.ours - row.ours, 4),
                     zero.seconds,
                 )
             )
