@@ -211,12 +211,20 @@ def config_for(tree: Path, base: Path | None, sets: Sequence[str], zero: str | N
     return data
 
 
-def run_planner(tree: Path, out: Path, settings: dict, app: App) -> float:
-    """`planner run` on `tree` with `settings` as its planner.toml; the wall time in seconds."""
+def run_planner(
+    tree: Path, out: Path, settings: dict, app: App, cache: Path | None = None
+) -> float:
+    """`planner run` on `tree` with `settings` as its planner.toml; the wall time in seconds.
+
+    Without `cache` the run is cold (its cache goes into `out`); with one, parse results and
+    history read by an earlier run are reused (their keys hold the settings they depend on).
+    """
     config = out.parent / f"{out.name}.planner.toml"
     config.write_text(tomli_w.dumps(settings), encoding="utf-8")
     command = [sys.executable, "-m", "planner", "run", str(tree), "--out", str(out)]
     command += ["--config", str(config)]
+    if cache is not None:
+        command += ["--cache-dir", str(cache)]
     for schema in app.schema:
         command += ["--schema", str(tree / schema)]
     start = time.perf_counter()
@@ -375,7 +383,8 @@ def bench_app(app: App, options: Options) -> tuple[Row, list[Ablation]]:
         for signal in options.ablate:
             zero_out = work / f"out-{signal}"
             settings = config_for(tree, options.config, options.sets, signal)
-            zero = score_run(app, zero_out, run_planner(tree, zero_out, settings, app))
+            seconds = run_planner(tree, zero_out, settings, app, out / ".planner-cache")
+            zero = score_run(app, zero_out, seconds)
             ablations.append(
                 Ablation(
                     app.name,
