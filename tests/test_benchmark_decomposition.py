@@ -162,6 +162,7 @@ def test_table_on_a_local_repo_at_its_pinned_commit(corpus):
     assert rsf["score_py"] is None  # score.py only knows the ASE'24 apps
     assert extract["package"] == 1.0 and "billing ~" in extract["detail"]
     assert toml["services"] and toml["best"] == 50.0
+    assert {r["history"] for r in rows.values()} == {"ok"}  # a whole repository, co-change read
     assert "billing" in toml["services"]  # checked out at the pin, before billing was removed
 
 

@@ -91,6 +91,7 @@ class Row:
     services: tuple[str, ...]
     seconds: float
     detail: str = ""
+    history: str = ""
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,13 @@ def score(app: App, truth: Truth, clusters: Clusters) -> tuple[float, float | No
     return mojofm(partition, truth), adjusted_rand(partition, truth), ""
 
 
+def history_state(facts: Facts) -> str:
+    """What the co-change signal stood on: `ok`, `partial` (git log failed midway) or `none`."""
+    if not facts.change_stats:
+        return "none"
+    return "partial" if any(w.analyzer == "history" for w in facts.warnings) else "ok"
+
+
 def score_run(app: App, out: Path, seconds: float) -> Row:
     """The row of one finished `planner run` in `out`: our score as `planner evaluate` gives it."""
     plan = read_plan(out / "plan.json")
@@ -311,6 +319,7 @@ def score_run(app: App, out: Path, seconds: float) -> Row:
         services=tuple(s.name for s in plan.services),
         seconds=seconds,
         detail=detail,
+        history=history_state(facts),
     )
 
 
@@ -322,15 +331,16 @@ def render_rows(rows: Sequence[Row]) -> str:
     """The Markdown table of a benchmark run."""
     lines = [
         "| app | metric | ours | score.py | ARI | best published | package baseline "
-        "| every unit alone | time (s) | services |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| every unit alone | time (s) | history | services |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         best = f"{_cell(r.best)} ({r.best_tool})" if r.best is not None else "-"
         names = ", ".join(r.services) + (f"; {r.detail}" if r.detail else "")
         lines.append(
             f"| {r.app} | {r.metric} | {_cell(r.ours)} | {_cell(r.score_py)} | {_cell(r.ari)} "
-            f"| {best} | {_cell(r.package)} | {_cell(r.alone)} | {r.seconds:g} | {names} |"
+            f"| {best} | {_cell(r.package)} | {_cell(r.alone)} | {r.seconds:g} | {r.history} "
+            f"| {names} |"
         )
     return "\n".join(lines) + "\n"
 
