@@ -40,7 +40,7 @@ from planner.checks import output_dir, source_dir
 from planner.config import Config, find_config, load_config
 from planner.diff import diff_plans, render_diff
 from planner.evaluate import evaluate as evaluate_plan
-from planner.evaluate import read_truth
+from planner.evaluate import load_truth
 from planner.pipeline import make_plan
 from planner.plan import Plan, read_plan
 from reports import render_reports
@@ -442,7 +442,12 @@ def _sqlite_from(schema: Path, database: Path) -> None:
 def evaluate(
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json to evaluate.")],
     truth: Annotated[
-        Path | None, typer.Option("--truth", help="Reference decomposition ([services] toml).")
+        Path | None,
+        typer.Option(
+            "--truth",
+            help="Reference decomposition: [services] TOML of unit ids, or .rsf "
+            "(`contain SERVICE Class` lines, scored as the ASE'24 benchmark scores).",
+        ),
     ] = None,
     facts_file: Annotated[
         Path | None, typer.Option("--facts", help="facts.json (default: beside PLAN).")
@@ -452,7 +457,7 @@ def evaluate(
     """Score a plan: MoJoFM and ARI against a reference, SM, ICP, IFN, NED, TurboMQ, purity."""
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
-    reference = read_truth(truth) if truth is not None else None
+    reference = load_truth(truth) if truth is not None else None
     evaluation = evaluate_plan(result, facts, reference)
     if as_json:
         typer.echo(dumps(evaluation), nl=False)

@@ -1,13 +1,15 @@
 """Decomposition quality metrics: MoJoFM, ARI, SM, ICP, IFN, NED, TurboMQ, table-ownership purity.
 
 Each formula is written out in docs/metrics.md and unit-tested on cases computed by hand.
+References come as TOML (`[services]`, unit ids) or as RSF (`contain SERVICE Class`, the format of
+the ASE'24 benchmark, scored exactly as its score.py and MoJo jar score a tool).
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from math import comb
 from pathlib import Path
@@ -46,17 +48,21 @@ def mojo_moves_joins(a: Partition, b: Partition) -> int:
     return moves + len(clusters_a) - groups
 
 
+def max_moves_joins(objects: int, sizes: Iterable[int]) -> int:
+    """max over all A' of mno(A', B) = n - g, g the groups B's sorted cluster sizes can fill."""
+    groups = 0
+    for size in sorted(sizes):
+        if groups < size:
+            groups += 1
+    return objects - groups
+
+
 def mojofm(a: Partition, b: Partition) -> float:
     """MoJoFM(A, B) = (1 - mno(A, B) / max over all A' of mno(A', B)) x 100, on common units."""
     common = set(a) & set(b)
     if len(common) <= 1:
         return 100.0
-    sizes = sorted(Counter(b[u] for u in common).values())
-    groups = 0
-    for size in sizes:
-        if groups < size:
-            groups += 1
-    worst = len(common) - groups
+    worst = max_moves_joins(len(common), Counter(b[u] for u in common).values())
     if worst == 0:
         return 100.0
     return round((1 - mojo_moves_joins(a, b) / worst) * 100, 2)
@@ -170,14 +176,20 @@ def plan_partition(plan: Plan) -> dict[UnitId, str]:
     return partition
 
 
-def read_truth(path: Path) -> dict[UnitId, str]:
-    """A reference decomposition: `[services]` mapping each service to its list of unit ids."""
+def _read_text(path: Path) -> str:
+    """A reference file's text, or one clear InputError (missing, unreadable, not UTF-8)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes().decode("utf-8")
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror}") from None
     except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
+
+
+def read_truth(path: Path) -> dict[UnitId, str]:
+    """A reference decomposition: `[services]` mapping each service to its list of unit ids."""
+    try:
+        data = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: not valid TOML: {error}") from None
     services = data.get("services")
@@ -194,6 +206,115 @@ def read_truth(path: Path) -> dict[UnitId, str]:
     return truth
 
 
+UNOBSERVED = "unobserved"
+"""The one cluster where RSF scoring puts the reference classes a decomposition leaves out."""
+
+
+@dataclass(frozen=True)
+class RsfTruth:
+    """An RSF reference: its `contain SERVICE Class` lines in file order (a class may repeat)."""
+
+    contains: tuple[tuple[str, str], ...]
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Each class once, in the order of its first line."""
+        return tuple(dict.fromkeys(name for _, name in self.contains))
+
+
+def read_rsf(path: Path) -> RsfTruth:
+    """An RSF reference (`contain SERVICE Class` per line; blank and `#` lines ignored)."""
+    contains = []
+    for number, line in enumerate(_read_text(path).splitlines(), 1):
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        if len(parts) != 3 or parts[0].lower() != "contain":
+            raise InputError(f"{path}:{number}: expected `contain SERVICE Class`, got {line!r}")
+        contains.append((parts[1].strip('"'), parts[2]))
+    if not contains:
+        raise InputError(f"{path}: no `contain SERVICE Class` line")
+    return RsfTruth(tuple(contains))
+
+
+def load_truth(path: Path) -> dict[UnitId, str] | RsfTruth:
+    """A reference in either format: `.rsf` as RSF, anything else as TOML."""
+    return read_rsf(path) if path.suffix.lower() == ".rsf" else read_truth(path)
+
+
+Clusters = Sequence[tuple[str, Sequence[UnitId]]]
+"""A decomposition as ordered (cluster name, unit ids) pairs; order decides ties by simple name."""
+
+
+def simple_name(unit: UnitId) -> str:
+    """The last dotted part of a unit id, which RSF references use (`a.b.Owner` -> `Owner`)."""
+    return unit.rsplit(".", 1)[-1]
+
+
+def rsf_partition(clusters: Clusters, truth: RsfTruth) -> dict[str, str]:
+    """Each reference class's cluster, matched by simple name (first cluster wins) or unobserved."""
+    where: dict[str, str] = {}
+    for name, units in clusters:
+        for unit in units:
+            where.setdefault(simple_name(unit), name)
+    return {name: where.get(name, UNOBSERVED) for name in truth.classes}
+
+
+def rsf_mojofm(a: Partition, truth: RsfTruth) -> float:
+    """MoJoFM as the ASE'24 MoJo jar computes it against an RSF reference with repeated classes.
+
+    A class listed in several services counts in the size of each (which only raises the maximum
+    distance) and is tagged with the last service listing it; the result is rounded half-even to
+    two decimals, as the jar's `Math.rint` does.
+    """
+    reference = {name: service for service, name in truth.contains}
+    sizes = Counter(service for service, _ in truth.contains)
+    common = {unit: cluster for unit, cluster in a.items() if unit in reference}
+    worst = max_moves_joins(len(common), sizes.values())
+    if worst <= 0:
+        return 100.0
+    return round((1 - mojo_moves_joins(common, reference) / worst) * 10000) / 100
+
+
+def rsf_scores(clusters: Clusters, truth: RsfTruth) -> tuple[float, float, int]:
+    """MoJoFM, adjusted Rand and classes matched of a decomposition, scored as score.py does."""
+    partition = rsf_partition(clusters, truth)
+    reference = {name: service for service, name in truth.contains}
+    matched = sum(cluster != UNOBSERVED for cluster in partition.values())
+    return rsf_mojofm(partition, truth), adjusted_rand(partition, reference), matched
+
+
+def plan_clusters(plan: Plan) -> list[tuple[str, tuple[UnitId, ...]]]:
+    """The plan's services in plan order, as score.py reads plan.json (the kernel is left out)."""
+    return [(service.name, service.members) for service in plan.services]
+
+
+@dataclass(frozen=True, order=True)
+class Extraction:
+    """How well one service of a plan matches one reference service (a real extraction)."""
+
+    reference: str
+    service: str
+    precision: float
+    recall: float
+    f1: float
+
+
+def best_match(partition: Partition, reference: str, units: Iterable[UnitId]) -> Extraction:
+    """The plan cluster that best matches a reference service's units, by F1 (then by name)."""
+    wanted = set(units)
+    sizes = Counter(partition.values())
+    hits = Counter(partition[u] for u in wanted if u in partition)
+    best = Extraction(reference, "", 0.0, 0.0, 0.0)
+    for cluster in sorted(hits):
+        precision = hits[cluster] / sizes[cluster]
+        recall = hits[cluster] / len(wanted)
+        f1 = 2 * precision * recall / (precision + recall)
+        if f1 > best.f1:
+            best = Extraction(reference, cluster, round(precision, 4), round(recall, 4), f1)
+    return Extraction(best.reference, best.service, best.precision, best.recall, round(best.f1, 4))
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """Every metric of one plan, with the reference ones when a truth file was given."""
@@ -202,8 +323,13 @@ class Evaluation:
     units_compared: int
 
 
-def evaluate(plan: Plan, facts: Facts, truth: Mapping[UnitId, str] | None = None) -> Evaluation:
-    """All metrics of `plan` over `facts`'s static dependencies (and against `truth` if given)."""
+def evaluate(
+    plan: Plan, facts: Facts, truth: Mapping[UnitId, str] | RsfTruth | None = None
+) -> Evaluation:
+    """All metrics of `plan` over `facts`'s static dependencies (and against `truth` if given).
+
+    Raises InputError when a reference names no unit of the plan: a score would mean nothing.
+    """
     partition = plan_partition(plan)
     edges = [(d.source, d.target, d.weight) for d in facts.dependencies if d.kind != "co_change"]
     calls = [(d.source, d.target, d.weight) for d in facts.dependencies if d.kind == "call"]
@@ -219,7 +345,10 @@ def evaluate(plan: Plan, facts: Facts, truth: Mapping[UnitId, str] | None = None
         ),
     }
     compared = 0
-    if truth is not None:
+    if isinstance(truth, RsfTruth):
+        mojo, rand, compared = rsf_scores(plan_clusters(plan), truth)
+        metrics["mojofm"], metrics["adjusted_rand"] = mojo, rand
+    elif truth is not None:
         compared = len(set(partition) & set(truth))
         if not compared:
             example = ", ".join(sorted(truth)[:3])
@@ -229,4 +358,6 @@ def evaluate(plan: Plan, facts: Facts, truth: Mapping[UnitId, str] | None = None
             )
         metrics["mojofm"] = mojofm(partition, truth)
         metrics["adjusted_rand"] = adjusted_rand(partition, truth)
+    if truth is not None and compared == 0:
+        raise InputError("the reference names no unit of the plan: nothing to compare")
     return Evaluation(dict(sorted(metrics.items())), compared)
