@@ -20,6 +20,18 @@ from typing import Any
 import tree_sitter_python
 from tree_sitter import Language, Node, Parser
 
+from analyzers.records import (
+    BOOL,
+    INT,
+    STR,
+    dict_of,
+    fixed,
+    lazy,
+    optional,
+    record,
+    tagged,
+    tuple_of,
+)
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
 
@@ -91,6 +103,44 @@ _APP_FACTORY_BYTES = tuple(name.encode() + b"(" for name in _APP_FACTORIES)
 _URL_FUNCS = frozenset({"path", "re_path", "url"})
 
 FileResult = dict[str, Any]
+
+_ARG = tagged(
+    s=fixed(STR),
+    n=fixed(STR),
+    b=fixed(STR),
+    o=fixed(STR),
+    c=fixed(STR, tuple_of(lazy(lambda: _ARG))),
+    l=fixed(tuple_of(lazy(lambda: _ARG))),
+)
+_KEYWORDS = dict_of(STR, _ARG)
+_BODY = record(
+    {
+        "attrs": _KEYWORDS,
+        "meta": _KEYWORDS,
+        "fields": tuple_of(fixed(STR, STR, tuple_of(_ARG), _KEYWORDS, INT)),
+    }
+)
+RESULT_SHAPE = record(
+    {
+        "lines": INT,
+        "warnings": tuple_of(STR),
+        "imports": tuple_of(
+            tagged(**{"import": fixed(INT, STR, STR), "from": fixed(INT, INT, STR, STR, STR)})
+        ),
+        "classes": tuple_of(fixed(STR, INT, tuple_of(STR), optional(_BODY))),
+        "functions": tuple_of(STR),
+        "uses": tuple_of(fixed(STR, STR, STR, STR, INT, tuple_of(INT), STR)),
+        "tables": tuple_of(
+            fixed(STR, STR, STR, tuple_of(fixed(STR, STR, tuple_of(_ARG), _KEYWORDS)), INT)
+        ),
+        "sql": tuple_of(fixed(INT, tuple_of(STR), tuple_of(STR))),
+        "routes": tuple_of(fixed(STR, STR, STR, STR, INT)),
+        "urls": tuple_of(fixed(STR, STR, INT)),
+        "snips": dict_of(INT, STR),
+    },
+    {"skipped": BOOL},
+)
+"""The shape of `extract`'s result, checked when a result is read back from the cache."""
 
 
 def _parser() -> Parser:
