@@ -10,6 +10,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from analyzers.records import BOOL, INT, STR, dict_of, fixed, record, tuple_of
+from analyzers.redact import redact_text
 from analyzers.sql import tables_in_sql
 
 MARKERS = (b"<mapper", b"<web-app", b"<persistence", b"<entity-mappings", b"<hibernate-mapping")
@@ -48,6 +50,21 @@ _ORM_TABLE = re.compile(r"<table\b([^>]*)/?>")
 _HBM_PACKAGE = re.compile(r"<hibernate-mapping\b([^>]*)>")
 _HBM_CLASS = re.compile(r"<(?:class|joined-subclass|union-subclass)\b([^>]*)>")
 _KEYWORDS = frozenset({"select", "set", "where", "values", "dual", "lateral"})
+_MAX_SNIPPET = 200
+_SECRET_HINT = re.compile(r"://|passw|pwd|secret|token|key|credential", re.IGNORECASE)
+
+RECORD_SHAPE = record(
+    {
+        "relevant": BOOL,
+        "namespace": STR,
+        "statements": tuple_of(fixed(STR, STR, INT, tuple_of(STR), tuple_of(STR))),
+        "servlets": tuple_of(fixed(STR, STR, INT)),
+        "entities": tuple_of(fixed(STR, STR, INT)),
+        "warnings": tuple_of(STR),
+        "snips": dict_of(INT, STR),
+    }
+)
+"""The shape of `descriptor_record`'s result, checked when it is read back from the cache."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,57 @@ class Descriptor:
     servlets: list[tuple[str, str, int]] = field(default_factory=list)  # class, url, line
     entities: list[tuple[str, str, int]] = field(default_factory=list)  # class, table, line
     warnings: list[str] = field(default_factory=list)
+
+
+def descriptor_record(data: bytes) -> dict:
+    """What one XML file declares, as plain data to cache (`relevant` False: not a descriptor)."""
+    out: dict = {
+        "relevant": False,
+        "namespace": "",
+        "statements": (),
+        "servlets": (),
+        "entities": (),
+        "warnings": (),
+        "snips": {},
+    }
+    if not any(marker in data for marker in MARKERS) or b"\0" in data[:8192]:
+        return out
+    text = data.decode("utf-8", "replace")
+    try:
+        found = read_descriptor(text)
+    except RecursionError:
+        return {**out, "warnings": ("descriptor too deeply nested; skipped",)}
+    lines = text.split("\n")
+    used = {s.line for s in found.statements}
+    used.update(line for _, _, line in found.servlets)
+    used.update(line for _, _, line in found.entities)
+    return {
+        "relevant": True,
+        "namespace": found.namespace,
+        "statements": tuple((s.tag, s.id, s.line, s.reads, s.writes) for s in found.statements),
+        "servlets": tuple(found.servlets),
+        "entities": tuple(found.entities),
+        "warnings": tuple(found.warnings),
+        "snips": {line: _snippet(lines[line - 1]) for line in used if 0 < line <= len(lines)},
+    }
+
+
+def from_record(data: dict) -> Descriptor:
+    """The `Descriptor` of a `descriptor_record`."""
+    return Descriptor(
+        namespace=data["namespace"],
+        statements=[Statement(*s) for s in data["statements"]],
+        servlets=list(data["servlets"]),
+        entities=list(data["entities"]),
+        warnings=list(data["warnings"]),
+    )
+
+
+def _snippet(line: str) -> str:
+    text = line.strip()
+    if _SECRET_HINT.search(text):
+        text = redact_text(text)
+    return text[:_MAX_SNIPPET]
 
 
 def read_descriptor(text: str) -> Descriptor:

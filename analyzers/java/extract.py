@@ -18,6 +18,7 @@ from typing import Any
 import tree_sitter_java
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
+from analyzers.records import BOOL, INT, STR, dict_of, fixed, lazy, record, tagged, tuple_of
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
 
@@ -91,6 +92,38 @@ def _query() -> Query:
     if _QUERY is None:
         _QUERY = Query(_LANGUAGE, _QUERY_TEXT)
     return _QUERY
+
+
+_VALUES = tuple_of(tagged(s=fixed(STR), e=fixed(STR), a=fixed(STR, lazy(lambda: _ANN_ARGS))))
+_ANN_ARGS = tuple_of(fixed(STR, _VALUES))
+_ANNOTATIONS = tuple_of(fixed(STR, _ANN_ARGS, INT))
+_TYPE = record(
+    {
+        "name": STR,
+        "kind": STR,
+        "line": INT,
+        "end": INT,
+        "inner": tuple_of(STR),
+        "annotations": _ANNOTATIONS,
+        "supers": tuple_of(fixed(STR, STR, INT, tuple_of(STR))),
+        "refs": tuple_of(fixed(STR, INT)),
+        "calls": tuple_of(fixed(STR, STR, STR, INT, STR)),
+        "methods": tuple_of(fixed(STR, INT, _ANNOTATIONS)),
+        "fields": tuple_of(fixed(STR, STR, tuple_of(STR), INT, _ANNOTATIONS, BOOL)),
+        "sql": tuple_of(fixed(INT, tuple_of(STR), tuple_of(STR), BOOL)),
+    }
+)
+RESULT_SHAPE = record(
+    {
+        "lines": INT,
+        "warnings": tuple_of(STR),
+        "package": STR,
+        "imports": tuple_of(fixed(BOOL, BOOL, STR, INT)),
+        "types": tuple_of(_TYPE),
+        "snips": dict_of(INT, STR),
+    }
+)
+"""The shape of `extract`'s result, checked when a result is read back from the cache."""
 
 
 def empty_result(lines: int = 0, warnings: Iterable[str] = ()) -> FileResult:
