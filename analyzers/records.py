@@ -56,6 +56,16 @@ def unpack_typed(blob: object, cls: type[T]) -> T | None:
         return None
 
 
+def load_json_typed(blob: object, cls: type[T]) -> T | None:
+    """A dataclass tree of type `cls` from JSON bytes (validated as `unpack_typed`) or None."""
+    if not isinstance(blob, bytes):
+        return None
+    try:
+        return msgspec.json.decode(blob, type=cls)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, MemoryError):
+        return None
+
+
 # --- shapes --------------------------------------------------------------------------------------
 
 

@@ -220,10 +220,16 @@ def literal_value(node: Node) -> str:
     return _unescape(body)
 
 
-def _concat_root(node: Node) -> Node:
-    """The outermost `+` expression (through parentheses) that a literal is part of."""
+def _concat_root(node: Node, memo: dict[tuple[int, int, int], Node] | None = None) -> Node:
+    """The outermost `+` expression (through parentheses) that a literal is part of.
+
+    `Node.parent` costs as much as the node is deep, so with `memo` (shared by the literals of one
+    file) each enclosing node is climbed through once: 4,000 concatenated literals then take
+    milliseconds instead of minutes.
+    """
     top = node
     parent = node.parent
+    path: list[tuple[int, int, int]] = []
     while parent is not None and (
         (
             parent.type == "binary_expression"
@@ -231,8 +237,16 @@ def _concat_root(node: Node) -> Node:
         )
         or parent.type == "parenthesized_expression"
     ):
+        key = (parent.start_byte, parent.end_byte, parent.kind_id)
+        if memo is not None and key in memo:
+            top = memo[key]
+            break
+        path.append(key)
         top = parent
         parent = parent.parent
+    if memo is not None:
+        for key in path:
+            memo[key] = top
     return top
 
 
@@ -467,13 +481,14 @@ class _Extractor:
             if top is not None:
                 self.call(top, node, var_type)
         seen_sql: set[int] = set()
+        roots: dict[tuple[int, int, int], Node] = {}
         for node in captures.get("str", []):
             if not _SQL_START.match(node.text or b""):
                 continue
             top = top_of(node)
             if top is None:
                 continue
-            expr = _concat_root(node)
+            expr = _concat_root(node, roots)
             if expr.start_byte in seen_sql:
                 continue
             seen_sql.add(expr.start_byte)
