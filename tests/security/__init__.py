@@ -1,0 +1,1 @@
+"""Security tests: hostile code, caches, databases and user mistakes."""
