@@ -39,7 +39,7 @@ class Budget:
     bytes: int = FILE_BYTES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Work:
     """One file to extract: its relative path, absolute path, size and content key if known."""
 
