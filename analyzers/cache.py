@@ -12,7 +12,7 @@ from pathlib import Path
 
 import platformdirs
 
-from analyzers.records import INT, STR, dict_of, fixed, pack, record, unpack
+from analyzers.records import pack, unpack_typed
 
 _BATCH = 500
 APP_NAME = "strangler-planner"
@@ -172,7 +172,8 @@ def _foreign_schema(db: sqlite3.Connection) -> str:
 Stamp = tuple[int, int, int, int]
 """What says a file is unchanged without reading it: size, mtime, ctime (ns) and inode."""
 
-_INDEX_SHAPE = record({"salt": STR, "files": dict_of(STR, fixed(INT, INT, INT, INT, INT, STR))})
+_Index = tuple[str, dict[str, tuple[int, int, int, int, int, str]]]
+"""The stored index: the salt, then per path its stamp, the run's start time and content key."""
 _RACY_NS = 2_000_000_000
 """A file changed this close to (or after) the run that indexed it is hashed again: a later
 change within the same timestamp tick would not show in its stamp (git's racy-index rule)."""
@@ -196,22 +197,13 @@ class StatIndex:
         """The time to record as a run's start (wall clock, ns)."""
         return time.time_ns()
 
-    @staticmethod
-    def stamp(path: Path) -> Stamp | None:
-        """The stamp of a file now (None when it cannot be statted)."""
-        try:
-            st = os.lstat(path)
-        except OSError:
-            return None
-        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
     @classmethod
     def load(cls, cache: ResultCache, slot: str, salt: str) -> StatIndex:
         """The index stored for tree `slot`, empty unless it was made with the same `salt`."""
-        found = unpack(cache.get_many([slot]).get(slot), _INDEX_SHAPE)
-        if found is None or found["salt"] != salt:
+        found = unpack_typed(cache.get_many([slot]).get(slot), _Index)
+        if found is None or found[0] != salt:
             return cls(slot, salt)
-        return cls(slot, salt, found["files"])
+        return cls(slot, salt, found[1])
 
     def key(self, rel: str, stamp: Stamp | None) -> str | None:
         """The content key recorded for `rel` if its stamp is unchanged, else None."""
@@ -235,7 +227,7 @@ class StatIndex:
         files = self._files
         if keep is not None:
             files = {rel: files[rel] for rel in keep if rel in files}
-        cache.put_many([(self._slot, pack({"salt": self._salt, "files": files}))])
+        cache.put_many([(self._slot, pack((self._salt, files)))])
 
 
 class _transaction:

@@ -104,7 +104,7 @@ def _analyze(
         if table.problem:
             warn(".", table.problem)
         index = StatIndex.load(table, slot, f"{salt}|{xml_salt}")
-        stamps = {f.rel: StatIndex.stamp(f.path) for f in java + xml}
+        stamps = {f.rel: f.stamp for f in java + xml}
         xml_outcomes = _run(
             engine.Extractor(descriptor_record, RECORD_SHAPE, xml_salt, _failed_descriptor),
             xml,
@@ -198,7 +198,7 @@ def _run(
         if progress:
             progress(done, total)
 
-    work = [engine.Work(f.rel, str(f.path), f.size, index.key(f.rel, stamps[f.rel])) for f in files]
+    work = [engine.Work(f.rel, f.path, f.size, index.key(f.rel, stamps[f.rel])) for f in files]
     outcomes = engine.run(
         extractor,
         work,

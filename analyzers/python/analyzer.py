@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from analyzers.walk import alembic_versions_checker, classify_role, discover
 ANALYZER_NAME = "python"
 ANALYZER_VERSION = f"1.0+extract{EXTRACT_VERSION}"
 CACHE_FILE = "python-analyzer.sqlite"
-_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg")
+_MARKERS = ("pyproject.toml", "setup.cfg")
 _SERIAL_BELOW = 48
 """Fewer files to parse than this are parsed in-process: a pool would cost more than it saves."""
 _TREE_FORMAT = "2"
@@ -111,9 +112,10 @@ def _analyze(
         warnings.append(AnalysisWarning(ANALYZER_NAME, rel, message))
 
     files = discover(root, (".py",), warn)
+    base = os.fspath(root)
     modules, clashes = module_names(
         (f.rel for f in files),
-        has_marker=lambda d: any((root / d / m).is_file() for m in _PROJECT_MARKERS),
+        has_marker=lambda d: any(os.path.isfile(os.path.join(base, d, m)) for m in _MARKERS),
         root_name=root.name,
     )
     for rel, message in clashes:
@@ -135,7 +137,7 @@ def _analyze(
         if table.problem:
             warn(".", table.problem)
         index = StatIndex.load(table, slot, salt)
-        stamps = {f.rel: StatIndex.stamp(f.path) for f in files}
+        stamps = {f.rel: f.stamp for f in files}
         keys: dict[str, str | None] = {}
         unknown = []
         for f in files:
@@ -161,7 +163,7 @@ def _analyze(
                     index.store(table)
                 return facts, RunStats(total, 0, total - skipped, skipped, lines)
         base_warnings = list(warnings)
-        work = [engine.Work(f.rel, str(f.path), f.size, keys.get(f.rel)) for f in files]
+        work = [engine.Work(f.rel, f.path, f.size, keys.get(f.rel)) for f in files]
         extractor = engine.Extractor(
             functools.partial(extract, repo_tops=repo_tops), RESULT_SHAPE, salt, _failed
         )
@@ -222,9 +224,10 @@ def _analyze(
     return facts, RunStats(total, parsed, cached, skipped, lines)
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: str) -> bytes | None:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError:
         return None
 
