@@ -100,11 +100,7 @@ def run(
     chunks = _chunks(work, workers)
     serial = workers == 1 or len(chunks) == 1 or (jobs is None and len(work) < serial_below)
     if serial or "fork" not in multiprocessing.get_all_start_methods():
-        for chunk in chunks:
-            done = _work_chunk(extractor, chunk, cache_path, budget)
-            if progress:
-                progress(len(done))
-            yield from done
+        yield from _in_process(extractor, chunks, cache_path, budget, progress)
         return
     left: dict[str, Work] = {w.rel: w for w in work}
     try:
@@ -119,8 +115,26 @@ def run(
                 yield from done
     except BrokenProcessPool:
         pass
+    except OSError:  # no worker could be started (fork refused): finish in this process
+        chunks = _chunks(sorted(left.values()), 1)
+        yield from _in_process(extractor, chunks, cache_path, budget, progress)
+        return
     if left:
         yield from _retry_one_by_one(extractor, sorted(left.values()), cache_path, budget, progress)
+
+
+def _in_process(
+    extractor: Extractor,
+    chunks: list[list[Work]],
+    cache_path: Path | None,
+    budget: Budget,
+    progress: Callable[[int], None] | None,
+) -> Iterator[Outcome]:
+    for chunk in chunks:
+        done = _work_chunk(extractor, chunk, cache_path, budget)
+        if progress:
+            progress(len(done))
+        yield from done
 
 
 def _retry_one_by_one(
@@ -132,7 +146,15 @@ def _retry_one_by_one(
 ) -> Iterator[Outcome]:
     """After a worker died: each file in its own task, so the one that kills a worker is known."""
     queue = list(reversed(work))
+    fruitless = 0  # pools in a row that broke before finishing a file
     while queue:
+        if fruitless == 3:  # workers cannot be kept alive at all: give the rest up, with warnings
+            while queue:
+                yield _died(queue.pop())
+                if progress:
+                    progress(1)
+            return
+        fruitless += 1
         try:
             with _pool(1, extractor) as pool:
                 while queue:
@@ -142,16 +164,18 @@ def _retry_one_by_one(
                         done = future.result()
                     except BrokenProcessPool:
                         queue.pop()
+                        fruitless = 0
                         done = [_died(item)]
                         if progress:
                             progress(1)
                         yield from done
                         break  # this pool is broken: start another for the rest
                     queue.pop()
+                    fruitless = 0
                     if progress:
                         progress(1)
                     yield from done
-        except BrokenProcessPool:
+        except (BrokenProcessPool, OSError):
             continue
 
 
