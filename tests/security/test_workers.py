@@ -63,7 +63,8 @@ def test_a_file_that_kills_its_worker_is_skipped_and_the_rest_finish(tmp_path: P
     died = by_file.pop("f05.py")
     assert (died.status, died.keep) == ("skipped", False)
     assert died.warning.startswith("the worker parsing this file died")
-    assert {o.status for o in by_file.values()} == {"parsed"}
+    # parsed, or cached by a worker whose results were lost when the pool broke
+    assert {o.status for o in by_file.values()} <= {"parsed", "cached"}
     assert all(o.result["lines"] == 12_000 for o in by_file.values())
 
 
