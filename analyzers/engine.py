@@ -267,7 +267,7 @@ def _work_files(
         data = None
         key = item.key
         if key is None:
-            data = _read(item, outcomes)
+            data = _read(item, outcomes, budget.bytes)
             if data is None:
                 continue
             key = content_key(data, extractor.salt)
@@ -285,7 +285,7 @@ def _work_files(
             outcomes.append(Outcome(item.rel, key, made[key], "same"))
             continue
         if data is None:  # the index knew the key but the cache lost the result: read again
-            data = _read(item, outcomes)
+            data = _read(item, outcomes, budget.bytes)
             if data is None:
                 continue
             key = content_key(data, extractor.salt)
@@ -313,14 +313,20 @@ def _work_files(
     return outcomes
 
 
-def _read(item: Work, outcomes: list[Outcome]) -> bytes | None:
+def _read(item: Work, outcomes: list[Outcome], limit: int) -> bytes | None:
+    """The file's bytes, or None (and a skipped outcome) if unreadable or grown past `limit`."""
     try:
         with open(item.path, "rb") as handle:
-            return handle.read(item.size + 1)
+            data = handle.read(limit + 1)
     except OSError as exc:
         warning = f"unreadable: {exc.strerror or exc}"
         outcomes.append(Outcome(item.rel, None, None, "skipped", warning, keep=False))
         return None
+    if len(data) > limit:
+        warning = f"file too large (over {limit} bytes); skipped"
+        outcomes.append(Outcome(item.rel, None, None, "skipped", warning, keep=False))
+        return None
+    return data
 
 
 _CACHES: dict[str, ResultCache] = {}
