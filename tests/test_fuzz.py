@@ -42,7 +42,7 @@ TOKENS = [
     b'"select * from t where a = ?"', b"insert into ", b"${x}", b"#{y}", b"\\u0000", b"/*", b"*/",
 ]  # fmt: skip
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1200"))
 """Examples per test: the whole file runs in about a minute; `bench_fuzz.py` runs many more."""
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -110,7 +110,7 @@ def test_sql_reading_survives_mutants(sql: str, tokens: list[bytes], rng: object
     assert found is None or all(isinstance(t, str) for t in found.reads | found.writes)
 
 
-@settings(FUZZ, max_examples=max(3, EXAMPLES // 20))
+@settings(FUZZ, max_examples=max(3, EXAMPLES // 40))
 @given(st.lists(mutants(".py"), min_size=3, max_size=12), st.lists(mutants(".java"), max_size=8))
 def test_whole_analyzers_survive_a_tree_of_mutants(
     tmp_path_factory: object, python: list[bytes], java: list[bytes]
