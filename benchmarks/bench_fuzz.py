@@ -38,6 +38,7 @@ class _Tally:
         self.count = 0
         self.errors: list[str] = []
         self.slowest = (0.0, "", 0)
+        self.slowest_input = b""
 
     def run(self, kind: str, read: Callable[[bytes], object], data: bytes) -> None:
         self.count += 1
@@ -49,6 +50,7 @@ class _Tally:
         took = time.process_time() - start
         if took > self.slowest[0]:
             self.slowest = (took, kind, len(data))
+            self.slowest_input = data
 
 
 def _fuzz(tally: _Tally, kind: str, examples: int, rng_seed: int) -> None:
@@ -69,9 +71,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=5_000, help="inputs per language")
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--kinds", nargs="+", default=list(READERS), choices=list(READERS))
+    parser.add_argument("--save-slowest", type=Path, help="write the slowest input there")
     args = parser.parse_args()
     tally = _Tally()
-    for kind in READERS:
+    for kind in args.kinds:
         started = time.perf_counter()
         _fuzz(tally, kind, args.examples, args.seed)
         print(f"{kind:6} {args.examples} inputs in {time.perf_counter() - started:.1f} s")
@@ -82,6 +86,8 @@ def main() -> int:
         print(f"  {line}")
     took, kind, size = tally.slowest
     print(f"slowest file {took:.3f} s CPU ({kind}, {size} bytes)")
+    if args.save_slowest:
+        args.save_slowest.write_bytes(tally.slowest_input)
     return 1 if tally.errors else 0
 
 

@@ -92,6 +92,29 @@ def test_python_files_have_the_same_budget(tmp_path: Path) -> None:
     assert {"pkg", "pkg.ok"} <= {u.id for u in facts.units}
 
 
+@pytest.mark.parametrize(
+    ("jobs", "message"),
+    [
+        (1, "took over 0.3 s of CPU to analyze; skipped"),
+        # in a worker the hard limit (3 budgets + 1 s) kills it mid-parse, twice
+        (
+            2,
+            "the worker parsing this file died (killed, out of memory or stuck past its time "
+            "budget); skipped",
+        ),
+    ],
+)
+def test_a_parse_stuck_in_tree_sitter_is_skipped(tmp_path: Path, jobs: int, message: str) -> None:
+    # Found by fuzzing: tree-sitter's error recovery spends over 5 s on these 6 kB, in C, where
+    # the soft limit's signal is only handled once the parse returns.
+    (tmp_path / "stuck.py").write_text("x = (" + "-->" * 2_000 + "\n")
+    for i in range(4):
+        (tmp_path / f"ok{i}.py").write_text("def f(x):\n    return x\n" * (3_000 + i))
+    facts, _ = analyze_python_with_stats(tmp_path, jobs=jobs, file_seconds=0.3)
+    assert [(w.path, w.message) for w in facts.warnings] == [("stuck.py", message)]
+    assert sorted(u.id for u in facts.units) == [f"ok{i}" for i in range(4)]
+
+
 def test_a_file_over_its_size_budget_is_skipped_unread(tmp_path: Path) -> None:
     (tmp_path / "big.py").write_text("x = 1\n" * 1_000)
     (tmp_path / "small.py").write_text("y = 2\n")
