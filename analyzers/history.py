@@ -27,8 +27,8 @@ from analyzers.facts import (
     Unit,
     UnitId,
     dumps,
-    from_jsonable,
 )
+from analyzers.records import load_json_typed
 
 VERSION = "1"
 ANALYZER = "history"
@@ -455,8 +455,9 @@ def analyze_history(
         cache_dir / CACHE_FILE if cache_dir and key else None, table="history"
     ) as cache:
         if key is not None and key in (hit := cache.get_many([key])):
-            cached = from_jsonable(Facts, json.loads(hit[key]))
-            return dataclasses.replace(cached, warnings=tuple(sorted(warnings)), root=where)
+            cached = load_json_typed(hit[key], Facts)  # validated: a bad row is a miss
+            if cached is not None:
+                return dataclasses.replace(cached, warnings=tuple(sorted(warnings)), root=where)
         facts = _analyze(root, info, units_by_path, paths, since, git_log, bulk_threshold, progress)
         if key is not None and not facts.warnings:
             cache.put_many([(key, dumps(facts).encode("utf-8"))])

@@ -24,6 +24,7 @@ try:  # typer >= 0.26 vendors click; older releases use click itself
 except ImportError:  # pragma: no cover
     from click import exceptions as cli_errors
 
+from analyzers.cache import default_cache_dir
 from analyzers.containers import lint_containers, render_findings
 from analyzers.database import reflect_database
 from analyzers.ddl import tables_from_ddl
@@ -82,7 +83,10 @@ SinceOption = Annotated[str | None, typer.Option("--since", help="Only history a
 JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel parsers.")]
 CacheOption = Annotated[
     Path | None,
-    typer.Option("--cache-dir", help="Per-file parse cache (default: OUT/.planner-cache)."),
+    typer.Option(
+        "--cache-dir",
+        help="Parse and history cache (default: the user cache folder, never the analyzed tree).",
+    ),
 ]
 SchemaOption = Annotated[
     list[Path] | None,
@@ -176,7 +180,7 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
         _info(f"reading database {redact_url(url)}")
         live.append(reflect_database(url))
     declared = [tables_from_ddl(path, root=root) for path in sources.schemas]
-    cache_dir = sources.cache_dir or out / ".planner-cache"
+    cache_dir = sources.cache_dir or default_cache_dir(root)
     _info(f"reading the code under {root}")
     with _progress("parsing Python") as progress:
         python = analyze_python(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)

@@ -104,3 +104,15 @@ def mariadb_users() -> Iterator[list[str]]:
     with admin, admin.cursor() as cursor:
         for user in users:
             cursor.execute("DROP USER IF EXISTS %s@'%%'", (user,))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Point the user cache folder (XDG_CACHE_HOME) at a temp dir: tests never touch ~/.cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old

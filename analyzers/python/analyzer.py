@@ -2,47 +2,41 @@
 
 from __future__ import annotations
 
-import copyreg
+import functools
 import gc
 import hashlib
-import io
-import marshal
-import multiprocessing
 import os
-import pickle
 import sys
-from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
 import tree_sitter_python
 
-from analyzers.cache import Progress, ResultCache, RunStats, content_key
+from analyzers import engine
+from analyzers.cache import Progress, ResultCache, RunStats, StatIndex, content_key
 from analyzers.errors import InputError
-from analyzers.facts import (
-    AnalysisWarning,
-    AnalyzerRun,
-    Dependency,
-    Evidence,
-    Facts,
-    TableAccess,
-    Unit,
+from analyzers.facts import AnalysisWarning, AnalyzerRun, Facts
+from analyzers.python.extract import (
+    EXTRACT_VERSION,
+    RESULT_SHAPE,
+    FileResult,
+    empty_result,
+    extract,
 )
-from analyzers.python.extract import EXTRACT_VERSION, FileResult, empty_result, extract
 from analyzers.python.modules import module_names
 from analyzers.python.resolve import FileEntry, Resolved, resolve
-from analyzers.walk import SourceFile, alembic_versions_checker, classify_role, discover
+from analyzers.records import pack_typed, unpack_typed
+from analyzers.walk import alembic_versions_checker, classify_role, discover
 
 ANALYZER_NAME = "python"
 ANALYZER_VERSION = f"1.0+extract{EXTRACT_VERSION}"
 CACHE_FILE = "python-analyzer.sqlite"
-_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg")
-_CHUNK_BYTES = 400_000
+_MARKERS = ("pyproject.toml", "setup.cfg")
 _SERIAL_BELOW = 48
 """Fewer files to parse than this are parsed in-process: a pool would cost more than it saves."""
+_TREE_FORMAT = "2"
+"""Bump when the whole-tree cache entry changes form."""
 
 
 def analyze_python(
@@ -51,11 +45,17 @@ def analyze_python(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
-    max_file_bytes: int = 2_000_000,
+    max_file_bytes: int = engine.FILE_BYTES,
+    file_seconds: float = engine.FILE_SECONDS,
 ) -> Facts:
     """Units, dependencies, ORM tables, table access and endpoints of the Python code under root."""
     facts, _ = analyze_python_with_stats(
-        root, jobs=jobs, cache_dir=cache_dir, progress=progress, max_file_bytes=max_file_bytes
+        root,
+        jobs=jobs,
+        cache_dir=cache_dir,
+        progress=progress,
+        max_file_bytes=max_file_bytes,
+        file_seconds=file_seconds,
     )
     return facts
 
@@ -66,11 +66,20 @@ def analyze_python_with_stats(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     progress: Progress | None = None,
-    max_file_bytes: int = 2_000_000,
+    max_file_bytes: int = engine.FILE_BYTES,
+    file_seconds: float = engine.FILE_SECONDS,
 ) -> tuple[Facts, RunStats]:
-    """`analyze_python` plus statistics of the run (how many files were parsed or cached)."""
-    with _gc_paused():
-        return _analyze(root, jobs, cache_dir, progress, max_file_bytes)
+    """`analyze_python` plus statistics of the run (how many files were parsed or cached).
+
+    Each file gets `file_seconds` of CPU and `max_file_bytes` on disk; past either it is skipped
+    with a warning and the run goes on.
+    """
+    budget = engine.Budget(file_seconds, max_file_bytes)
+    try:
+        with _gc_paused():
+            return _analyze(Path(root), jobs, cache_dir, progress, budget)
+    finally:
+        engine.close_caches()
 
 
 @contextmanager
@@ -90,22 +99,23 @@ def _analyze(
     jobs: int | None,
     cache_dir: Path | None,
     progress: Progress | None,
-    max_file_bytes: int,
+    budget: engine.Budget,
 ) -> tuple[Facts, RunStats]:
-    root = Path(root)
     if not root.exists():
         raise InputError(f"{root}: no such directory")
     if not root.is_dir():
         raise InputError(f"{root}: not a directory")
+    started = StatIndex.now()
     warnings: list[AnalysisWarning] = []
 
     def warn(rel: str, message: str) -> None:
         warnings.append(AnalysisWarning(ANALYZER_NAME, rel, message))
 
     files = discover(root, (".py",), warn)
+    base = os.fspath(root)
     modules, clashes = module_names(
         (f.rel for f in files),
-        has_marker=lambda d: any((root / d / m).is_file() for m in _PROJECT_MARKERS),
+        has_marker=lambda d: any(os.path.isfile(os.path.join(base, d, m)) for m in _MARKERS),
         root_name=root.name,
     )
     for rel, message in clashes:
@@ -113,109 +123,117 @@ def _analyze(
     repo_tops = frozenset(m.module.partition(".")[0] for m in modules)
     salt = _salt(repo_tops)
     alembic = alembic_versions_checker(root)
-
-    keyed: list[tuple[str, SourceFile, bytes]] = []
-    skipped = 0
-    for f in files:
-        if f.size > max_file_bytes:
-            warn(f.rel, f"file too large ({f.size} bytes > {max_file_bytes}); skipped")
-            skipped += 1
-            continue
-        try:
-            data = f.path.read_bytes()
-        except OSError as exc:
-            warn(f.rel, f"unreadable: {exc.strerror or exc}")
-            skipped += 1
-            continue
-        keyed.append((content_key(data, salt), f, data))
-
     module_of = {m.rel: m for m in modules}
-    role_of = {f.rel: classify_role(f.rel, alembic) for _, f, _ in keyed}
-    layout = [
-        f"{f.rel}\0{key}\0{module_of[f.rel].module}\0{module_of[f.rel].is_package}\0"
-        f"{role_of[f.rel]}"
-        for key, f, _ in keyed
-    ]
-    tree_key = _tree_key(root, salt, layout, warnings)
+    role_of = {f.rel: classify_role(f.rel, alembic) for f in files}
+    layout_of = {
+        f.rel: f"{module_of[f.rel].module}\0{module_of[f.rel].is_package}\0{role_of[f.rel]}"
+        for f in files
+    }
     cache_path = cache_dir / CACHE_FILE if cache_dir else None
-    with (
-        ResultCache(cache_path) as cache,
-        ResultCache(cache_path, table="trees") as trees,
-    ):
-        slot = hashlib.sha256(str(root).encode()).hexdigest()  # one whole-tree entry per root
-        whole = trees.get_many([slot]).get(slot)
-        if whole is not None:
-            loaded = _load_tree(whole, tree_key)
+    slot = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()
+    total = len(files)
+
+    with ResultCache(cache_path, table="files") as table, ResultCache(cache_path, "trees") as trees:
+        if table.problem:
+            warn(".", table.problem)
+        index = StatIndex.load(table, slot, salt)
+        stamps = {f.rel: f.stamp for f in files}
+        keys: dict[str, str | None] = {}
+        unknown = []
+        for f in files:
+            if f.size <= budget.bytes:
+                keys[f.rel] = index.key(f.rel, stamps[f.rel])
+                if keys[f.rel] is None:
+                    unknown.append(f)
+        if index.loaded and len(unknown) <= max(64, total // 20):
+            # Nearly all files unchanged since the last run: hash the few others here, then the
+            # whole-tree entry may answer without parsing or loading a single per-file result.
+            for f in unknown:
+                data = _read(f.path)
+                keys[f.rel] = content_key(data, salt) if data is not None else None
+            tree_key = _tree_key(root, salt, budget, files, keys, layout_of, warnings)
+            loaded = _load_tree(trees.get_many([slot]).get(slot), tree_key)
             if loaded is not None:
                 if progress:
-                    progress(len(keyed), len(keyed))
+                    progress(total, total)
                 facts, lines = loaded
-                return facts, RunStats(len(files), 0, len(keyed), skipped, lines)
-        results, unstored, parsed, cached = _file_results(
-            cache, cache_path, keyed, repo_tops, jobs, progress
+                skipped = sum(1 for f in files if f.size > budget.bytes)
+                index.update(started, {f.rel: (stamps[f.rel], keys[f.rel]) for f in unknown})
+                if unknown:
+                    index.store(table)
+                return facts, RunStats(total, 0, total - skipped, skipped, lines)
+        base_warnings = list(warnings)
+        work = [engine.Work(f.rel, f.path, f.size, keys.get(f.rel)) for f in files]
+        extractor = engine.Extractor(
+            functools.partial(extract, repo_tops=repo_tops), RESULT_SHAPE, salt, _failed
         )
-    entries: list[FileEntry] = []
-    for key, f, _ in keyed:
-        mod = module_of[f.rel]
-        result = results[key]
-        if result.get("skipped"):
-            warnings.extend(AnalysisWarning(ANALYZER_NAME, f.rel, w) for w in result["warnings"])
-            continue
-        entries.append(FileEntry(f.rel, mod.module, mod.is_package, role_of[f.rel], result))
-    facts = _facts(root, resolve(entries), warnings)
-    lines = sum(e.result["lines"] for e in entries)
-    if cache_path is not None:
-        _store(cache_path, unstored, (slot, tree_key, facts, lines), [k for k, _, _ in keyed])
-    return facts, RunStats(len(files), parsed, cached, skipped, lines)
-
-
-def _file_results(
-    cache: ResultCache,
-    cache_path: Path | None,
-    keyed: list[tuple[str, SourceFile, bytes]],
-    repo_tops: frozenset[str],
-    jobs: int | None,
-    progress: Progress | None,
-) -> tuple[dict[str, FileResult], list[tuple[str, bytes]], int, int]:
-    """Each file's extracted result by content key (cached or parsed now), the fresh blobs
-    (marshalled) not stored yet, how many files were parsed and how many came from the cache."""
-    total = len(keyed)
-    blobs = cache.get_many(k for k, _, _ in keyed)
-    cached = sum(1 for k, _, _ in keyed if k in blobs)
-    results = {key: _load(blob) for key, blob in blobs.items()}
-    done = cached
-    if progress:
-        progress(done, total)
-    todo = {k: data for k, _, data in keyed if k not in blobs}
-    files_per_key = Counter(k for k, _, _ in keyed if k in todo)
-    unstored: list[tuple[str, bytes]] = []
-    store = cache_path if cache.enabled else None
-    for batch, stored in _parse_all(todo, repo_tops, jobs, store):
-        if not stored:
-            unstored.extend(batch)
-        for key, blob in batch:  # while the workers go on parsing
-            results[key] = _load(blob)
-        done += sum(files_per_key[key] for key, _ in batch)
+        done = 0
         if progress:
             progress(done, total)
-    return results, unstored, len(todo), cached
+
+        def step(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress:
+                progress(done, total)
+
+        outcomes = {
+            o.rel: o
+            for o in engine.run(
+                extractor,
+                work,
+                cache_path=cache_path,
+                jobs=jobs,
+                budget=budget,
+                progress=step,
+                serial_below=_SERIAL_BELOW,
+            )
+        }
+        entries: list[FileEntry] = []
+        lines = 0
+        for f in files:
+            outcome = outcomes[f.rel]
+            if outcome.warning:
+                warn(f.rel, outcome.warning)
+            result = outcome.result
+            if result is None:
+                continue
+            if result.get("skipped"):
+                warnings.extend(
+                    AnalysisWarning(ANALYZER_NAME, f.rel, w) for w in result["warnings"]
+                )
+                continue
+            mod = module_of[f.rel]
+            entries.append(FileEntry(f.rel, mod.module, mod.is_package, role_of[f.rel], result))
+            lines += result["lines"]
+        facts = _facts(root, resolve(entries), warnings)
+        if cache_path is not None:
+            kept = [o for o in outcomes.values() if o.keep]
+            index.update(started, {o.rel: (stamps[o.rel], o.key) for o in kept})
+            index.store(table, keep=[f.rel for f in files])
+            if len(kept) == len(outcomes):
+                keys = {o.rel: o.key for o in kept}
+                tree_key = _tree_key(root, salt, budget, files, keys, layout_of, base_warnings)
+                trees.put_many([(slot, pack_typed((_TREE_FORMAT, tree_key, facts, lines)))])
+    parsed = sum(1 for o in outcomes.values() if o.status == "parsed")
+    cached = sum(1 for o in outcomes.values() if o.status == "cached")
+    if cache_path is not None and parsed:
+        with ResultCache(cache_path, create=False) as results:
+            results.prune(o.key for o in outcomes.values() if o.key)
+    skipped = sum(1 for o in outcomes.values() if o.status == "skipped")
+    return facts, RunStats(total, parsed, cached, skipped, lines)
 
 
-def _store(
-    cache_path: Path,
-    unstored: list[tuple[str, bytes]],
-    tree: tuple[str, str, Facts, int],
-    keep: list[str],
-) -> None:
-    """Store the results the workers did not, the whole-tree entry, and prune the cache."""
-    slot, tree_key, facts, lines = tree
-    with (
-        ResultCache(cache_path, create=False) as cache,
-        ResultCache(cache_path, table="trees", create=False) as trees,
-    ):
-        cache.put_many(unstored)
-        trees.put_many([(slot, _dump_tree(tree_key, facts, lines))])
-        cache.prune(keep)
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _failed(message: str) -> FileResult:
+    return empty_result(0, [message])
 
 
 def _facts(root: Path, resolved: Resolved, warnings: list[AnalysisWarning]) -> Facts:
@@ -234,140 +252,36 @@ def _facts(root: Path, resolved: Resolved, warnings: list[AnalysisWarning]) -> F
     )
 
 
-def _tree_key(root: Path, salt: str, layout: list[str], warnings: list[AnalysisWarning]) -> str:
+def _tree_key(
+    root: Path,
+    salt: str,
+    budget: engine.Budget,
+    files: list,
+    keys: dict[str, str | None],
+    layout_of: dict[str, str],
+    warnings: list[AnalysisWarning],
+) -> str:
     """One key for the whole tree: each file's path, content key, module and role; warnings."""
-    digest = hashlib.sha256(f"{salt}\0{root}\0".encode())
-    digest.update("\n".join(layout).encode())
+    digest = hashlib.sha256(f"{salt}\0{root}\0{budget.bytes}\0".encode("utf-8", "surrogateescape"))
+    digest.update(
+        "\n".join(f"{f.rel}\0{keys.get(f.rel)}\0{layout_of[f.rel]}" for f in files).encode(
+            "utf-8", "surrogateescape"
+        )
+    )
     for w in warnings:
-        digest.update(f"\n{w.path}\0{w.message}".encode())
+        digest.update(f"\n{w.path}\0{w.message}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
-class _FactsPickler(pickle.Pickler):
-    """Pickles the many small frozen dataclasses as (class, __dict__): quicker both ways."""
-
-    dispatch_table = copyreg.dispatch_table.copy()
-    for _cls in (Evidence, Dependency, Unit, TableAccess):
-        dispatch_table[_cls] = lambda obj: (copyreg.__newobj__, (type(obj),), obj.__dict__)
-
-
-def _dump_tree(tree_key: str, facts: Facts, lines: int) -> bytes:
-    buffer = io.BytesIO()
-    buffer.write(tree_key.encode("ascii") + b"\n")
-    _FactsPickler(buffer, pickle.HIGHEST_PROTOCOL).dump((facts, lines))
-    return buffer.getvalue()
-
-
-def _load_tree(blob: bytes, tree_key: str) -> tuple[Facts, int] | None:
-    head, _, body = blob.partition(b"\n")
-    if head != tree_key.encode("ascii"):
+def _load_tree(blob: object, tree_key: str) -> tuple[Facts, int] | None:
+    """The facts and line count of the whole-tree entry if it is valid and for this tree."""
+    entry = unpack_typed(blob, tuple[str, str, Facts, int])
+    if entry is None or entry[0] != _TREE_FORMAT or entry[1] != tree_key:
         return None
-    try:
-        facts, lines = pickle.loads(body)
-    except Exception:  # a stale or damaged cache entry only costs a re-run
-        return None
-    return (facts, lines) if isinstance(facts, Facts) else None
+    return entry[2], entry[3]
 
 
 def _salt(repo_tops: frozenset[str]) -> str:
     tops = hashlib.sha256("\n".join(sorted(repo_tops)).encode("utf-8")).hexdigest()[:16]
     grammar = getattr(tree_sitter_python, "__version__", "")
     return f"{ANALYZER_VERSION}|{grammar}|py{sys.version_info[0]}.{sys.version_info[1]}|{tops}"
-
-
-def _load(blob: bytes) -> FileResult:
-    try:
-        return marshal.loads(blob)
-    except (ValueError, EOFError, TypeError):
-        return empty_result(0, ["cached result unreadable; re-run with a fresh cache"])
-
-
-def _extract_one(data: bytes, repo_tops: frozenset[str]) -> bytes:
-    try:
-        result = extract(data, repo_tops)
-    except Exception as exc:  # one odd file must never cost the whole run
-        result = empty_result(0, [f"could not analyze: {type(exc).__name__}: {exc}"])
-    return marshal.dumps(result)
-
-
-def _extract_chunk(
-    items: list[tuple[str, bytes]], repo_tops: frozenset[str]
-) -> list[tuple[str, bytes]]:
-    with _gc_paused():
-        return [(key, _extract_one(data, repo_tops)) for key, data in items]
-
-
-_FORKED_TODO: dict[str, bytes] = {}
-"""The files to parse, set before the pool forks: workers read them from their copy of memory
-instead of receiving them pickled through a pipe."""
-_WORKER_CACHE: list[ResultCache] = []
-"""A worker's own connection to the result cache (opened on its first chunk)."""
-
-
-def _extract_forked(
-    keys: list[str], repo_tops: frozenset[str], cache_path: Path | None
-) -> tuple[list[tuple[str, bytes]], bool]:
-    """Extract the files of `keys` and store their results (if `cache_path`) here, in parallel."""
-    out = _extract_chunk([(key, _FORKED_TODO[key]) for key in keys], repo_tops)
-    if cache_path is None:
-        return out, False
-    if not _WORKER_CACHE:
-        _WORKER_CACHE.append(ResultCache(cache_path, create=False))
-    _WORKER_CACHE[0].put_many(out)
-    return out, True
-
-
-def _chunks(todo: dict[str, bytes], workers: int) -> list[list[tuple[str, bytes]]]:
-    """Chunks of similar byte size, largest files first, so workers finish together."""
-    items = sorted(todo.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    total = sum(len(d) for d in todo.values())
-    target = max(64_000, min(_CHUNK_BYTES, total // (workers * 8) + 1))
-    chunks: list[list[tuple[str, bytes]]] = []
-    current: list[tuple[str, bytes]] = []
-    size = 0
-    for key, data in items:
-        current.append((key, data))
-        size += len(data)
-        if size >= target:
-            chunks.append(current)
-            current, size = [], 0
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _parse_all(
-    todo: dict[str, bytes], repo_tops: frozenset[str], jobs: int | None, cache_path: Path | None
-) -> Iterator[tuple[list[tuple[str, bytes]], bool]]:
-    """Batches of (key, marshalled result), each with whether it is already in the cache."""
-    cores = os.cpu_count() or 1
-    workers = max(1, min(jobs if jobs and jobs > 0 else cores, cores, len(todo)))  # -j 200: capped
-    if workers == 1 or (jobs is None and len(todo) < _SERIAL_BELOW):
-        for chunk in _chunks(todo, 1):
-            yield _extract_chunk(chunk, repo_tops), False
-        return
-    methods = multiprocessing.get_all_start_methods()
-    forked = "fork" in methods
-    context = multiprocessing.get_context("fork" if forked else None)
-    chunks = _chunks(todo, workers)
-    _FORKED_TODO.update(todo if forked else {})
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {
-                (
-                    pool.submit(_extract_forked, [k for k, _ in c], repo_tops, cache_path)
-                    if forked
-                    else pool.submit(_extract_chunk, c, repo_tops)
-                ): c
-                for c in chunks
-            }
-            for future in as_completed(futures):
-                try:
-                    done = future.result()
-                except BrokenProcessPool:
-                    # A worker died (killed, out of memory): finish its chunk in this process.
-                    yield _extract_chunk(futures[future], repo_tops), False
-                    continue
-                yield done if forked else (done, False)
-    finally:
-        _FORKED_TODO.clear()

@@ -20,13 +20,29 @@ from typing import Any
 import tree_sitter_python
 from tree_sitter import Language, Node, Parser
 
+from analyzers.records import (
+    BOOL,
+    INT,
+    STR,
+    dict_of,
+    fixed,
+    lazy,
+    optional,
+    record,
+    tagged,
+    tuple_of,
+)
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
 
-EXTRACT_VERSION = "2"
+EXTRACT_VERSION = "3"
 """Bump when the extracted result changes shape or meaning (it salts the cache key)."""
 
 MAX_EVIDENCE = 5
+_MAX_ARG_DEPTH = 4
+_MAX_ARG_TEXT = 300
+_MAX_TABLE_CALLS = 1_000
+"""`Table(` calls looked at per file; each costs a tree lookup as deep as the call is nested."""
 _MAX_CHAIN = 6
 _MAX_SNIPPET = 200
 
@@ -91,6 +107,44 @@ _APP_FACTORY_BYTES = tuple(name.encode() + b"(" for name in _APP_FACTORIES)
 _URL_FUNCS = frozenset({"path", "re_path", "url"})
 
 FileResult = dict[str, Any]
+
+_ARG = tagged(
+    s=fixed(STR),
+    n=fixed(STR),
+    b=fixed(STR),
+    o=fixed(STR),
+    c=fixed(STR, tuple_of(lazy(lambda: _ARG))),
+    l=fixed(tuple_of(lazy(lambda: _ARG))),
+)
+_KEYWORDS = dict_of(STR, _ARG)
+_BODY = record(
+    {
+        "attrs": _KEYWORDS,
+        "meta": _KEYWORDS,
+        "fields": tuple_of(fixed(STR, STR, tuple_of(_ARG), _KEYWORDS, INT)),
+    }
+)
+RESULT_SHAPE = record(
+    {
+        "lines": INT,
+        "warnings": tuple_of(STR),
+        "imports": tuple_of(
+            tagged(**{"import": fixed(INT, STR, STR), "from": fixed(INT, INT, STR, STR, STR)})
+        ),
+        "classes": tuple_of(fixed(STR, INT, tuple_of(STR), optional(_BODY))),
+        "functions": tuple_of(STR),
+        "uses": tuple_of(fixed(STR, STR, STR, STR, INT, tuple_of(INT), STR)),
+        "tables": tuple_of(
+            fixed(STR, STR, STR, tuple_of(fixed(STR, STR, tuple_of(_ARG), _KEYWORDS)), INT)
+        ),
+        "sql": tuple_of(fixed(INT, tuple_of(STR), tuple_of(STR))),
+        "routes": tuple_of(fixed(STR, STR, STR, STR, INT)),
+        "urls": tuple_of(fixed(STR, STR, INT)),
+        "snips": dict_of(INT, STR),
+    },
+    {"skipped": BOOL},
+)
+"""The shape of `extract`'s result, checked when a result is read back from the cache."""
 
 
 def _parser() -> Parser:
@@ -213,25 +267,36 @@ def string_value(node: Node) -> str | None:
     return "".join(out)
 
 
-def _arg(node: Node) -> tuple:
-    """A compact description of an argument: ("s", value) | ("n", dotted) | ("c", f, args) | ..."""
+def _arg(node: Node, depth: int = 0) -> tuple:
+    """A compact description of an argument: ("s", value) | ("n", dotted) | ("c", f, args) | ...
+
+    Nested calls and lists are described `_MAX_ARG_DEPTH` levels deep; deeper ones, and any
+    expression longer than `_MAX_ARG_TEXT` bytes, become ("o", ""): a hostile file of
+    40,000 nested calls then costs linear time, not quadratic.
+    """
     kind = node.type
     if kind in ("string", "concatenated_string"):
         return ("s", string_value(node) or "")
     if kind in ("identifier", "attribute"):
         return ("n", _text(node))
+    if depth >= _MAX_ARG_DEPTH:
+        return ("o", "")
     if kind == "call":
         func = _text(node.child_by_field_name("function"))
         args = node.child_by_field_name("arguments")
         inner = ()
         if args is not None and args.type == "argument_list":
-            inner = tuple(_arg(a) for a in args.named_children[:4] if a.type != "keyword_argument")
+            inner = tuple(
+                _arg(a, depth + 1) for a in args.named_children[:4] if a.type != "keyword_argument"
+            )
         return ("c", func, inner)
     if kind in ("true", "false", "none"):
         return ("b", kind)
     if kind in ("list", "tuple"):
-        return ("l", tuple(_arg(c) for c in node.named_children[:32]))
-    return ("o", _text(node)[:300])
+        return ("l", tuple(_arg(c, depth + 1) for c in node.named_children[:32]))
+    if node.end_byte - node.start_byte > _MAX_ARG_TEXT:
+        return ("o", "")
+    return ("o", _text(node))
 
 
 def _call_args(call: Node) -> tuple[tuple, dict[str, tuple]]:
@@ -560,7 +625,10 @@ class _Extractor:
     def table_calls(self) -> list[tuple]:
         """(var, name, schema, columns, line) where columns are (attr, func, args, kwargs)."""
         out: list[tuple] = []
-        for match in _TABLE_CALL.finditer(self.src):
+        for count, match in enumerate(_TABLE_CALL.finditer(self.src)):
+            if count == _MAX_TABLE_CALLS:
+                self.warnings.append(f"over {_MAX_TABLE_CALLS} `Table(` calls; the rest ignored")
+                break
             if match.start() and self.src[match.start() - 1 : match.start()] in _WORD_BYTES:
                 continue
             ident = self.root.descendant_for_byte_range(match.start(), match.start() + 5)

@@ -1,1 +1,1 @@
-"""Hardening tests: hostile code, databases and user mistakes."""
+"""Hardening tests: hostile code, caches, databases, outputs and user mistakes."""
