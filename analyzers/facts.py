@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
+import os
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
+
+import orjson
 
 # FORMAT_VERSION log (bump on any change to what facts.json holds):
 #   1: units, dependencies, tables (with unique constraints and indexes), table_access,
@@ -329,21 +331,40 @@ def _convert(tp: Any, data: Any) -> Any:
     return float(data) if isinstance(data, int) and not isinstance(data, bool) else data
 
 
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+def encode(model: Any, *, pretty: bool = False) -> bytes:
+    """Deterministic UTF-8 JSON of a model, by orjson: dataclass fields in declaration order,
+    dict keys sorted, one final newline; compact by default, two-space indent with `pretty`."""
+    return orjson.dumps(model, option=_OPTIONS | (orjson.OPT_INDENT_2 if pretty else 0))
+
+
 def dumps(model: Any) -> str:
-    """Deterministic JSON text of a model: stable key order, two-space indent, final newline."""
-    return json.dumps(to_jsonable(model), indent=2, ensure_ascii=False) + "\n"
+    """Deterministic JSON text of a model for people: two-space indent, final newline."""
+    return encode(model, pretty=True).decode("utf-8")
 
 
-def write_json(model: Any, path: Path) -> None:
-    """Write a model as JSON atomically (a reader never sees half a file)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(dumps(model), encoding="utf-8")
-    tmp.replace(path)
+def loads(data: bytes | str) -> Any:
+    """Parsed JSON (compact or indented alike)."""
+    return orjson.loads(data)
+
+
+def write_json(model: Any, path: Path, *, pretty: bool = False) -> None:
+    """Write a model as JSON atomically (a reader never sees half a file; unique temp name)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(model):x}.tmp")
+    try:
+        tmp.write_bytes(encode(model, pretty=pretty))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def read_facts(path: Path) -> Facts:
-    """Load facts.json, refusing a format this version does not know."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """Load facts.json (compact or pretty), refusing a format this version does not know."""
+    data = loads(path.read_bytes())
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not a JSON object")
     version = data.get("format_version")
     if version != FORMAT_VERSION:
         raise ValueError(f"{path}: facts format {version!r}, this planner reads {FORMAT_VERSION}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sqlite3
@@ -40,8 +41,10 @@ from planner.config import Config, find_config, load_config
 from planner.diff import diff_plans, render_diff
 from planner.evaluate import evaluate as evaluate_plan
 from planner.evaluate import read_truth
+from planner.outputs import Staging, check_writable, read_manifest, staging
 from planner.pipeline import make_plan
 from planner.plan import Plan, read_plan
+from planner.timings import Clock
 from reports import render_reports
 from reports.grants import grant_script
 from reports.scaffold import write_scaffold
@@ -88,6 +91,22 @@ SchemaOption = Annotated[
 FirstOption = Annotated[
     str | None, typer.Option("--first", help="Force this service to be extracted first (what-if).")
 ]
+PrettyOption = Annotated[
+    bool, typer.Option("--pretty", help="Indent facts.json and plan.json for people to read.")
+]
+TimingsOption = Annotated[
+    bool,
+    typer.Option(
+        "--timings", help="Print seconds per stage and keep them in plan.json and the report."
+    ),
+]
+
+# What each command writes into OUT; a run replaces all of it, other commands only their part.
+FACTS_FILES = ("facts.json",)
+PLAN_FILES = ("plan.json",)
+REPORT_FILES = ("report.html", "plan.md", "services.dot", "services.svg", "grants")
+SCAFFOLD = "scaffold"
+SCAFFOLD_FALLBACK = "planner-scaffold"  # when OUT already holds a `scaffold/` of the user's own
 
 
 def _version(value: bool) -> None:
@@ -156,18 +175,23 @@ class Sources:
     cache_dir: Path | None = None
 
 
-def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
+def _analyze(
+    root: Path, config: Config, sources: Sources, out: Path, clock: Clock | None = None
+) -> Facts:
     """Every analyzer over the tree and the sources; nothing is written here."""
+    clock = clock or Clock()
     live: list[Facts] = []
     for url in sources.dbs:
         _info(f"reading database {redact_url(url)}")
-        live.append(reflect_database(url))
-    declared = [tables_from_ddl(path, root=root) for path in sources.schemas]
+        with clock.stage("database"):
+            live.append(reflect_database(url))
+    with clock.stage("database"):
+        declared = [tables_from_ddl(path, root=root) for path in sources.schemas]
     cache_dir = sources.cache_dir or out / ".planner-cache"
     _info(f"reading the code under {root}")
-    with _progress("parsing Python") as progress:
+    with _progress("parsing Python") as progress, clock.stage("code"):
         python = analyze_python(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)
-    with _progress("parsing Java") as progress:
+    with _progress("parsing Java") as progress, clock.stage("code"):
         java = analyze_java(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)
     units = python.units + java.units
     history = Facts(root=str(root))
@@ -175,7 +199,7 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
         if sources.git_log is not None and not sources.git_log.is_file():
             raise InputError(f"{sources.git_log}: no such git log export")
         _info("reading the history" + (f" in {sources.git_log}" if sources.git_log else ""))
-        with _progress("reading git history (commits)") as progress:
+        with _progress("reading git history (commits)") as progress, clock.stage("history"):
             history = analyze_history(
                 root,
                 units,
@@ -185,7 +209,10 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
                 progress=progress,
                 cache_dir=cache_dir,
             )
-    owners = analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats)
+    with clock.stage("history"):
+        owners = analyze_owners(
+            root, units, team_map=config.teams, change_stats=history.change_stats
+        )
     facts = merge_facts(str(root), [python, java, history, owners, *declared, *live])
     if live:
         in_code = [t for t in facts.tables if t.source != "database"]
@@ -195,9 +222,10 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
     return facts
 
 
-def _plan(facts: Facts, settings: Config, first: str | None) -> Plan:
+def _plan(facts: Facts, settings: Config, first: str | None, clock: Clock | None = None) -> Plan:
     _info(f"planning services and extraction order for {len(facts.units)} units")
-    return make_plan(facts, settings, first=first)
+    with (clock or Clock()).stage("planning"):
+        return make_plan(facts, settings, first=first)
 
 
 def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
@@ -206,6 +234,30 @@ def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None
         facts, plan, out, warn=lambda m: _info(f"warning: {m}"), scaffold_dir=scaffold_dir
     )
     return written + _write_grants(plan, out / "grants")
+
+
+def _scaffold_name(out: Path) -> str:
+    """`scaffold`, unless OUT holds a `scaffold/` planner did not write: then another name."""
+    manifest = read_manifest(out).names
+    if SCAFFOLD in manifest or not os.path.lexists(out / SCAFFOLD):
+        return SCAFFOLD
+    _info(f"note: {out / SCAFFOLD} is not ours; the scaffold goes to {out / SCAFFOLD_FALLBACK}")
+    return SCAFFOLD_FALLBACK
+
+
+def _commit(area: Staging, clock: Clock, keep: tuple[str, ...] = ()) -> None:
+    """Publish the staged outputs (one rename), keeping `keep` from the previous ones."""
+    with clock.stage("writing"):
+        area.commit(keep)
+
+
+def _with_timings(plan: Plan, clock: Clock, wanted: bool) -> Plan:
+    return dataclasses.replace(plan, timings=clock.timings()) if wanted else plan
+
+
+def _print_timings(clock: Clock, wanted: bool) -> None:
+    if wanted:
+        _info(clock.render())
 
 
 def _write_grants(plan: Plan, out: Path) -> list[Path]:
@@ -220,10 +272,15 @@ def _write_grants(plan: Plan, out: Path) -> list[Path]:
     return written
 
 
-def _out_dir(out: Path) -> Path:
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a directory")
+def _out_dir(out: Path, names: tuple[str, ...] = ()) -> Path:
+    """OUT, checked before any long work: a directory (or absent) with no name we may not write."""
+    check_writable(out, names)
     return out
+
+
+def _others(out: Path, names: tuple[str, ...]) -> tuple[str, ...]:
+    """What a partial command keeps of OUT's previous outputs: every name it does not write."""
+    return tuple(n for n in read_manifest(out).names if n not in names)
 
 
 def _summary(out: Path, plan: Plan | None = None) -> None:
@@ -248,19 +305,25 @@ def analyze(
     jobs: JobsOption = None,
     cache_dir: CacheOption = None,
     schema: SchemaOption = None,
+    pretty: PrettyOption = False,
+    timings: TimingsOption = False,
 ) -> None:
     """Read code, databases and history into OUT/facts.json."""
     root = _existing_dir(path)
     settings = _config(root, config)
-    out = _out_dir(out)
+    out = _out_dir(out, FACTS_FILES)
     sources = Sources(tuple(db or ()), tuple(schema or ()), git, git_log, since, jobs, cache_dir)
-    facts = _analyze(root, settings, sources, out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(facts, out / "facts.json")
+    clock = Clock()
+    facts = _analyze(root, settings, sources, out, clock)
+    with staging(out) as area:
+        with clock.stage("writing"):
+            write_json(facts, area.path / "facts.json", pretty=pretty)
+        _commit(area, clock, _others(out, FACTS_FILES))
     _info(
         f"{len(facts.units)} units, {len(facts.dependencies)} dependencies, {len(facts.tables)} "
         f"tables, {len(facts.endpoints)} endpoints, {len(facts.warnings)} warnings"
     )
+    _print_timings(clock, timings)
     _summary(out / "facts.json")
 
 
@@ -272,14 +335,21 @@ def plan(
     ] = None,
     config: ConfigOption = None,
     first: FirstOption = None,
+    pretty: PrettyOption = False,
+    timings: TimingsOption = False,
 ) -> None:
     """Cluster services, score them and order the extraction into OUT/plan.json."""
-    facts = _load_facts(facts_file)
+    target = _out_dir(out or facts_file.parent, PLAN_FILES)
+    clock = Clock()
+    with clock.stage("files read"):
+        facts = _load_facts(facts_file)
     settings = _config(Path(facts.root) if facts.root else None, config)
-    target = _out_dir(out or facts_file.parent)
-    result = _plan(facts, settings, first)
-    target.mkdir(parents=True, exist_ok=True)
-    write_json(result, target / "plan.json")
+    result = _with_timings(_plan(facts, settings, first, clock), clock, timings)
+    with staging(target) as area:
+        with clock.stage("writing"):
+            write_json(result, area.path / "plan.json", pretty=pretty)
+        _commit(area, clock, _others(target, PLAN_FILES))
+    _print_timings(clock, timings)
     _summary(target / "plan.json", result)
 
 
@@ -292,14 +362,21 @@ def report(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output dir (default: PLAN's dir).")
     ] = None,
+    timings: TimingsOption = False,
 ) -> None:
     """Render report.html, plan.md and the diagrams from a plan."""
-    result = _load_plan(plan_file)
-    facts = _load_facts(facts_file or plan_file.parent / "facts.json")
-    target = _out_dir(out or plan_file.parent)
-    target.mkdir(parents=True, exist_ok=True)
-    scaffold_dir = "scaffold" if (target / "scaffold").is_dir() else None
-    _report(facts, result, target, scaffold_dir)
+    target = _out_dir(out or plan_file.parent, REPORT_FILES)
+    clock = Clock()
+    with clock.stage("files read"):
+        result = _load_plan(plan_file)
+        facts = _load_facts(facts_file or plan_file.parent / "facts.json")
+    owned = read_manifest(target).names
+    scaffold_dir = next((n for n in (SCAFFOLD, SCAFFOLD_FALLBACK) if n in owned), None)
+    with staging(target) as area:
+        with clock.stage("rendering"):
+            _report(facts, result, area.path, scaffold_dir)
+        _commit(area, clock, _others(target, REPORT_FILES))
+    _print_timings(clock, timings)
     _summary(target / "report.html", result)
 
 
@@ -316,27 +393,46 @@ def run(
     cache_dir: CacheOption = None,
     schema: SchemaOption = None,
     first: FirstOption = None,
+    pretty: PrettyOption = False,
+    timings: TimingsOption = False,
 ) -> None:
     """Analyze, plan and report in one go: facts.json, plan.json, plan.md, report.html."""
     root = _existing_dir(path)
     settings = _config(root, config)
-    out = _out_dir(out)
     sources = Sources(tuple(db or ()), tuple(schema or ()), git, git_log, since, jobs, cache_dir)
-    _run(root, settings, out, sources, first)
+    _run(root, settings, out, sources, first, pretty=pretty, timings=timings)
 
 
-def _run(root: Path, settings: Config, out: Path, sources: Sources, first: str | None) -> None:
-    """Analyze, plan, then write facts, plan, scaffold and reports (in that order)."""
-    facts = _analyze(root, settings, sources, out)
-    result = _plan(facts, settings, first)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(facts, out / "facts.json")
-    write_json(result, out / "plan.json")
-    scaffold_dir = out / "scaffold"
-    if scaffold_dir.exists():
-        shutil.rmtree(scaffold_dir)
-    write_scaffold(result, facts, scaffold_dir)
-    _report(facts, result, out, scaffold_dir="scaffold")
+def _run(
+    root: Path,
+    settings: Config,
+    out: Path,
+    sources: Sources,
+    first: str | None,
+    *,
+    pretty: bool = False,
+    timings: bool = False,
+) -> None:
+    """Analyze and plan, then stage facts, plan, scaffold and reports and publish them at once.
+
+    Nothing in OUT changes until the end, when the new outputs replace the previous ones in one
+    rename (see planner/outputs.py); a name in OUT that planner did not write is never touched.
+    """
+    scaffold_name = _scaffold_name(out)
+    out = _out_dir(out, FACTS_FILES + PLAN_FILES + REPORT_FILES + (scaffold_name,))
+    clock = Clock()
+    facts = _analyze(root, settings, sources, out, clock)
+    result = _plan(facts, settings, first, clock)
+    with staging(out) as area:
+        with clock.stage("rendering"):
+            write_scaffold(result, facts, area.path / scaffold_name)
+            _report(facts, _with_timings(result, clock, timings), area.path, scaffold_name)
+        final = _with_timings(result, clock, timings)  # up to rendering: written next
+        with clock.stage("writing"):
+            write_json(facts, area.path / "facts.json", pretty=pretty)
+            write_json(final, area.path / "plan.json", pretty=pretty)
+        _commit(area, clock)
+    _print_timings(clock, timings)
     _summary(out, result)
 
 

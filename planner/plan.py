@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from analyzers.facts import Evidence, TableName, UnitId, from_jsonable
+from analyzers.facts import Evidence, TableName, UnitId, from_jsonable, loads
 
 # PLAN_FORMAT_VERSION log (bump on any change to what plan.json holds):
 #   1: services (members, tables, endpoints, risk, benefit), shared_kernel, excluded, tables
 #      (owner, pattern), access (service x table), edges, waves, steps, metrics, warnings,
 #      cross_joins (SQL spanning services' tables), unknown_tables (used by code, not in schema),
 #      excluded_reasons (why each excluded unit stays out of the services).
-PLAN_FORMAT_VERSION = 1
+#   2: timings (seconds per stage of the run), only with `--timings`: empty by default so that
+#      default output stays byte-identical across runs. Version 1 files still read.
+PLAN_FORMAT_VERSION = 2
+READABLE_PLAN_VERSIONS = (1, 2)
 
 ServiceName = str
 """A candidate service, named from its vocabulary (`orders`, `payments`)."""
@@ -140,6 +142,14 @@ class Step:
     rollback: str
 
 
+@dataclass(frozen=True, order=True)
+class StageTiming:
+    """Wall-clock seconds one stage of a run took (files read, parse, planning, rendering...)."""
+
+    stage: str
+    seconds: float
+
+
 @dataclass(frozen=True)
 class Wave:
     """Services extracted together; a wave starts once the previous one is live."""
@@ -167,6 +177,7 @@ class Plan:
     cross_joins: tuple[CrossJoin, ...] = ()
     unknown_tables: tuple[TableName, ...] = ()
     excluded_reasons: dict[UnitId, str] = field(default_factory=dict)
+    timings: tuple[StageTiming, ...] = ()
 
     def service(self, name: ServiceName) -> Service:
         """The service called `name`."""
@@ -174,11 +185,13 @@ class Plan:
 
 
 def read_plan(path: Path) -> Plan:
-    """Load plan.json, refusing a format this version does not know."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """Load plan.json (compact or pretty), refusing a format this version does not know."""
+    data = loads(path.read_bytes())
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not a JSON object")
     version = data.get("format_version")
-    if version != PLAN_FORMAT_VERSION:
+    if version not in READABLE_PLAN_VERSIONS:
         raise ValueError(
             f"{path}: plan format {version!r}, this planner reads {PLAN_FORMAT_VERSION}"
         )
-    return from_jsonable(Plan, data)
+    return from_jsonable(Plan, {**data, "format_version": PLAN_FORMAT_VERSION})
