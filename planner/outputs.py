@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator
@@ -82,7 +83,7 @@ class Staging:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.store = out / STORE
-        self.path = self.store / f"tmp-{os.getpid()}-{uuid.uuid4().hex}"
+        self.path = self.store / f"tmp-{_unique()}"
 
     def commit(self, keep: Iterable[str] = ()) -> list[Path]:
         """Publish every top-level entry staged here, plus `keep` names from the current set.
@@ -116,7 +117,7 @@ class Staging:
                     (self.out / name).unlink()
             _write_manifest(self.out, Manifest(tuple(names)))
             _fsync_dir(self.out)
-            _collect(self.store, keep=generation.name)
+            _collect(self.out, keep=generation.name)
         return [self.out / name for name in names]
 
     def discard(self) -> None:
@@ -137,11 +138,19 @@ def staging(out: Path) -> Iterator[Staging]:
         area.discard()
 
 
+_LEFTOVER = re.compile(r"^\..+\.\d+-[0-9a-f]{32}\.(link|tmp)$")
+
+
+def _unique() -> str:
+    """A name part no other run can take: our process id and a random id."""
+    return f"{os.getpid()}-{uuid.uuid4().hex}"
+
+
 def _symlink(path: Path, target: str) -> None:
     """Point `path` at `target` atomically (a unique temporary link renamed over it)."""
     if path.is_symlink() and os.readlink(path) == target:
         return
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.link")
+    tmp = path.with_name(f".{path.name}.{_unique()}.link")
     os.symlink(target, tmp)
     os.replace(tmp, path)
 
@@ -163,23 +172,28 @@ def _link_or_copy(source: str | Path, target: str | Path) -> None:
 
 def _write_manifest(out: Path, manifest: Manifest) -> None:
     data = {"format_version": MANIFEST_VERSION, "names": list(manifest.names)}
-    tmp = out / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
+    tmp = out / f"{MANIFEST}.{_unique()}.tmp"
     tmp.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     os.replace(tmp, out / MANIFEST)
 
 
-def _collect(store: Path, keep: str) -> None:
-    """Remove generations other than `keep` and staging areas whose process has ended."""
-    for entry in store.iterdir():
+def _collect(out: Path, keep: str) -> None:
+    """Remove generations other than `keep`, staging areas whose process has ended and the
+    temporary links and manifests a killed run left in OUT (all named by us, uniquely)."""
+    for entry in (out / STORE).iterdir():
         old = entry.name.startswith("gen-") and entry.name != keep
         if old or (entry.name.startswith("tmp-") and not _alive(entry.name)):
             shutil.rmtree(entry, ignore_errors=True)
+    for entry in out.iterdir():
+        if _LEFTOVER.match(entry.name) and not _alive(entry.name.rsplit(".", 2)[-2]):
+            entry.unlink(missing_ok=True)
 
 
-def _alive(staging_name: str) -> bool:
+def _alive(name: str) -> bool:
+    """Whether the process named in `tmp-<pid>-<id>` or `<pid>-<id>` is still running."""
     try:
-        pid = int(staging_name.split("-")[1])
-    except (IndexError, ValueError):
+        pid = int(name.removeprefix("tmp-").split("-")[0])
+    except ValueError:
         return False
     if pid == os.getpid():
         return True
