@@ -56,7 +56,16 @@ app = typer.Typer(
     help="Plan how to take a legacy monolith apart, piece by piece, into containers.",
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLE_DIRS = (
+    Path(__file__).resolve().parent / "samples",  # an installed wheel carries them here
+    Path(__file__).resolve().parents[1] / "samples",  # a source checkout
+)
+
+
+def _samples() -> Path:
+    """Where the bundled samples are: inside the installed package, else in the checkout."""
+    return next((d for d in SAMPLE_DIRS if d.is_dir()), SAMPLE_DIRS[-1])
+
 
 DbOption = Annotated[
     list[str] | None,
@@ -460,9 +469,9 @@ def demo(
     ] = None,
 ) -> None:
     """Run everything on a bundled legacy monolith, with its database (and git history)."""
-    source = SAMPLES / ("legacy_shop" if sample is DemoSample.shop else "legacy_java")
+    source = _samples() / ("legacy_shop" if sample is DemoSample.shop else "legacy_java")
     if not source.is_dir():
-        raise InputError(f"the demo needs the sample at {source}; run it from a source checkout")
+        raise InputError(f"the demo needs the sample at {source}; reinstall strangler-planner")
     out = _out_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     work = out / source.name
