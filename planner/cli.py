@@ -215,6 +215,7 @@ def _analyze(
                 since=sources.since or config.since,
                 git_log=sources.git_log,
                 bulk_threshold=config.bulk_threshold,
+                churn_window=config.churn_window,
                 progress=progress,
                 cache_dir=cache_dir,
             )

@@ -45,6 +45,7 @@ class Config:
     teams: dict[str, str] = field(default_factory=dict)
     bulk_threshold: int = 50
     since: str | None = None
+    churn_window: int = 1000  # newest commits whose lines are counted (0: all history)
 
     def pinned_service(self, unit_id: str, path: str) -> str | None:
         """The service a unit is pinned to by a glob on its path or dotted id, if any."""
@@ -123,7 +124,7 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
         "planner",
         origin,
     )
-    _known_keys(history, {"bulk_threshold", "since"}, "history", origin)
+    _known_keys(history, {"bulk_threshold", "since", "churn_window"}, "history", origin)
     config = Config(
         weights=weights,
         pins=pins,
@@ -145,6 +146,7 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
             _number(history.get("bulk_threshold", 50), "history.bulk_threshold", origin)
         ),
         since=history.get("since"),
+        churn_window=_count(history.get("churn_window", 1000), "history.churn_window", origin),
     )
     if not 1 <= config.min_services <= config.max_services:
         raise InputError(f"{origin}: need 1 <= services.min <= services.max")
@@ -171,6 +173,12 @@ def _number(value: object, key: str, origin: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{origin}: {key} must be a number, not {value!r}")
     return float(value)
+
+
+def _count(value: object, key: str, origin: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(f"{origin}: {key} must be a whole number >= 0, not {value!r}")
+    return value
 
 
 def _strings(value: object, key: str, origin: str) -> list[str]:
