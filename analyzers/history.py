@@ -27,8 +27,7 @@ from analyzers.facts import (
     Unit,
     UnitId,
     encode,
-    from_jsonable,
-    loads,
+    typed_decoder,
 )
 
 VERSION = "2"  # 2: names from --name-status over all history, line counts from a recent window
@@ -482,7 +481,7 @@ def analyze_history(
         cache_dir / CACHE_FILE if cache_dir and key else None, table="history"
     ) as cache:
         if key is not None and key in (hit := cache.get_many([key])):
-            cached = from_jsonable(Facts, loads(hit[key]))
+            cached = typed_decoder(Facts).decode(hit[key])
             return dataclasses.replace(cached, warnings=tuple(sorted(warnings)), root=where)
         facts = _analyze(
             root, info, units_by_path, paths, since, git_log, bulk_threshold, progress, churn_window

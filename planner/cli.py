@@ -25,17 +25,11 @@ try:  # typer >= 0.26 vendors click; older releases use click itself
 except ImportError:  # pragma: no cover
     from click import exceptions as cli_errors
 
-from analyzers.containers import lint_containers, render_findings
-from analyzers.database import reflect_database
-from analyzers.ddl import tables_from_ddl
 from analyzers.errors import InputError
 from analyzers.facts import Facts, dumps, merge_facts, read_facts, write_json
 from analyzers.history import EXPORT_COMMAND, analyze_history
-from analyzers.java import analyze_java
 from analyzers.owners import analyze_owners
-from analyzers.python import analyze_python
 from analyzers.redact import redact_url
-from analyzers.schema_diff import compare_schemas
 from planner import __version__
 from planner.config import Config, find_config, load_config
 from planner.diff import diff_plans, render_diff
@@ -45,9 +39,10 @@ from planner.outputs import Staging, check_writable, read_manifest, staging
 from planner.pipeline import make_plan
 from planner.plan import Plan, read_plan
 from planner.timings import Clock
-from reports import render_reports
-from reports.grants import grant_script
-from reports.scaffold import write_scaffold
+
+# The parsers, database reflection and renderers are imported where they are used: `planner
+# plan` and `planner report` (the what-if loop) start faster without SQLAlchemy, sqlglot and
+# tree-sitter.
 
 app = typer.Typer(
     add_completion=False,
@@ -188,6 +183,12 @@ def _analyze(
     root: Path, config: Config, sources: Sources, out: Path, clock: Clock | None = None
 ) -> Facts:
     """Every analyzer over the tree and the sources; nothing is written here."""
+    from analyzers.database import reflect_database
+    from analyzers.ddl import tables_from_ddl
+    from analyzers.java import analyze_java
+    from analyzers.python import analyze_python
+    from analyzers.schema_diff import compare_schemas
+
     clock = clock or Clock()
     live: list[Facts] = []
     for url in sources.dbs:
@@ -239,6 +240,8 @@ def _plan(facts: Facts, settings: Config, first: str | None, clock: Clock | None
 
 
 def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
+    from reports import render_reports
+
     _info("rendering reports")
     written = render_reports(
         facts, plan, out, warn=lambda m: _info(f"warning: {m}"), scaffold_dir=scaffold_dir
@@ -272,6 +275,8 @@ def _print_timings(clock: Clock, wanted: bool) -> None:
 
 def _write_grants(plan: Plan, out: Path) -> list[Path]:
     """Per service, the least-privilege role script for the shared database, in both dialects."""
+    from reports.grants import grant_script
+
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for service in plan.services:
@@ -428,6 +433,8 @@ def _run(
     Nothing in OUT changes until the end, when the new outputs replace the previous ones in one
     rename (see planner/outputs.py); a name in OUT that planner did not write is never touched.
     """
+    from reports.scaffold import write_scaffold
+
     scaffold_name = _scaffold_name(out)
     out = _out_dir(out, FACTS_FILES + PLAN_FILES + REPORT_FILES + (scaffold_name,))
     clock = Clock()
@@ -565,6 +572,8 @@ def scaffold(
     ] = None,
 ) -> None:
     """Write container files per service and per wave (Dockerfile, compose, facade, CI)."""
+    from reports.scaffold import write_scaffold
+
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
     out = _out_dir(out)
@@ -578,6 +587,8 @@ def lint_containers_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
     """Check existing Dockerfiles and compose files for container mistakes; exit 1 on findings."""
+    from analyzers.containers import lint_containers, render_findings
+
     root = _existing_dir(path)
     findings = lint_containers(root)
     typer.echo(render_findings(findings, as_json), nl=False)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from analyzers.facts import Evidence, TableName, UnitId, from_jsonable, loads
+from analyzers.facts import Evidence, TableName, UnitId, read_versioned
 
 # PLAN_FORMAT_VERSION log (bump on any change to what plan.json holds):
 #   1: services (members, tables, endpoints, risk, benefit), shared_kernel, excluded, tables
@@ -186,12 +187,5 @@ class Plan:
 
 def read_plan(path: Path) -> Plan:
     """Load plan.json (compact or pretty), refusing a format this version does not know."""
-    data = loads(path.read_bytes())
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: not a JSON object")
-    version = data.get("format_version")
-    if version not in READABLE_PLAN_VERSIONS:
-        raise ValueError(
-            f"{path}: plan format {version!r}, this planner reads {PLAN_FORMAT_VERSION}"
-        )
-    return from_jsonable(Plan, {**data, "format_version": PLAN_FORMAT_VERSION})
+    plan = read_versioned(path, Plan, READABLE_PLAN_VERSIONS, "plan")
+    return dataclasses.replace(plan, format_version=PLAN_FORMAT_VERSION)

@@ -498,6 +498,7 @@ class ReportView:
     format_version: int
     workshop: WorkshopView
     scaffold_dir: str
+    timings: tuple[str, ...] = ()  # "stage 1.234 s", only when the run was asked for timings
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -1141,4 +1142,5 @@ def build_view(
         format_version=plan.format_version,
         workshop=_workshop(index, waves, services, matrix, risks),
         scaffold_dir=index.scaffold or "",
+        timings=tuple(f"{t.stage} {t.seconds:.3f} s" for t in plan.timings),
     )
