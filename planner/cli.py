@@ -195,8 +195,10 @@ def _analyze(
         _info(f"reading database {redact_url(url)}")
         with clock.stage("database"):
             live.append(reflect_database(url))
-    with clock.stage("database"):
-        declared = [tables_from_ddl(path, root=root) for path in sources.schemas]
+    declared = []
+    for path in sources.schemas:
+        with clock.stage("database"):
+            declared.append(tables_from_ddl(path, root=root))
     cache_dir = sources.cache_dir or out / ".planner-cache"
     _info(f"reading the code under {root}")
     with _progress("parsing Python") as progress, clock.stage("code"):
@@ -475,6 +477,8 @@ def demo(
             "samples/legacy_shop/schema.postgresql.sql).",
         ),
     ] = None,
+    pretty: PrettyOption = False,
+    timings: TimingsOption = False,
 ) -> None:
     """Run everything on a bundled legacy monolith, with its database (and git history)."""
     source = _samples() / ("legacy_shop" if sample is DemoSample.shop else "legacy_java")
@@ -500,7 +504,7 @@ def demo(
         db = f"sqlite:///{database}"
     settings = load_config(find_config(work))
     sources = Sources(dbs=(db,), git=sample is DemoSample.shop, jobs=jobs)
-    _run(work, settings, out, sources, None)
+    _run(work, settings, out, sources, None, pretty=pretty, timings=timings)
 
 
 def _build_history(source: Path, work: Path) -> None:
