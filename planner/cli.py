@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -389,6 +390,8 @@ def report(
         facts = _load_facts(facts_file or plan_file.parent / "facts.json")
     owned = read_manifest(target).names
     scaffold_dir = next((n for n in (SCAFFOLD, SCAFFOLD_FALLBACK) if n in owned), None)
+    if scaffold_dir is None and (target / SCAFFOLD).is_dir():  # from `planner scaffold`
+        scaffold_dir = SCAFFOLD
     with staging(target) as area:
         with clock.stage("rendering"):
             _report(facts, result, area.path, scaffold_dir)
@@ -649,7 +652,17 @@ def main() -> None:
             markup=False,
         )
         sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+    _exit_now(code if isinstance(code, int) else 0)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without freeing a large run's objects one by one (over a second on a big tree),
+    once everything is written and flushed; the usual exit while a worker process is left."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if multiprocessing.active_children():
+        sys.exit(code)
+    os._exit(code)
 
 
 __all__ = ["app", "main"]

@@ -117,7 +117,9 @@ class Staging:
                     (self.out / name).unlink()
             _write_manifest(self.out, Manifest(tuple(names)))
             _fsync_dir(self.out)
-            _collect(self.out, keep=generation.name)
+            retired = _collect(self.out, keep=generation.name)
+        for path in retired:  # deleted once the lock is free: the next run need not wait
+            shutil.rmtree(path, ignore_errors=True)
         return [self.out / name for name in names]
 
     def discard(self) -> None:
@@ -177,16 +179,21 @@ def _write_manifest(out: Path, manifest: Manifest) -> None:
     os.replace(tmp, out / MANIFEST)
 
 
-def _collect(out: Path, keep: str) -> None:
-    """Remove generations other than `keep`, staging areas whose process has ended and the
-    temporary links and manifests a killed run left in OUT (all named by us, uniquely)."""
-    for entry in (out / STORE).iterdir():
+def _collect(out: Path, keep: str) -> list[Path]:
+    """Retire generations other than `keep` and staging areas whose process has ended (renamed
+    to staging areas of ours, returned for deletion) and remove the temporary links and
+    manifests a killed run left in OUT (all named by us, uniquely)."""
+    retired = []
+    for entry in sorted((out / STORE).iterdir()):
         old = entry.name.startswith("gen-") and entry.name != keep
         if old or (entry.name.startswith("tmp-") and not _alive(entry.name)):
-            shutil.rmtree(entry, ignore_errors=True)
+            target = entry.with_name(f"tmp-{_unique()}")
+            entry.rename(target)
+            retired.append(target)
     for entry in out.iterdir():
         if _LEFTOVER.match(entry.name) and not _alive(entry.name.rsplit(".", 2)[-2]):
             entry.unlink(missing_ok=True)
+    return retired
 
 
 def _alive(name: str) -> bool:
