@@ -223,7 +223,7 @@ def _analyze(
                 progress=progress,
                 cache_dir=cache_dir,
             )
-    with clock.stage("history"):
+    with clock.stage("owners"):
         owners = analyze_owners(
             root, units, team_map=config.teams, change_stats=history.change_stats
         )

@@ -16,6 +16,7 @@ STAGES = (
     "code",
     "database",
     "history",
+    "owners",
     "planning",
     "rendering",
     "writing",
