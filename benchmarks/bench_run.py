@@ -10,8 +10,8 @@ process, best of `--runs` (the machine may be shared: say so with the numbers):
   with the stage timings of the best run (`--timings`) and its peak memory;
 * the what-if loop: `planner plan` from the warm run's facts.json, then `planner report`;
 * facts.json's size;
-* `planner analyze` cold on 1x, 2x, 4x... hard-linked copies of the tree (`--scales`), with the
-  time per copy: it must stay flat (linear growth).
+* `planner analyze` cold on 1x, 2x, 4x... copies of the tree (`--scales`; each copy's source
+  files differ by a comment), with the time per copy: it must stay flat (linear growth).
 
 Peak memory is the largest resident set of the planner process or of any of its workers
 (`wait4`'s `ru_maxrss`).
@@ -84,10 +84,24 @@ def timings_of(stderr: str) -> str:
     return "\n".join(lines[start + 1 :]) if start is not None else "  (none printed)"
 
 
+MARKS = {".py": "# copy {}\n", ".java": "// copy {}\n"}
+
+
 def copies(tree: Path, target: Path, n: int) -> Path:
-    """`n` hard-linked copies of `tree` side by side under `target` (fast, no extra space)."""
+    """`n` copies of `tree` side by side under `target`; each source file ends with a comment
+    naming its copy, so no copy's content is another's (a cache keyed by content cannot hit);
+    other files are hard links."""
     for i in range(n):
-        shutil.copytree(tree, target / f"copy{i}", copy_function=os.link, symlinks=True)
+
+        def copy(source: str, destination: str, i: int = i) -> None:
+            mark = MARKS.get(Path(source).suffix)
+            if mark is None:
+                os.link(source, destination)
+            else:
+                data = Path(source).read_bytes()
+                Path(destination).write_bytes(data + b"\n" + mark.format(i).encode())
+
+        shutil.copytree(tree, target / f"copy{i}", copy_function=copy, symlinks=True)
     return target
 
 
