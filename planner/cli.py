@@ -33,17 +33,13 @@ from analyzers.owners import analyze_owners
 from analyzers.redact import redact_url
 from planner import __version__
 from planner.config import Config, find_config, load_config
-from planner.diff import diff_plans, render_diff
-from planner.evaluate import evaluate as evaluate_plan
-from planner.evaluate import read_truth
 from planner.outputs import Staging, check_writable, read_manifest, staging
-from planner.pipeline import make_plan
 from planner.plan import Plan, read_plan
 from planner.timings import Clock
 
-# The parsers, database reflection and renderers are imported where they are used: `planner
-# plan` and `planner report` (the what-if loop) start faster without SQLAlchemy, sqlglot and
-# tree-sitter.
+# The parsers, database reflection, planning stages and renderers are imported where they are
+# used: `planner plan` and `planner report` (the what-if loop) start faster without SQLAlchemy,
+# sqlglot, tree-sitter and, for `report`, networkx.
 
 app = typer.Typer(
     add_completion=False,
@@ -237,6 +233,8 @@ def _analyze(
 
 
 def _plan(facts: Facts, settings: Config, first: str | None, clock: Clock | None = None) -> Plan:
+    from planner.pipeline import make_plan
+
     _info(f"planning services and extraction order for {len(facts.units)} units")
     with (clock or Clock()).stage("planning"):
         return make_plan(facts, settings, first=first)
@@ -546,6 +544,9 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
     """Score a plan: MoJoFM and ARI against a reference, SM, ICP, IFN, NED, TurboMQ, purity."""
+    from planner.evaluate import evaluate as evaluate_plan
+    from planner.evaluate import read_truth
+
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
     reference = read_truth(truth) if truth is not None else None
@@ -566,6 +567,8 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
 ) -> None:
     """Compare two plans: services, order and risk."""
+    from planner.diff import diff_plans, render_diff
+
     result = diff_plans(_load_plan(plan_a), _load_plan(plan_b))
     typer.echo(dumps(result) if as_json else render_diff(result), nl=False)
 
