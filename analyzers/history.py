@@ -26,19 +26,28 @@ from analyzers.facts import (
     Facts,
     Unit,
     UnitId,
-    dumps,
+    encode,
 )
 from analyzers.records import load_json_typed
 
-VERSION = "1"
+VERSION = "2"  # 2: names from --name-status over all history, line counts from a recent window
 ANALYZER = "history"
 CACHE_FILE = "history.sqlite"
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # The one log format this module reads, live or from a file. Each commit opens with a header line
-# (record separator, then fields split by unit separators), followed by its `--numstat` lines.
+# (record separator, then fields split by unit separators), followed by its `--numstat` lines
+# (an export) or its `--name-status` lines (the live history).
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%cI"
 LOG_ARGS = ("log", "--numstat", "-M", "--no-color", f"--format={LOG_FORMAT}")
+# Live, the whole history is read for names only (tree diffs: file content is read only for
+# rename candidates, never to count lines), and line counts only for the newest `churn_window`
+# commits, by a second `git log --numstat` running at the same time, limited to the units'
+# file types.
+NAMES_ARGS = ("log", "--name-status", "-M", "--no-color", f"--format={LOG_FORMAT}")
+CHURN_ARGS = ("log", "--numstat", "-M", "--no-color", "--format=%x1e%H")
+CHURN_WINDOW = 1000
+_STATUS = re.compile(r"^[ACDMRTUXB]\d*$")
 # Settings a user's git config could change and the parser depends on.
 LOG_CONFIG = ("-c", "core.quotePath=false", "-c", "log.showRoot=true")
 LOG_CONFIG += ("-c", "log.showSignature=false")
@@ -112,7 +121,7 @@ def parse_log(lines: Iterable[bytes | str], decoder: _Decoder | None = None) -> 
                 yield _commit(header, files)
             header, files = line[1:].split(_FIELD), []
         elif line and header is not None:
-            change = parse_numstat(line)
+            change = parse_numstat(line) or parse_name_status(line)
             if change is not None:
                 files.append(change)
     if header is not None:
@@ -143,6 +152,17 @@ def parse_numstat(line: str) -> FileChange | None:
         return None
     old, new = split_rename(spec)
     return FileChange(_count(added), _count(removed), new, old)
+
+
+def parse_name_status(line: str) -> FileChange | None:
+    """`M<TAB>path` or `R100<TAB>old<TAB>new` (`--name-status`): no line counts (0, 0)."""
+    parts = line.split("\t")
+    if len(parts) < 2 or not _STATUS.match(parts[0]):
+        return None
+    if parts[0][0] in "RC" and len(parts) == 3:
+        old, new = _unquote(parts[1]), _unquote(parts[2])
+        return FileChange(0, 0, new, old if parts[0][0] == "R" else None)
+    return FileChange(0, 0, _unquote(parts[-1]))
 
 
 def _is_count(text: str) -> bool:
@@ -376,8 +396,8 @@ def _first_line(data: bytes) -> str:
 
 
 def _stream_git_log(root: Path, since: str | None, sink: list[str]) -> Iterator[bytes]:
-    """The live log, line by line; a failure message is appended to sink once it ends."""
-    args = ["git", "-C", str(root), *LOG_CONFIG, *LOG_ARGS]
+    """The live log (names only), line by line; a failure message is appended to sink."""
+    args = ["git", "-C", str(root), *LOG_CONFIG, *NAMES_ARGS]
     if since:
         args.append(f"--since={since}")
     with tempfile.TemporaryFile() as errors:
@@ -407,6 +427,7 @@ def analyze_history(
     bulk_threshold: int = 50,
     progress: Callable[[int], None] | None = None,
     cache_dir: Path | None = None,
+    churn_window: int = CHURN_WINDOW,
 ) -> Facts:
     """Churn, authors and co-change of each unit from git history or a saved `git log` export.
 
@@ -416,6 +437,11 @@ def analyze_history(
     a file's history before a rename counts for its current path. Authors are identified by
     lowercased email (mailmap applied) and shown as `Name <email>`, sorted; the name shown is
     the newest one seen for that email. Dates are author dates (`YYYY-MM-DD`).
+
+    Live, commits, authors, dates and co-change come from the whole history read by file names
+    (`--name-status`, exact renames), and lines added and removed from the newest
+    `churn_window` commits (`--numstat`, renames by similarity; 0: the whole history), read by
+    a second `git log` at the same time. An export is read whole, line counts included.
 
     `since` goes to `git log --since` (any date git understands, compared with committer dates);
     with `git_log` (a file made by EXPORT_COMMAND) it must be `YYYY-MM-DD`. When root is below
@@ -450,7 +476,7 @@ def analyze_history(
     cacheable = (
         cache_dir is not None and git_log is None and (since is None or _ISO_DAY.match(since))
     )
-    key = _cache_key(root, units, since, bulk_threshold) if cacheable else None
+    key = _cache_key(root, units, since, bulk_threshold, churn_window) if cacheable else None
     with ResultCache(
         cache_dir / CACHE_FILE if cache_dir and key else None, table="history"
     ) as cache:
@@ -458,21 +484,24 @@ def analyze_history(
             cached = load_json_typed(hit[key], Facts)  # validated: a bad row is a miss
             if cached is not None:
                 return dataclasses.replace(cached, warnings=tuple(sorted(warnings)), root=where)
-        facts = _analyze(root, info, units_by_path, paths, since, git_log, bulk_threshold, progress)
+        facts = _analyze(
+            root, info, units_by_path, paths, since, git_log, bulk_threshold, progress, churn_window
+        )
         if key is not None and not facts.warnings:
-            cache.put_many([(key, dumps(facts).encode("utf-8"))])
+            cache.put_many([(key, encode(facts))])
             cache.prune([key])
     return dataclasses.replace(facts, warnings=tuple(sorted(warnings + list(facts.warnings))))
 
 
-def _cache_key(root: Path, units: Sequence[Unit], since: str | None, bulk: int) -> str | None:
+def _cache_key(
+    root: Path, units: Sequence[Unit], since: str | None, bulk: int, window: int
+) -> str | None:
     """The history's identity: HEAD, the options and the units' paths (None without a HEAD)."""
     head = _git(root, "rev-parse", "HEAD")
     if head.returncode != 0:
         return None
-    identity = json.dumps(
-        [VERSION, head.stdout.decode().strip(), since, bulk, sorted((u.id, u.path) for u in units)]
-    )
+    paths = sorted((u.id, u.path) for u in units)
+    identity = json.dumps([VERSION, head.stdout.decode().strip(), since, bulk, window, paths])
     return content_key(identity.encode("utf-8"), "history")
 
 
@@ -485,6 +514,7 @@ def _analyze(
     git_log: Path | None,
     bulk_threshold: int,
     progress: Callable[[int], None] | None,
+    churn_window: int = CHURN_WINDOW,
 ) -> Facts:
     """Read the log (live or exported) and count churn, authors and co-change per unit."""
     warnings: list[AnalysisWarning] = []
@@ -495,21 +525,30 @@ def _analyze(
 
     acc = _Accumulator({p: i for i, p in enumerate(paths)}, bulk_threshold)
     failures: list[str] = []
+    churn: _Churn | None = None
     if git_log is not None:
         acc.since = _export_since(since)
         lines: Iterable[bytes] = _checked_export(git_log)
     else:
+        suffixes = sorted({Path(p).suffix for p in paths if Path(p).suffix})
+        churn = _Churn.start(root, since, churn_window, suffixes)
         lines = _stream_git_log(root, since, failures)
 
     decoder = _Decoder()
     seen = 0
-    for commit in parse_log(lines, decoder):
-        acc.add(commit)
-        seen += 1
-        if progress is not None and seen % PROGRESS_EVERY == 0:
+    try:
+        for commit in parse_log(lines, decoder):
+            acc.add(commit)
+            seen += 1
+            if progress is not None and seen % PROGRESS_EVERY == 0:
+                progress(seen)
+        if progress is not None:
             progress(seen)
-    if progress is not None:
-        progress(seen)
+        if churn is not None:
+            churn.add_to(acc, failures)
+    finally:
+        if churn is not None:
+            churn.close()
 
     for message in failures:
         warn(message)
@@ -528,6 +567,52 @@ def _analyze(
         warnings=tuple(sorted(warnings)),
         analyzers=(AnalyzerRun(ANALYZER, VERSION),),
     )
+
+
+@dataclass
+class _Churn:
+    """Line counts of the newest commits, from `git log --numstat` running beside the names."""
+
+    process: subprocess.Popen[bytes]
+    output: BinaryIO
+    errors: BinaryIO
+
+    @classmethod
+    def start(cls, root: Path, since: str | None, window: int, suffixes: list[str]) -> _Churn:
+        args = ["git", "-C", str(root), *LOG_CONFIG, *CHURN_ARGS]
+        if window > 0:
+            args.append(f"--max-count={window}")
+        if since:
+            args.append(f"--since={since}")
+        args += ["--", *(f"*{s}" for s in suffixes)]
+        # the files live as long as the process: closed by add_to() or close()
+        output, errors = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
+        process = subprocess.Popen(args, stdout=output, stderr=errors, env=_git_env())
+        return cls(process, output, errors)
+
+    def close(self) -> None:
+        """Stop git if it still runs (the names pass failed) and drop its output."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.output.close()
+        self.errors.close()
+
+    def add_to(self, acc: _Accumulator, failures: list[str]) -> None:
+        """Add each window commit's lines to the units' stats (paths renamed to today's)."""
+        with self.output, self.errors:
+            if self.process.wait() != 0:
+                self.errors.seek(0)
+                reason = _first_line(self.errors.read())
+                failures.append(f"git log --numstat failed ({reason}): line counts are partial")
+            self.output.seek(0)
+            for commit in parse_log(self.output):
+                for change in commit.files:
+                    index = acc.wanted.get(acc.aliases.get(change.path, change.path))
+                    stats = acc.stats.get(index) if index is not None else None
+                    if stats is not None:
+                        stats.added += change.added
+                        stats.removed += change.removed
 
 
 def _checked_export(path: Path) -> Iterator[bytes]:

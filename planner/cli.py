@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -13,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,31 +26,22 @@ try:  # typer >= 0.26 vendors click; older releases use click itself
 except ImportError:  # pragma: no cover
     from click import exceptions as cli_errors
 
-from analyzers.cache import default_cache_dir
-from analyzers.containers import lint_containers, render_findings
-from analyzers.database import reflect_database
-from analyzers.ddl import tables_from_ddl
 from analyzers.errors import InputError
 from analyzers.facts import Facts, dumps, merge_facts, read_facts, write_json
 from analyzers.history import EXPORT_COMMAND, analyze_history
-from analyzers.java import analyze_java
 from analyzers.owners import analyze_owners
-from analyzers.python import analyze_python
 from analyzers.redact import redact_model, redact_text, redact_url
-from analyzers.schema_diff import compare_schemas
 from planner import __version__
 from planner.checks import output_dir, source_dir
 from planner.config import Config, find_config, load_config
-from planner.diff import diff_plans, render_diff
-from planner.evaluate import evaluate as evaluate_plan
-from planner.evaluate import load_truth
-from planner.pipeline import make_plan
+from planner.outputs import Staging, check_writable, read_manifest, staging
 from planner.plan import Plan, read_plan
-from reports import render_reports
-from reports.grants import grant_file, grant_script
-from reports.scaffold import write_scaffold
-from reports.scaffold.delivery import MANIFEST, read_manifest
-from reports.scaffold.profiles import CI_SYSTEMS, PROFILE_NAMES, REGISTRIES, choose_delivery
+from planner.timings import Clock
+from reports.scaffold.profiles import CI_SYSTEMS, PROFILE_NAMES, REGISTRIES
+
+# The parsers, database reflection, planning stages and renderers are imported where they are
+# used: `planner plan` and `planner report` (the what-if loop) start faster without SQLAlchemy,
+# sqlglot, tree-sitter and, for `report`, networkx.
 
 app = typer.Typer(
     add_completion=False,
@@ -57,7 +50,16 @@ app = typer.Typer(
     help="Plan how to take a legacy monolith apart, piece by piece, into containers.",
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLE_DIRS = (
+    Path(__file__).resolve().parent / "samples",  # an installed wheel carries them here
+    Path(__file__).resolve().parents[1] / "samples",  # a source checkout
+)
+
+
+def _samples() -> Path:
+    """Where the bundled samples are: inside the installed package, else in the checkout."""
+    return next((d for d in SAMPLE_DIRS if d.is_dir()), SAMPLE_DIRS[-1])
+
 
 DbOption = Annotated[
     list[str] | None,
@@ -95,6 +97,22 @@ SchemaOption = Annotated[
 FirstOption = Annotated[
     str | None, typer.Option("--first", help="Force this service to be extracted first (what-if).")
 ]
+PrettyOption = Annotated[
+    bool, typer.Option("--pretty", help="Indent facts.json and plan.json for people to read.")
+]
+TimingsOption = Annotated[
+    bool,
+    typer.Option(
+        "--timings", help="Print seconds per stage and keep them in plan.json and the report."
+    ),
+]
+
+# What each command writes into OUT; a run replaces all of it, other commands only their part.
+FACTS_FILES = ("facts.json",)
+PLAN_FILES = ("plan.json",)
+REPORT_FILES = ("report.html", "plan.md", "services.dot", "services.svg", "grants")
+SCAFFOLD = "scaffold"
+SCAFFOLD_FALLBACK = "planner-scaffold"  # when OUT already holds a `scaffold/` of the user's own
 
 
 def _version(value: bool) -> None:
@@ -173,18 +191,32 @@ class Sources:
     cache_dir: Path | None = None
 
 
-def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
+def _analyze(
+    root: Path, config: Config, sources: Sources, out: Path, clock: Clock | None = None
+) -> Facts:
     """Every analyzer over the tree and the sources; nothing is written here."""
+    from analyzers.cache import default_cache_dir
+    from analyzers.database import reflect_database
+    from analyzers.ddl import tables_from_ddl
+    from analyzers.java import analyze_java
+    from analyzers.python import analyze_python
+    from analyzers.schema_diff import compare_schemas
+
+    clock = clock or Clock()
     live: list[Facts] = []
     for url in sources.dbs:
         _info(f"reading database {redact_url(url)}")
-        live.append(reflect_database(url))
-    declared = [tables_from_ddl(path, root=root) for path in sources.schemas]
+        with clock.stage("database"):
+            live.append(reflect_database(url))
+    declared = []
+    for path in sources.schemas:
+        with clock.stage("database"):
+            declared.append(tables_from_ddl(path, root=root))
     cache_dir = sources.cache_dir or default_cache_dir(root)
     _info(f"reading the code under {root}")
-    with _progress("parsing Python") as progress:
+    with _progress("parsing Python") as progress, clock.stage("code"):
         python = analyze_python(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)
-    with _progress("parsing Java") as progress:
+    with _progress("parsing Java") as progress, clock.stage("code"):
         java = analyze_java(root, jobs=sources.jobs, cache_dir=cache_dir, progress=progress)
     units = python.units + java.units
     history = Facts(root=str(root))
@@ -192,17 +224,21 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
         if sources.git_log is not None and not sources.git_log.is_file():
             raise InputError(f"{sources.git_log}: no such git log export")
         _info("reading the history" + (f" in {sources.git_log}" if sources.git_log else ""))
-        with _progress("reading git history (commits)") as progress:
+        with _progress("reading git history (commits)") as progress, clock.stage("history"):
             history = analyze_history(
                 root,
                 units,
                 since=sources.since or config.since,
                 git_log=sources.git_log,
                 bulk_threshold=config.bulk_threshold,
+                churn_window=config.churn_window,
                 progress=progress,
                 cache_dir=cache_dir,
             )
-    owners = analyze_owners(root, units, team_map=config.teams, change_stats=history.change_stats)
+    with clock.stage("owners"):
+        owners = analyze_owners(
+            root, units, team_map=config.teams, change_stats=history.change_stats
+        )
     facts = merge_facts(str(root), [python, java, history, owners, *declared, *live])
     if not facts.units and not facts.tables:
         raise InputError(f"{root}: no Python or Java source file and no table: nothing to plan")
@@ -214,16 +250,23 @@ def _analyze(root: Path, config: Config, sources: Sources, out: Path) -> Facts:
     return redact_model(facts)
 
 
-def _plan(facts: Facts, settings: Config, first: str | None) -> Plan:
+def _plan(facts: Facts, settings: Config, first: str | None, clock: Clock | None = None) -> Plan:
+    from planner.pipeline import make_plan
+
     _info(f"planning services and extraction order for {len(facts.units)} units")
-    return redact_model(make_plan(facts, settings, first=first))
+    with (clock or Clock()).stage("planning"):
+        return redact_model(make_plan(facts, settings, first=first))
 
 
 def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
+    from reports import render_reports
+    from reports.scaffold.delivery import MANIFEST
+    from reports.scaffold.delivery import read_manifest as read_delivery
+
     _info("rendering reports")
     manifest = out / scaffold_dir / MANIFEST if scaffold_dir else None
     delivery = (
-        read_manifest(manifest.read_text(encoding="utf-8"))
+        read_delivery(manifest.read_text(encoding="utf-8"))
         if manifest is not None and manifest.is_file()
         else None
     )
@@ -238,8 +281,34 @@ def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None
     return written + _write_grants(plan, out / "grants")
 
 
+def _scaffold_name(out: Path) -> str:
+    """`scaffold`, unless OUT holds a `scaffold/` planner did not write: then another name."""
+    manifest = read_manifest(out).names
+    if SCAFFOLD in manifest or not os.path.lexists(out / SCAFFOLD):
+        return SCAFFOLD
+    _info(f"note: {out / SCAFFOLD} is not ours; the scaffold goes to {out / SCAFFOLD_FALLBACK}")
+    return SCAFFOLD_FALLBACK
+
+
+def _commit(area: Staging, clock: Clock, keep: tuple[str, ...] = ()) -> None:
+    """Publish the staged outputs (one rename), keeping `keep` from the previous ones."""
+    with clock.stage("writing"):
+        area.commit(keep)
+
+
+def _with_timings(plan: Plan, clock: Clock, wanted: bool) -> Plan:
+    return dataclasses.replace(plan, timings=clock.timings()) if wanted else plan
+
+
+def _print_timings(clock: Clock, wanted: bool) -> None:
+    if wanted:
+        _info(clock.render())
+
+
 def _write_grants(plan: Plan, out: Path) -> list[Path]:
     """Per service, the least-privilege role script for the shared database, in both dialects."""
+    from reports.grants import grant_file, grant_script
+
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for service in plan.services:
@@ -250,8 +319,16 @@ def _write_grants(plan: Plan, out: Path) -> list[Path]:
     return written
 
 
-def _out_dir(out: Path) -> Path:
+def _out_dir(out: Path, names: tuple[str, ...] = ()) -> Path:
+    """OUT, checked before any long work: a writable directory (or absent, then created) with no
+    name we may not write."""
+    check_writable(out, names)
     return output_dir(out)
+
+
+def _others(out: Path, names: tuple[str, ...]) -> tuple[str, ...]:
+    """What a partial command keeps of OUT's previous outputs: every name it does not write."""
+    return tuple(n for n in read_manifest(out).names if n not in names)
 
 
 def _summary(out: Path, plan: Plan | None = None) -> None:
@@ -276,19 +353,25 @@ def analyze(
     jobs: JobsOption = None,
     cache_dir: CacheOption = None,
     schema: SchemaOption = None,
+    pretty: PrettyOption = False,
+    timings: TimingsOption = False,
 ) -> None:
     """Read code, databases and history into OUT/facts.json."""
     root = source_dir(path)
     settings = _config(root, config)
-    out = _out_dir(out)
+    out = _out_dir(out, FACTS_FILES)
     sources = Sources(tuple(db or ()), tuple(schema or ()), git, git_log, since, jobs, cache_dir)
-    facts = _analyze(root, settings, sources, out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(facts, out / "facts.json")
+    clock = Clock()
+    facts = _analyze(root, settings, sources, out, clock)
+    with staging(out) as area:
+        with clock.stage("writing"):
+            write_json(facts, area.path / "facts.json", pretty=pretty)
+        _commit(area, clock, _others(out, FACTS_FILES))
     _info(
         f"{len(facts.units)} units, {len(facts.dependencies)} dependencies, {len(facts.tables)} "
         f"tables, {len(facts.endpoints)} endpoints, {len(facts.warnings)} warnings"
     )
+    _print_timings(clock, timings)
     _summary(out / "facts.json")
 
 
@@ -300,14 +383,21 @@ def plan(
     ] = None,
     config: ConfigOption = None,
     first: FirstOption = None,
+    pretty: PrettyOption = False,
+    timings: TimingsOption = False,
 ) -> None:
     """Cluster services, score them and order the extraction into OUT/plan.json."""
-    facts = _load_facts(facts_file)
+    target = _out_dir(out or facts_file.parent, PLAN_FILES)
+    clock = Clock()
+    with clock.stage("files read"):
+        facts = _load_facts(facts_file)
     settings = _config(Path(facts.root) if facts.root else None, config)
-    target = _out_dir(out or facts_file.parent)
-    result = _plan(facts, settings, first)
-    target.mkdir(parents=True, exist_ok=True)
-    write_json(result, target / "plan.json")
+    result = _with_timings(_plan(facts, settings, first, clock), clock, timings)
+    with staging(target) as area:
+        with clock.stage("writing"):
+            write_json(result, area.path / "plan.json", pretty=pretty)
+        _commit(area, clock, _others(target, PLAN_FILES))
+    _print_timings(clock, timings)
     _summary(target / "plan.json", result)
 
 
@@ -320,14 +410,23 @@ def report(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Output dir (default: PLAN's dir).")
     ] = None,
+    timings: TimingsOption = False,
 ) -> None:
     """Render report.html, plan.md and the diagrams from a plan."""
-    result = _load_plan(plan_file)
-    facts = _load_facts(facts_file or plan_file.parent / "facts.json")
-    target = _out_dir(out or plan_file.parent)
-    target.mkdir(parents=True, exist_ok=True)
-    scaffold_dir = "scaffold" if (target / "scaffold").is_dir() else None
-    _report(facts, result, target, scaffold_dir)
+    target = _out_dir(out or plan_file.parent, REPORT_FILES)
+    clock = Clock()
+    with clock.stage("files read"):
+        result = _load_plan(plan_file)
+        facts = _load_facts(facts_file or plan_file.parent / "facts.json")
+    owned = read_manifest(target).names
+    scaffold_dir = next((n for n in (SCAFFOLD, SCAFFOLD_FALLBACK) if n in owned), None)
+    if scaffold_dir is None and (target / SCAFFOLD).is_dir():  # from `planner scaffold`
+        scaffold_dir = SCAFFOLD
+    with staging(target) as area:
+        with clock.stage("rendering"):
+            _report(facts, result, area.path, scaffold_dir)
+        _commit(area, clock, _others(target, REPORT_FILES))
+    _print_timings(clock, timings)
     _summary(target / "report.html", result)
 
 
@@ -344,27 +443,48 @@ def run(
     cache_dir: CacheOption = None,
     schema: SchemaOption = None,
     first: FirstOption = None,
+    pretty: PrettyOption = False,
+    timings: TimingsOption = False,
 ) -> None:
     """Analyze, plan and report in one go: facts.json, plan.json, plan.md, report.html."""
     root = source_dir(path)
     settings = _config(root, config)
-    out = _out_dir(out)
     sources = Sources(tuple(db or ()), tuple(schema or ()), git, git_log, since, jobs, cache_dir)
-    _run(root, settings, out, sources, first)
+    _run(root, settings, out, sources, first, pretty=pretty, timings=timings)
 
 
-def _run(root: Path, settings: Config, out: Path, sources: Sources, first: str | None) -> None:
-    """Analyze, plan, then write facts, plan, scaffold and reports (in that order)."""
-    facts = _analyze(root, settings, sources, out)
-    result = _plan(facts, settings, first)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(facts, out / "facts.json")
-    write_json(result, out / "plan.json")
-    scaffold_dir = out / "scaffold"
-    if scaffold_dir.exists():
-        shutil.rmtree(scaffold_dir)
-    write_scaffold(result, facts, scaffold_dir)
-    _report(facts, result, out, scaffold_dir="scaffold")
+def _run(
+    root: Path,
+    settings: Config,
+    out: Path,
+    sources: Sources,
+    first: str | None,
+    *,
+    pretty: bool = False,
+    timings: bool = False,
+) -> None:
+    """Analyze and plan, then stage facts, plan, scaffold and reports and publish them at once.
+
+    Nothing in OUT changes until the end, when the new outputs replace the previous ones in one
+    rename (see planner/outputs.py); a name in OUT that planner did not write is never touched.
+    """
+    from reports.scaffold import write_scaffold
+
+    scaffold_name = _scaffold_name(out)
+    out = _out_dir(out, FACTS_FILES + PLAN_FILES + REPORT_FILES + (scaffold_name,))
+    clock = Clock()
+    facts = _analyze(root, settings, sources, out, clock)
+    result = _plan(facts, settings, first, clock)
+    with staging(out) as area:
+        with clock.stage("rendering"):
+            write_scaffold(result, facts, area.path / scaffold_name)
+            _report(facts, _with_timings(result, clock, timings), area.path, scaffold_name)
+        final = _with_timings(result, clock, timings)  # up to rendering: written next
+        with clock.stage("writing"):
+            write_json(facts, area.path / "facts.json", pretty=pretty)
+            write_json(final, area.path / "plan.json", pretty=pretty)
+        _commit(area, clock)
+    _print_timings(clock, timings)
     _summary(out, result)
 
 
@@ -390,11 +510,13 @@ def demo(
             "samples/legacy_shop/schema.postgresql.sql).",
         ),
     ] = None,
+    pretty: PrettyOption = False,
+    timings: TimingsOption = False,
 ) -> None:
     """Run everything on a bundled legacy monolith, with its database (and git history)."""
-    source = SAMPLES / ("legacy_shop" if sample is DemoSample.shop else "legacy_java")
+    source = _samples() / ("legacy_shop" if sample is DemoSample.shop else "legacy_java")
     if not source.is_dir():
-        raise InputError(f"the demo needs the sample at {source}; run it from a source checkout")
+        raise InputError(f"the demo needs the sample at {source}; reinstall strangler-planner")
     out = _out_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     work = out / source.name
@@ -415,7 +537,7 @@ def demo(
         db = f"sqlite:///{database}"
     settings = load_config(find_config(work))
     sources = Sources(dbs=(db,), git=sample is DemoSample.shop, jobs=jobs)
-    _run(work, settings, out, sources, None)
+    _run(work, settings, out, sources, None, pretty=pretty, timings=timings)
 
 
 def _build_history(source: Path, work: Path) -> None:
@@ -459,6 +581,9 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
     """Score a plan: MoJoFM and ARI against a reference, SM, ICP, IFN, NED, TurboMQ, purity."""
+    from planner.evaluate import evaluate as evaluate_plan
+    from planner.evaluate import load_truth
+
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
     reference = load_truth(truth) if truth is not None else None
@@ -479,6 +604,8 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
 ) -> None:
     """Compare two plans: services, order and risk."""
+    from planner.diff import diff_plans, render_diff
+
     result = diff_plans(_load_plan(plan_a), _load_plan(plan_b))
     typer.echo(_visible(dumps(result) if as_json else render_diff(result)), nl=False)
 
@@ -511,6 +638,9 @@ def scaffold(
 
     With --profile, --ci or --registry: that delivery path too (GitLab CI or Jenkinsfiles,
     registry logins, Kubernetes overlays, monitoring) and delivery.json for the report."""
+    from reports.scaffold import write_scaffold
+    from reports.scaffold.profiles import choose_delivery
+
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
     out = _out_dir(out)
@@ -530,6 +660,8 @@ def lint_containers_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
     """Check existing Dockerfiles and compose files for container mistakes; exit 1 on findings."""
+    from analyzers.containers import lint_containers, render_findings
+
     root = _existing_dir(path)
     findings = lint_containers(root)
     typer.echo(_visible(render_findings(findings, as_json)), nl=False)
@@ -588,7 +720,17 @@ def main() -> None:
             markup=False,
         )
         sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+    _exit_now(code if isinstance(code, int) else 0)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without freeing a large run's objects one by one (over a second on a big tree),
+    once everything is written and flushed; the usual exit while a worker process is left."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if multiprocessing.active_children():
+        sys.exit(code)
+    os._exit(code)
 
 
 __all__ = ["app", "main"]

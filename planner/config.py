@@ -47,6 +47,7 @@ class Config:
     teams: dict[str, str] = field(default_factory=dict)
     bulk_threshold: int = 50
     since: str | None = None
+    churn_window: int = 1000  # newest commits whose lines are counted (0: all history)
 
     def pinned_service(self, unit_id: str, path: str) -> str | None:
         """The service a unit is pinned to by a glob on its path or dotted id, if any."""
@@ -130,7 +131,7 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
         "planner",
         origin,
     )
-    _known_keys(history, {"bulk_threshold", "since"}, "history", origin)
+    _known_keys(history, {"bulk_threshold", "since", "churn_window"}, "history", origin)
     config = Config(
         weights=weights,
         pins=pins,
@@ -157,6 +158,7 @@ def parse_config(data: dict, origin: str = CONFIG_FILE) -> Config:
             history.get("bulk_threshold", 50), "history.bulk_threshold", origin, minimum=1
         ),
         since=_since(history.get("since"), origin),
+        churn_window=_integer(history.get("churn_window", 1000), "history.churn_window", origin),
     )
     if not 1 <= config.min_services <= config.max_services:
         raise InputError(f"{origin}: need 1 <= services.min <= services.max")

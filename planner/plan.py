@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from analyzers.facts import Evidence, TableName, UnitId, from_jsonable
+from analyzers.facts import Evidence, TableName, UnitId, read_versioned
 
 # PLAN_FORMAT_VERSION log (bump on any change to what plan.json holds):
 #   1: services (members, tables, endpoints, risk, benefit), shared_kernel, excluded, tables
 #      (owner, pattern), access (service x table), edges, waves, steps, metrics, warnings,
 #      cross_joins (SQL spanning services' tables), unknown_tables (used by code, not in schema),
 #      excluded_reasons (why each excluded unit stays out of the services).
-PLAN_FORMAT_VERSION = 1
+#   2: timings (seconds per stage of the run), only with `--timings`: empty by default so that
+#      default output stays byte-identical across runs. Version 1 files still read.
+PLAN_FORMAT_VERSION = 2
+READABLE_PLAN_VERSIONS = (1, 2)
 
 ServiceName = str
 """A candidate service, named from its vocabulary (`orders`, `payments`)."""
@@ -161,6 +164,14 @@ class Step:
     rollback: str
 
 
+@dataclass(frozen=True, order=True)
+class StageTiming:
+    """Wall-clock seconds one stage of a run took (files read, parse, planning, rendering...)."""
+
+    stage: str
+    seconds: float
+
+
 @dataclass(frozen=True)
 class Wave:
     """Services extracted together; a wave starts once the previous one is live."""
@@ -188,6 +199,7 @@ class Plan:
     cross_joins: tuple[CrossJoin, ...] = ()
     unknown_tables: tuple[TableName, ...] = ()
     excluded_reasons: dict[UnitId, str] = field(default_factory=dict)
+    timings: tuple[StageTiming, ...] = ()
 
     def service(self, name: ServiceName) -> Service:
         """The service called `name`."""
@@ -195,18 +207,10 @@ class Plan:
 
 
 def read_plan(path: Path) -> Plan:
-    """Load plan.json, refusing a format this version does not know, values of the wrong type,
-    service names that are not safe as file names, and waves or steps naming unknown services
-    (ValueError)."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise ValueError(f"a JSON object is expected, not {type(data).__name__}")
-    version = data.get("format_version")
-    if version != PLAN_FORMAT_VERSION:
-        raise ValueError(
-            f"{path}: plan format {version!r}, this planner reads {PLAN_FORMAT_VERSION}"
-        )
-    plan = from_jsonable(Plan, data)
+    """Load plan.json (compact or pretty), refusing a format this version does not know, values
+    of the wrong type, service names that are not safe as file names, and waves or steps naming
+    unknown services (ValueError)."""
+    plan = read_versioned(path, Plan, READABLE_PLAN_VERSIONS, "plan")
     names = {s.name for s in plan.services}
     for name in sorted(names):
         if not is_safe_name(name):
@@ -215,7 +219,7 @@ def read_plan(path: Path) -> Plan:
     unknown = sorted(named - names)
     if unknown:
         raise ValueError(f"waves or steps name unknown service(s): {', '.join(map(repr, unknown))}")
-    return plan
+    return dataclasses.replace(plan, format_version=PLAN_FORMAT_VERSION)
 
 
 def is_safe_name(name: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzers.facts import Evidence, Facts, TableName, UnitId
 from planner.decompose import KERNEL
@@ -45,6 +45,11 @@ class World:
     tested: frozenset[UnitId]
     has_history: bool
     first_evidence: dict[tuple[UnitId, UnitId], Evidence]
+    # per service, its dependency edges (source, target, weight) between movable units, in the
+    # graph's order: scores read these instead of walking every edge of the graph each time
+    incident: dict[ServiceName, tuple[tuple[UnitId, UnitId, float], ...]] = field(
+        default_factory=dict
+    )
 
 
 def make_world(
@@ -61,7 +66,16 @@ def make_world(
         for d in facts.dependencies
         if roles.get(d.source) == "test" and roles.get(d.target) == "code"
     )
+    incident: dict[ServiceName, list[tuple[UnitId, UnitId, float]]] = defaultdict(list)
+    for a, b, data in graph.deps.edges(data=True):
+        sa, sb = service_of.get(a), service_of.get(b)
+        if sa is None or sb is None:
+            continue
+        incident[sa].append((a, b, data["weight"]))
+        if sb != sa:
+            incident[sb].append((a, b, data["weight"]))
     return World(
+        incident={s: tuple(edges) for s, edges in incident.items()},
         facts=facts,
         graph=graph,
         service_of=service_of,
@@ -111,23 +125,20 @@ def _edge_evidence(world: World, pairs: list[tuple[UnitId, UnitId]]) -> list[Evi
 def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Score:
     """Risk of extracting `service` now, when the services in `extracted` have already left."""
     mine = set(world.members[service])
-    deps = world.graph.deps
     internal = inbound = outbound = kernel = 0.0
     inbound_pairs, outbound_pairs, kernel_targets = [], [], set()
-    for a, b, data in deps.edges(data=True):
-        if not (a in world.service_of and b in world.service_of):
-            continue
+    for a, b, weight in _incident(world, service):
         a_in, b_in = a in mine, b in mine
         if a_in and b_in:
-            internal += data["weight"]
+            internal += weight
         elif b_in and world.service_of[a] not in extracted:
-            inbound += data["weight"]
+            inbound += weight
             inbound_pairs.append((a, b))
         elif a_in and world.service_of[b] == KERNEL:
-            kernel += data["weight"]
+            kernel += weight
             kernel_targets.add(b)
         elif a_in and world.service_of[b] not in extracted:
-            outbound += data["weight"]
+            outbound += weight
             outbound_pairs.append((a, b))
     factors = [
         _factor(
@@ -180,6 +191,18 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
     return _score(factors)
 
 
+def _incident(world: World, service: ServiceName) -> tuple[tuple[UnitId, UnitId, float], ...]:
+    """The service's edges between movable units (those with a service), in the graph's order."""
+    if world.incident or not world.members:
+        return world.incident.get(service, ())
+    mine = set(world.members[service])
+    return tuple(
+        (a, b, data["weight"])
+        for a, b, data in world.graph.deps.edges(data=True)
+        if a in world.service_of and b in world.service_of and (a in mine or b in mine)
+    )
+
+
 def _data_factors(world: World, service: ServiceName) -> list[Factor]:
     used = {a.table for a in world.facts.table_access if world.service_of.get(a.unit) == service}
     shared_w = sorted(
@@ -222,16 +245,9 @@ def _data_factors(world: World, service: ServiceName) -> list[Factor]:
 def _cycle_factor(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Factor:
     """Whether the service sits in a dependency cycle with what remains (cannot leave cleanly)."""
     mine = set(world.members[service])
-    out_targets = {
-        world.service_of[b]
-        for a, b in world.graph.deps.edges()
-        if a in mine and b in world.service_of and b not in mine
-    }
-    in_sources = {
-        world.service_of[a]
-        for a, b in world.graph.deps.edges()
-        if b in mine and a in world.service_of and a not in mine
-    }
+    edges = _incident(world, service)
+    out_targets = {world.service_of[b] for a, b, _ in edges if a in mine and b not in mine}
+    in_sources = {world.service_of[a] for a, b, _ in edges if b in mine and a not in mine}
     both = sorted((out_targets & in_sources) - extracted - {KERNEL})
     return _factor(
         "cycles",
@@ -295,12 +311,12 @@ def benefit(world: World, service: ServiceName) -> Score:
     else:
         factors.append(_factor("hotspot", BENEFIT_WEIGHTS, 0.0, "no git history analysed"))
     internal = external = 0.0
-    for a, b, data in world.graph.deps.edges(data=True):
-        if a in world.service_of and b in world.service_of and (a in mine or b in mine):
+    for a, b, weight in _incident(world, service):
+        if a in mine or b in mine:
             if a in mine and b in mine:
-                internal += data["weight"]
+                internal += weight
             else:
-                external += data["weight"]
+                external += weight
     factors.append(
         _factor(
             "autonomy",

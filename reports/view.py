@@ -535,6 +535,7 @@ class ReportView:
     workshop: WorkshopView
     scaffold_dir: str
     delivery: DeliveryView | None = None
+    timings: tuple[str, ...] = ()  # "stage 1.234 s", only when the run was asked for timings
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -1223,4 +1224,5 @@ def build_view(
         workshop=_workshop(index, waves, services, matrix, risks),
         scaffold_dir=index.scaffold or "",
         delivery=_delivery(index, delivery) if delivery else None,
+        timings=tuple(f"{t.stage} {t.seconds:.3f} s" for t in plan.timings),
     )

@@ -23,6 +23,7 @@ from analyzers.facts import (
 )
 from analyzers.history import (
     EXPORT_COMMAND,
+    VERSION,
     FileChange,
     analyze_history,
     parse_log,
@@ -167,7 +168,7 @@ def test_churn_authors_and_dates(shop: Path) -> None:
     assert orders.lines_added == 20 + 25 + 26 + 1 + 31
     assert stats["shop.util"].commits == 3
     assert facts.warnings == ()
-    assert [(run.name, run.version) for run in facts.analyzers] == [("history", "1")]
+    assert [(run.name, run.version) for run in facts.analyzers] == [("history", VERSION)]
     assert from_jsonable(Facts, to_jsonable(facts)) == facts
 
 
@@ -462,3 +463,15 @@ def test_cache_serves_unchanged_history_and_misses_after_a_commit(tmp_path: Path
     for _ in range(2):  # a relative window moves with the clock: never cached
         analyze_history(repo, units, cache_dir=cache, since="1000 years ago", progress=calls.append)
     assert len(calls) == 2
+
+
+def test_line_counts_come_from_the_newest_commits_only(shop: Path) -> None:
+    """Commits, authors and dates cover all history; lines only the `churn_window` newest."""
+    whole = stats_of(analyze_history(shop, SHOP_UNITS, bulk_threshold=3, churn_window=0))
+    recent = stats_of(analyze_history(shop, SHOP_UNITS, bulk_threshold=3, churn_window=2))
+    # the two newest commits: README (not a unit) and the bulk reformat (31 lines each)
+    assert recent["shop.orders"].lines_added == 31
+    assert whole["shop.orders"].lines_added == 20 + 25 + 26 + 1 + 31
+    for unit, stats in whole.items():
+        assert (recent[unit].commits, recent[unit].authors) == (stats.commits, stats.authors)
+        assert recent[unit].first_change == stats.first_change

@@ -19,7 +19,7 @@ from reports.scaffold.model import (
 from reports.scaffold.probes import monolith_probe, service_probe
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml when built with it
     """Block-style YAML without anchors, keys in insertion order."""
 
     def ignore_aliases(self, data: Any) -> bool:
