@@ -258,13 +258,21 @@ def _plan(facts: Facts, settings: Config, first: str | None, clock: Clock | None
         return redact_model(make_plan(facts, settings, first=first))
 
 
-def _report(facts: Facts, plan: Plan, out: Path, scaffold_dir: str | None = None) -> list[Path]:
+def _report(
+    facts: Facts,
+    plan: Plan,
+    out: Path,
+    scaffold_dir: str | None = None,
+    scaffold_root: Path | None = None,
+) -> list[Path]:
+    """Render the reports and grant scripts into `out`; the scaffold (its delivery manifest) is
+    `scaffold_dir` under `scaffold_root` (default: `out`)."""
     from reports import render_reports
     from reports.scaffold.delivery import MANIFEST
     from reports.scaffold.delivery import read_manifest as read_delivery
 
     _info("rendering reports")
-    manifest = out / scaffold_dir / MANIFEST if scaffold_dir else None
+    manifest = (scaffold_root or out) / scaffold_dir / MANIFEST if scaffold_dir else None
     delivery = (
         read_delivery(manifest.read_text(encoding="utf-8"))
         if manifest is not None and manifest.is_file()
@@ -424,7 +432,7 @@ def report(
         scaffold_dir = SCAFFOLD
     with staging(target) as area:
         with clock.stage("rendering"):
-            _report(facts, result, area.path, scaffold_dir)
+            _report(facts, result, area.path, scaffold_dir, scaffold_root=target)
         _commit(area, clock, _others(target, REPORT_FILES))
     _print_timings(clock, timings)
     _summary(target / "report.html", result)
