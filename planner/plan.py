@@ -14,7 +14,9 @@ from analyzers.facts import Evidence, TableName, UnitId, from_jsonable
 #      (owner, pattern), access (service x table), edges, waves, steps, metrics, warnings,
 #      cross_joins (SQL spanning services' tables), unknown_tables (used by code, not in schema),
 #      excluded_reasons (why each excluded unit stays out of the services).
-PLAN_FORMAT_VERSION = 1
+#   2: kernel_reasons (why each shared-kernel unit is platform, not a service), candidates
+#      (the granularity sweep: number of services k, its modularity, which one was chosen).
+PLAN_FORMAT_VERSION = 2
 
 ServiceName = str
 """A candidate service, named from its vocabulary (`orders`, `payments`)."""
@@ -47,6 +49,15 @@ class Score:
 
     score: float
     factors: tuple[Factor, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Candidate:
+    """One granularity tried: k services and their weighted modularity; `chosen` is the plan's."""
+
+    k: int
+    score: float
+    chosen: bool = False
 
 
 @dataclass(frozen=True, order=True)
@@ -167,6 +178,12 @@ class Plan:
     cross_joins: tuple[CrossJoin, ...] = ()
     unknown_tables: tuple[TableName, ...] = ()
     excluded_reasons: dict[UnitId, str] = field(default_factory=dict)
+    kernel_reasons: dict[UnitId, str] = field(default_factory=dict)
+    candidates: tuple[Candidate, ...] = ()
+
+    def runner_up(self) -> Candidate | None:
+        """The best granularity not chosen, for the architect to weigh against the plan's."""
+        return next((c for c in self.candidates if not c.chosen), None)
 
     def service(self, name: ServiceName) -> Service:
         """The service called `name`."""

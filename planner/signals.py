@@ -1,0 +1,192 @@
+"""Evidence beyond direct coupling: package prior, entry-point reach, data affinity, vocabulary."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+
+import networkx as nx
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from analyzers.facts import Facts, TableName, Unit, UnitId
+from planner.naming import LAYER_WORDS, TECH_WORDS, is_business_area, split_words, unit_areas
+
+AddEdge = Callable[[UnitId, UnitId, float], None]
+"""Adds weight to the affinity between two units."""
+
+REACH_DEPTH = 3
+"""How many static hops from an entry point still count as reached by it."""
+VOCABULARY_NEIGHBOURS = 5
+"""Each unit is tied to at most this many units with the most similar vocabulary."""
+VOCABULARY_MIN_SIMILARITY = 0.2
+"""Below this cosine similarity two vocabularies are unrelated."""
+COMMON_SHARE = 0.5
+"""A table or entry reaching more than this share of the units is plumbing, not affinity."""
+_GENERIC = frozenset(
+    "get set is has add remove find to string equals hash code init new create update delete "
+    "save load of by on the and for with from all id name value values list map".split()
+)
+
+
+def package_edges(units: dict[UnitId, Unit], add: AddEdge, weight: float) -> None:
+    """Units of one business area (the code's own package structure) belong together.
+
+    Layer packages (`domain`, `web`, `mapper`) and shared-code packages carry no prior: the
+    business noun is looked for below them, so `web.catalog.Item` and `model.catalog.Product`
+    share the area `catalog`. The weight is spread over the area (weight/(n-1) per pair).
+    """
+    if weight <= 0:
+        return
+    members: dict[tuple[str, str], list[UnitId]] = defaultdict(list)
+    for unit, area in sorted(unit_areas(units).items()):
+        if is_business_area(area):
+            members[(units[unit].language, area)].append(unit)
+    for _, group in sorted(members.items()):
+        if len(group) < 2:
+            continue
+        share = weight / (len(group) - 1)
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                add(a, b, share)
+
+
+def entry_points(facts: Facts, members: set[UnitId]) -> list[UnitId]:
+    """Units serving an endpoint (controllers, servlets, views), sorted."""
+    return sorted({e.unit for e in facts.endpoints if e.unit in members})
+
+
+def reach(deps: nx.DiGraph, start: UnitId, stop: set[UnitId], depth: int) -> set[UnitId]:
+    """Units reachable from `start` in at most `depth` static hops, not passing through `stop`."""
+    seen = {start}
+    frontier = [start]
+    for _ in range(depth):
+        nxt = []
+        for node in frontier:
+            for target in deps.successors(node):
+                if target not in seen and deps.nodes[target].get("kind") == "unit":
+                    seen.add(target)
+                    if target not in stop:
+                        nxt.append(target)
+        frontier = sorted(nxt)
+    return seen - {start}
+
+
+def entry_reach_edges(
+    facts: Facts, deps: nx.DiGraph, members: set[UnitId], add: AddEdge, weight: float
+) -> dict[UnitId, frozenset[UnitId]]:
+    """Units reached from the same entry points through static calls belong together.
+
+    Each entry point (endpoint unit) is tied to every unit it reaches within `REACH_DEPTH` hops,
+    weight/sqrt(reached); units reached from more than half the entry points are shared plumbing
+    and get no tie. Returns the entry points reaching each unit.
+    """
+    entries = entry_points(facts, members)
+    reached_by: dict[UnitId, set[UnitId]] = defaultdict(set)
+    reached: dict[UnitId, set[UnitId]] = {}
+    stop = set(entries)
+    for entry in entries:
+        reached[entry] = reach(deps, entry, stop, REACH_DEPTH) & members
+        for unit in reached[entry]:
+            reached_by[unit].add(entry)
+    if weight > 0 and len(entries) >= 2:
+        limit = max(2, COMMON_SHARE * len(entries))
+        for entry in entries:
+            targets = sorted(u for u in reached[entry] if len(reached_by[u]) <= limit)
+            if not targets:
+                continue
+            share = weight / math.sqrt(len(targets))
+            for unit in targets:
+                add(entry, unit, share / len(reached_by[unit]))
+    return {u: frozenset(e) for u, e in reached_by.items()}
+
+
+def data_affinity_edges(
+    facts: Facts, deps: nx.DiGraph, members: set[UnitId], add: AddEdge, weight: float
+) -> None:
+    """Units touching the same tables, directly or through the units they use, belong together.
+
+    A unit's data footprint is the tables it reads or writes plus those of the units it depends
+    on directly (a controller through its repository). Units sharing a table are tied by
+    weight/(n-1), divided by the footprints' size, so a unit touching one table pulls hardest;
+    tables in more than half the footprints tie nothing.
+    """
+    if weight <= 0:
+        return
+    own: dict[UnitId, set[TableName]] = defaultdict(set)
+    for access in facts.table_access:
+        if access.unit in members:
+            own[access.unit].add(access.table)
+    if not own:
+        return
+    footprint: dict[UnitId, set[TableName]] = {}
+    for unit in sorted(members):
+        tables = set(own.get(unit, ()))
+        for target in deps.successors(unit):
+            tables |= own.get(target, set())
+        if tables:
+            footprint[unit] = tables
+    users: dict[TableName, list[UnitId]] = defaultdict(list)
+    for unit, tables in footprint.items():
+        for table in tables:
+            users[table].append(unit)
+    limit = max(2, COMMON_SHARE * len(footprint))
+    for _, group in sorted(users.items()):
+        if len(group) < 2 or len(group) > limit:
+            continue
+        share = weight / (len(group) - 1)
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                add(a, b, share / math.sqrt(len(footprint[a]) * len(footprint[b])))
+
+
+def identifier_words(unit: Unit, depth: int) -> list[str]:
+    """Words of a unit's identifiers: its own name (thrice), packages below the root, classes
+    and functions; layer, technology and accessor words are left out."""
+    parts = unit.id.split(".")
+    words = split_words(parts[-1]) * 3
+    for part in parts[depth:-1]:
+        words += split_words(part)
+    for name in (*unit.classes, *unit.functions):
+        words += split_words(name)
+    stop = LAYER_WORDS | TECH_WORDS | _GENERIC
+    return [w for w in words if len(w) > 2 and w not in stop]
+
+
+def code_base(unit: Unit) -> tuple[str, str]:
+    """A unit's language and build module: the directories above its first `src/`, else the
+    first directory (`svc/orders/src/main/java/...` -> `svc/orders`, `shop/orders.py` -> `shop`)."""
+    parts = unit.path.replace("\\", "/").split("/")[:-1]
+    module = parts[: parts.index("src")] if "src" in parts else parts[:1]
+    return unit.language, "/".join(module)
+
+
+def vocabulary_edges(units: dict[UnitId, Unit], depth: int, add: AddEdge, weight: float) -> None:
+    """Units whose identifiers speak of the same things belong together (TF-IDF, cosine).
+
+    Each unit is tied to its `VOCABULARY_NEIGHBOURS` most similar units above
+    `VOCABULARY_MIN_SIMILARITY`, weight x similarity; only within one code base (one language,
+    one build module): words alone never join separately built code.
+    """
+    if weight <= 0 or len(units) < 2:
+        return
+    ids = sorted(units)
+    docs = [identifier_words(units[u], depth) for u in ids]
+    if not any(docs):
+        return
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)
+    matrix = vectorizer.fit_transform(docs)
+    chunk = 512
+    for start in range(0, len(ids), chunk):
+        sims = (matrix[start : start + chunk] @ matrix.T).toarray()
+        for row, similarities in enumerate(sims):
+            i = start + row
+            similarities[i] = 0.0
+            best = np.argsort(-similarities, kind="stable")[:VOCABULARY_NEIGHBOURS]
+            for j in best:
+                if similarities[j] < VOCABULARY_MIN_SIMILARITY:
+                    break
+                a, b = ids[i], ids[int(j)]
+                if code_base(units[a]) == code_base(units[b]):
+                    add(a, b, weight * float(similarities[j]) / 2)
