@@ -11,7 +11,7 @@ from planner.graph import CodeGraph
 from planner.naming import NAME_STOP, unit_nouns
 
 TEST_DIR = re.compile(
-    r"^(tests?|testing|testutils?|test[-_]?support|testkit|test[-_]?helpers?)$"
+    r"^(tests?|testing|testutils?|testkit)$|test[-_]?(support|helpers?|fixtures?|data)"
     r"|(^|[-_])(tests?|testing)([-_]|$)",
     re.IGNORECASE,
 )
