@@ -36,7 +36,7 @@ TECH_WORDS = frozenset(
     mapping mock mongo mongodb mybatis mysql object objects orm page persistence postgres
     postgresql processor properties provider proxy record remote request response result
     results rest runner runtime servlet servlets session spring springframework sqlalchemy
-    stateless stub template tomcat util utils validator value wrapper xml
+    specification stateless stub template tomcat util utils validator value wrapper xml
     """.split()
 )
 """Technology and pattern words: never a service name, never evidence of a capability."""
