@@ -26,7 +26,7 @@ class Weights:
     shared_table: float = 1.5
     naming: float = 1.0
     package: float = 3.0
-    entry_reach: float = 1.0
+    entry_reach: float = 2.0
     data_affinity: float = 2.0
     vocabulary: float = 3.0
 

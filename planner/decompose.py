@@ -127,11 +127,7 @@ def cluster(
         while len(communities) > config.max_services:
             communities = _merge_weakest(sub, communities)
         k = len(communities)
-        score = (
-            nx.community.modularity(sub, communities, weight="weight")
-            if sub.number_of_edges()
-            else 0.0
-        )
+        score = partition_quality(sub, communities)
         if k not in best or score > best[k][0] + 1e-12:
             best[k] = (score, communities)
     ranked = sorted(
@@ -143,6 +139,13 @@ def cluster(
     )
     communities = ranked[0][1][1]
     return sorted(communities, key=lambda c: (-len(c), min(c))), candidates
+
+
+def partition_quality(graph: nx.Graph, communities: list[set[UnitId]]) -> float:
+    """Weighted modularity (resolution 1) of a partition; 0 for a graph without edges."""
+    if not graph.number_of_edges():
+        return 0.0
+    return nx.community.modularity(graph, communities, weight="weight")
 
 
 def _links(graph: nx.Graph, a: set[UnitId], b: set[UnitId]) -> float:

@@ -195,6 +195,8 @@ class NounFacts:
         self.tables: dict[UnitId, set[str]] = {}
         for access in facts.table_access:
             self.tables.setdefault(access.unit, set()).add(access.table)
+        for model in facts.orm_models:
+            self.tables.setdefault(model.unit, set()).add(model.table)
         self.routes: dict[UnitId, set[str]] = {}
         for endpoint in facts.endpoints:
             segments = [
@@ -212,8 +214,10 @@ def name_services(
 ) -> list[ServiceName]:
     """A unique business noun per group, without numbering.
 
-    Each group is named by its strongest noun that no other group speaks for more; larger groups
-    choose first. A group whose nouns are all taken gets its two strongest joined (`order-item`).
+    A group most of whose units share a business package no other group shares is named after
+    it. Otherwise each group is named by its strongest noun that no other group speaks for more;
+    larger groups choose first. A group whose nouns are all taken gets its two strongest joined
+    (`order-item`).
     Layer, technology and organisation words are never used.
     """
     stop = NAME_STOP | root_words(u.id for u in facts.units if u.role == "code")
@@ -222,10 +226,11 @@ def name_services(
     used = set(taken)
     names: list[ServiceName] = [""] * len(groups)
     order = sorted(range(len(groups)), key=lambda i: (-len(groups[i]), min(groups[i])))
+    shared = [_shared_area(g, areas, stop) for g in groups]
     for i in order:
         ranked = [w for w, _ in sorted(counts[i].items(), key=lambda kv: (-kv[1], kv[0]))]
-        area = _shared_area(groups[i], areas, stop)
-        if area and slug(area) not in used:
+        area = shared[i]
+        if area and shared.count(area) == 1 and slug(area) not in used:
             used.add(slug(area))
             names[i] = slug(area)
             continue
@@ -236,7 +241,7 @@ def name_services(
         ]
         name = next((slug(w) for w in own + ranked if slug(w) not in used), "")
         if not name:
-            pairs = (slug(f"{a}-{b}") for a in ranked for b in ranked if a < b or a > b)
+            pairs = (slug(f"{a}-{b}") for a in ranked for b in ranked if a != b)
             name = next((p for p in pairs if p not in used), "")
         if not name:
             base = slug(min(groups[i]).rsplit(".", 1)[-1])

@@ -11,7 +11,16 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analyzers.facts import Facts, TableName, Unit, UnitId
-from planner.naming import LAYER_WORDS, TECH_WORDS, is_business_area, split_words, unit_areas
+from planner.naming import (
+    LAYER_WORDS,
+    NAME_STOP,
+    TECH_WORDS,
+    is_business_area,
+    singular,
+    split_words,
+    unit_areas,
+    unit_nouns,
+)
 
 AddEdge = Callable[[UnitId, UnitId, float], None]
 """Adds weight to the affinity between two units."""
@@ -44,11 +53,26 @@ def package_edges(units: dict[UnitId, Unit], add: AddEdge, weight: float) -> Non
         if is_business_area(area):
             members[(units[unit].language, area)].append(unit)
     for _, group in sorted(members.items()):
-        if len(group) < 2:
-            continue
-        share = weight / (len(group) - 1)
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
+        _band(group, add, weight)
+
+
+PACKAGE_BAND = 4
+"""Each unit of an area is tied to this many units on either side in id order (sparse, linear)."""
+
+
+def _band(group: list[UnitId], add: AddEdge, weight: float) -> None:
+    """Ties a sorted group together with about `weight` per unit: a clique when small, else each
+    unit to its `PACKAGE_BAND` neighbours on either side (subpackages stay next to each other)."""
+    n = len(group)
+    if n < 2:
+        return
+    span = min(PACKAGE_BAND, n - 1)
+    share = weight / (2 * span) if n > 2 * span + 1 else weight / (n - 1)
+    for i, a in enumerate(group):
+        for b in group[i + 1 : i + 1 + span] if n > 2 * span + 1 else group[i + 1 :]:
+            add(a, b, share)
+        if n > 2 * span + 1:
+            for b in group[: max(0, i + 1 + span - n)]:
                 add(a, b, share)
 
 
@@ -99,7 +123,48 @@ def entry_reach_edges(
             share = weight / math.sqrt(len(targets))
             for unit in targets:
                 add(entry, unit, share / len(reached_by[unit]))
+        units = {u.id: u for u in facts.units if u.id in members}
+        tables = unit_tables(facts, members)
+        for entry in entries:
+            resource = _resource(facts, entry, reached[entry], units, tables)
+            for unit in sorted(resource):
+                add(entry, unit, weight)
     return {u: frozenset(e) for u, e in reached_by.items()}
+
+
+def _resource(
+    facts: Facts,
+    entry: UnitId,
+    reached: set[UnitId],
+    units: dict[UnitId, Unit],
+    tables: dict[UnitId, set[TableName]],
+) -> set[UnitId]:
+    """The reached units named by the resource an entry point's routes serve.
+
+    In `/owners/{id}/pets/{petId}/visits/new` the resource is the last literal segment that
+    names something the entry point reaches (`visits`: the `Visit` entity, the `visits` table);
+    the units whose own name or table speaks of it are the resource's.
+    """
+    nouns = {u: set(unit_nouns(units[u], NAME_STOP)) for u in reached if u in units}
+    for unit in nouns:
+        for table in tables.get(unit, ()):
+            nouns[unit].update(singular(w) for w in split_words(table.rsplit(".", 1)[-1]))
+    found: set[UnitId] = set()
+    for endpoint in facts.endpoints:
+        if endpoint.unit != entry:
+            continue
+        literals = [
+            s.split(".")[0]
+            for s in endpoint.path.strip("/").split("/")
+            if s and not s.startswith(("{", "<", ":", "*"))
+        ]
+        for segment in reversed(literals):
+            words = {singular(w) for w in split_words(segment)}
+            named = {u for u, ws in nouns.items() if ws & words}
+            if named:
+                found |= named
+                break
+    return found
 
 
 def data_affinity_edges(
@@ -107,38 +172,63 @@ def data_affinity_edges(
 ) -> None:
     """Units touching the same tables, directly or through the units they use, belong together.
 
-    A unit's data footprint is the tables it reads or writes plus those of the units it depends
-    on directly (a controller through its repository). Units sharing a table are tied by
-    weight/(n-1), divided by the footprints' size, so a unit touching one table pulls hardest;
-    tables in more than half the footprints tie nothing.
+    A unit's data footprint is the tables it reads, writes or maps (counted twice) plus those of the
+    units it depends on directly (a controller through its repository). Footprints are compared
+    by TF-IDF cosine, so a table every unit touches says little; each unit is tied to its
+    `VOCABULARY_NEIGHBOURS` most similar footprints above `VOCABULARY_MIN_SIMILARITY`.
     """
     if weight <= 0:
         return
+    own = unit_tables(facts, members)
+    if not own:
+        return
+    footprint: dict[UnitId, list[TableName]] = {}
+    for unit in sorted(members):
+        tables = sorted(own.get(unit, ())) * 2
+        for target in sorted(deps.successors(unit)):
+            tables += sorted(own.get(target, ()))
+        if tables:
+            footprint[unit] = tables
+    _similar_pairs(footprint, add, weight, lambda a, b: True)
+
+
+def unit_tables(facts: Facts, members: set[UnitId]) -> dict[UnitId, set[TableName]]:
+    """The tables each unit reads, writes or maps (an ORM entity maps its table)."""
     own: dict[UnitId, set[TableName]] = defaultdict(set)
     for access in facts.table_access:
         if access.unit in members:
             own[access.unit].add(access.table)
-    if not own:
+    for model in facts.orm_models:
+        if model.unit in members:
+            own[model.unit].add(model.table)
+    return own
+
+
+def _similar_pairs(
+    docs: dict[UnitId, list[str]],
+    add: AddEdge,
+    weight: float,
+    comparable: Callable[[UnitId, UnitId], bool],
+) -> None:
+    """Ties each unit to its most similar units by TF-IDF cosine of their word lists."""
+    ids = sorted(u for u, words in docs.items() if words)
+    if len(ids) < 2:
         return
-    footprint: dict[UnitId, set[TableName]] = {}
-    for unit in sorted(members):
-        tables = set(own.get(unit, ()))
-        for target in deps.successors(unit):
-            tables |= own.get(target, set())
-        if tables:
-            footprint[unit] = tables
-    users: dict[TableName, list[UnitId]] = defaultdict(list)
-    for unit, tables in footprint.items():
-        for table in tables:
-            users[table].append(unit)
-    limit = max(2, COMMON_SHARE * len(footprint))
-    for _, group in sorted(users.items()):
-        if len(group) < 2 or len(group) > limit:
-            continue
-        share = weight / (len(group) - 1)
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                add(a, b, share / math.sqrt(len(footprint[a]) * len(footprint[b])))
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)
+    matrix = vectorizer.fit_transform([docs[u] for u in ids])
+    chunk = 512
+    for start in range(0, len(ids), chunk):
+        sims = (matrix[start : start + chunk] @ matrix.T).toarray()
+        for row, similarities in enumerate(sims):
+            i = start + row
+            similarities[i] = 0.0
+            best = np.argsort(-similarities, kind="stable")[:VOCABULARY_NEIGHBOURS]
+            for j in best:
+                if similarities[j] < VOCABULARY_MIN_SIMILARITY:
+                    break
+                a, b = ids[i], ids[int(j)]
+                if comparable(a, b):
+                    add(a, b, weight * float(similarities[j]) / 2)
 
 
 def identifier_words(unit: Unit, depth: int) -> list[str]:
@@ -171,22 +261,5 @@ def vocabulary_edges(units: dict[UnitId, Unit], depth: int, add: AddEdge, weight
     """
     if weight <= 0 or len(units) < 2:
         return
-    ids = sorted(units)
-    docs = [identifier_words(units[u], depth) for u in ids]
-    if not any(docs):
-        return
-    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)
-    matrix = vectorizer.fit_transform(docs)
-    chunk = 512
-    for start in range(0, len(ids), chunk):
-        sims = (matrix[start : start + chunk] @ matrix.T).toarray()
-        for row, similarities in enumerate(sims):
-            i = start + row
-            similarities[i] = 0.0
-            best = np.argsort(-similarities, kind="stable")[:VOCABULARY_NEIGHBOURS]
-            for j in best:
-                if similarities[j] < VOCABULARY_MIN_SIMILARITY:
-                    break
-                a, b = ids[i], ids[int(j)]
-                if code_base(units[a]) == code_base(units[b]):
-                    add(a, b, weight * float(similarities[j]) / 2)
+    docs = {u: identifier_words(units[u], depth) for u in sorted(units)}
+    _similar_pairs(docs, add, weight, lambda a, b: code_base(units[a]) == code_base(units[b]))
