@@ -186,7 +186,7 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
     movable, excluded = candidate_units(facts, config)
     kernel_reasons = find_kernel({u: units[u] for u in movable}, graph, config)
     left_out: dict[UnitId, str] = {}
-    for unit, role in platform_roles({u: units[u] for u in movable}, facts, graph).items():
+    for unit, role in platform_roles({u: units[u] for u in movable}, facts).items():
         if config.pinned_service(unit, units[unit].path):
             continue
         if role.kind == "test":

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from analyzers.facts import Facts, Unit, UnitId
-from planner.graph import CodeGraph
 from planner.naming import NAME_STOP, unit_nouns
 
 TEST_DIR = re.compile(
@@ -41,11 +40,11 @@ class PlatformRole:
     reason: str
 
 
-def platform_roles(
-    units: dict[UnitId, Unit], facts: Facts, graph: CodeGraph
-) -> dict[UnitId, PlatformRole]:
+def platform_roles(units: dict[UnitId, Unit], facts: Facts) -> dict[UnitId, PlatformRole]:
     """Why each platform unit stays out of the business services (bootstrap, configuration,
-    framework glue, base classes shared by several business nouns, test support)."""
+    framework glue, base classes shared by several business nouns, test support).
+
+    Read from the facts, not the weighted graph: a weight of 0 never hides a base class."""
     serving = {e.unit for e in facts.endpoints}
     reasons: dict[UnitId, PlatformRole] = {}
     for unit_id in sorted(units):
@@ -53,14 +52,14 @@ def platform_roles(
         if reason:
             kind = "test" if reason.startswith("test support") else "kernel"
             reasons[unit_id] = PlatformRole(kind, reason)
+    heirs_of: dict[UnitId, set[UnitId]] = {}
+    for dep in facts.dependencies:
+        if dep.kind == "inherit" and dep.source in units and dep.source != dep.target:
+            heirs_of.setdefault(dep.target, set()).add(dep.source)
     for unit_id in sorted(units):
         if unit_id in reasons or unit_id in serving:
             continue
-        heirs = sorted(
-            s
-            for s in graph.deps.predecessors(unit_id)
-            if s in units and "inherit" in graph.deps[s][unit_id].get("kinds", {})
-        )
+        heirs = sorted(heirs_of.get(unit_id, ()))
         nouns = {(unit_nouns(units[h], NAME_STOP) or [""])[0] for h in heirs}
         leaf = unit_id.rsplit(".", 1)[-1]
         if len(heirs) >= 2 and (len(nouns) >= 2 or leaf.startswith(("Base", "Abstract"))):
