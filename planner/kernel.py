@@ -88,7 +88,7 @@ def _own_reason(unit: Unit, serves: bool) -> str:
         return ""
     if leaf in PY_BOOTSTRAP or PY_FACTORIES & set(unit.functions):
         return "bootstrap (WSGI/ASGI application factory): platform"
-    if leaf in PY_CONFIG:
+    if leaf in PY_CONFIG and not serves:
         return "configuration: platform"
     if leaf in PY_GLUE:
         return "framework glue (middleware): platform"
