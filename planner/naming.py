@@ -28,7 +28,8 @@ LAYER_WORDS = frozenset(
 """Words that name layers or plumbing, not business capabilities."""
 TECH_WORDS = frozenset(
     """
-    abstract action actions adapter advice ajax aop async bean beans boot bootstrap builder
+    abstract action actions adapter advice ajax aop assembler async bean beans boot bootstrap
+    builder command consumer facade producer
     cache caches callback configuration configurer context converter dao daos default
     delegate dispatcher django dto dtos ejb ejb3 event events exception factory fastapi
     filter flask formatter handler hibernate hints home hql impl info initializer interceptor
@@ -48,7 +49,10 @@ KERNEL_AREAS = frozenset(
 NAME_STOP = (
     LAYER_WORDS
     | TECH_WORDS
-    | frozenset("get set has add is new all list find the and for with from app main test".split())
+    | frozenset(
+        "get set has add is new all list find the and for with from app main test layer "
+        "enum enums status type types iterative edit show".split()
+    )
 )
 """Words a service is never named after."""
 
@@ -159,8 +163,8 @@ def service_nouns(
     """How strongly each business noun speaks for a group of units.
 
     Tables the members touch and route segments they serve count most (the data and the
-    interface an architect sees), then the nouns of entity classes (units touching a table),
-    then every member's own name and business area.
+    interface an architect sees), with the business package of each member, then the nouns of
+    entity classes (units touching a table), then every member's own name.
     """
     counts: Counter[str] = Counter()
     for unit in members:
@@ -183,7 +187,7 @@ def service_nouns(
         if is_business_area(area):
             for word in split_words(area):
                 if len(word) > 2 and word not in stop:
-                    counts[singular(word)] += 1
+                    counts[singular(word)] += 2
     return counts
 
 
