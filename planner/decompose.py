@@ -96,8 +96,9 @@ CDC_READERS = 3
 """From this many other reading services on, a table's changes are published (CDC), not queried."""
 
 
-RESOLUTIONS = (0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0)
-"""Louvain resolutions swept for the number of services, times `planner.resolution`."""
+RESOLUTIONS = (1.0, 1.5, 2.5)
+"""Louvain resolutions swept for the number of services, times `planner.resolution`: each run
+costs about as much as the rest of the planning, its hierarchy levels come free."""
 
 
 def cluster(
@@ -105,10 +106,11 @@ def cluster(
 ) -> tuple[list[set[UnitId]], tuple[Candidate, ...]]:
     """Seeded Louvain communities of `units`, the granularity chosen by a quality sweep.
 
-    Each resolution of `RESOLUTIONS` gives a partition (small communities folded in, merged to
-    `services.max`); each distinct number of services k is scored by weighted modularity
-    (resolution 1) and the best k within `services.min/max` wins (ties: fewer services). All
-    candidates are returned, best first, so the runner-up can be shown.
+    Each level of the Louvain hierarchy at each resolution of `RESOLUTIONS` gives a partition
+    (small communities folded in, merged down to `services.max`); each distinct number of
+    services k is scored by weighted modularity (resolution 1) and the best k within
+    `services.min/max` wins (ties: fewer services). All candidates are returned, best first,
+    so the runner-up can be shown.
     """
     sub = graph.affinity.subgraph(units).copy()
     if sub.number_of_nodes() == 0:
@@ -116,16 +118,16 @@ def cluster(
     smallest = 3 if len(units) >= 30 else 1
     low = min(config.min_services, len(units))
     best: dict[int, tuple[float, list[set[UnitId]]]] = {}
-    for step in RESOLUTIONS:
-        communities = [
-            set(c)
-            for c in nx.community.louvain_communities(
-                sub, weight="weight", resolution=step * config.resolution, seed=config.seed
-            )
-        ]
+    levels = (
+        [set(c) for c in level]
+        for step in RESOLUTIONS
+        for level in nx.community.louvain_partitions(
+            sub, weight="weight", resolution=step * config.resolution, seed=config.seed
+        )
+    )
+    for communities in levels:
         communities = _fold_small(sub, communities, smallest)
-        while len(communities) > config.max_services:
-            communities = _merge_weakest(sub, communities)
+        communities = _merge_to(sub, communities, config.max_services)
         k = len(communities)
         score = partition_quality(sub, communities)
         if k not in best or score > best[k][0] + 1e-12:
@@ -152,28 +154,67 @@ def _links(graph: nx.Graph, a: set[UnitId], b: set[UnitId]) -> float:
     return sum(d["weight"] for x in a for y, d in graph[x].items() if y in b)
 
 
+def _community_links(graph: nx.Graph, communities: list[set[UnitId]]) -> list[dict[int, float]]:
+    """Coupling between communities (sum of edge weights), one pass over the edges."""
+    index = {u: i for i, c in enumerate(communities) for u in c}
+    links: list[dict[int, float]] = [defaultdict(float) for _ in communities]
+    for a, b, data in graph.edges(data=True):
+        i, j = index[a], index[b]
+        if i != j:
+            links[i][j] += data["weight"]
+            links[j][i] += data["weight"]
+    return links
+
+
+def _absorb(
+    communities: list[set[UnitId]], links: list[dict[int, float]], src: int, dst: int
+) -> None:
+    """Merges community `src` into `dst`, keeping the coupling table right."""
+    communities[dst] |= communities[src]
+    for other, weight in links[src].items():
+        links[other].pop(src, None)
+        if other != dst:
+            links[dst][other] += weight
+            links[other][dst] += weight
+    links[dst].pop(src, None)
+    links[src] = defaultdict(float)
+
+
 def _fold_small(
     graph: nx.Graph, communities: list[set[UnitId]], smallest: int
 ) -> list[set[UnitId]]:
     """Fold communities under `smallest` units into the community they are most coupled with."""
-    big = sorted((c for c in communities if len(c) >= smallest), key=min)
-    small = sorted((c for c in communities if len(c) < smallest), key=lambda c: (len(c), min(c)))
+    communities = [set(c) for c in communities]
+    links = _community_links(graph, communities)
+    ids = range(len(communities))
+    big = sorted(
+        (i for i in ids if len(communities[i]) >= smallest), key=lambda i: min(communities[i])
+    )
+    small = sorted(
+        (i for i in ids if len(communities[i]) < smallest),
+        key=lambda i: (len(communities[i]), min(communities[i])),
+    )
     for group in small:
-        best = max(big, key=lambda c: _links(graph, group, c), default=None)
-        if best is not None and _links(graph, group, best) > 0:
-            best |= group
+        best = max(big, key=lambda c: links[group].get(c, 0.0), default=None)
+        if best is not None and links[group].get(best, 0.0) > 0:
+            _absorb(communities, links, group, best)
         else:
             big.append(group)
-    return big
+    return [communities[i] for i in big]
 
 
-def _merge_weakest(graph: nx.Graph, communities: list[set[UnitId]]) -> list[set[UnitId]]:
-    """Merge the smallest community into the one it is most coupled with."""
-    ordered = sorted(communities, key=lambda c: (len(c), min(c)))
-    small, rest = ordered[0], ordered[1:]
-    best = max(sorted(rest, key=lambda c: (len(c), min(c))), key=lambda c: _links(graph, small, c))
-    best |= small
-    return rest
+def _merge_to(graph: nx.Graph, communities: list[set[UnitId]], most: int) -> list[set[UnitId]]:
+    """Merge the smallest community into the one it is most coupled with until `most` remain."""
+    communities = [set(c) for c in communities]
+    links = _community_links(graph, communities)
+    alive = set(range(len(communities)))
+    while len(alive) > most:
+        ordered = sorted(alive, key=lambda i: (len(communities[i]), min(communities[i])))
+        small, rest = ordered[0], ordered[1:]
+        best = max(rest, key=lambda c: links[small].get(c, 0.0))
+        _absorb(communities, links, small, best)
+        alive.discard(small)
+    return [communities[i] for i in sorted(alive)]
 
 
 def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
