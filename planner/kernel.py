@@ -21,9 +21,11 @@ CONFIG_NAME = re.compile(r"(Configuration|Config|Configurer|Properties|Settings)
 """A Java class holding configuration."""
 GLUE_NAME = re.compile(
     r"(Filter|Formatter|Interceptor|ExceptionHandler|ControllerAdvice|Advice|Initializer"
-    r"|RuntimeHints|Listener|Converter|Cache[A-Za-z]*)$"
+    r"|RuntimeHints|(App|Application|Context|Session|Servlet|Web|Startup|Request)[A-Za-z]*Listener"
+    r"|Converter|Cache[A-Za-z]*)$"
 )
-"""A Java class plugging into the framework rather than holding business logic."""
+"""A Java class plugging into the framework rather than holding business logic. A listener of
+the application's or a request's lifecycle is glue; other listeners are message entry points."""
 PY_CONFIG = frozenset("settings config conf configuration".split())
 PY_BOOTSTRAP = frozenset("wsgi asgi manage".split())
 PY_FACTORIES = frozenset(

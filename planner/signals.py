@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -76,9 +77,22 @@ def _band(group: list[UnitId], add: AddEdge, weight: float) -> None:
                 add(a, b, share)
 
 
+MESSAGE_ENTRY = re.compile(r"[a-z0-9](Consumer|Listener|Subscriber|Job|Scheduler)$")
+"""A Java class named as a message listener or a scheduled job: an entry point without a route."""
+
+
 def entry_points(facts: Facts, members: set[UnitId]) -> list[UnitId]:
-    """Units serving an endpoint (controllers, servlets, views), sorted."""
-    return sorted({e.unit for e in facts.endpoints if e.unit in members})
+    """Units serving an endpoint (controllers, servlets, views), and Java message listeners and
+    jobs by their name (`CargoHandledConsumer`, `ReportJob`), sorted."""
+    served = {e.unit for e in facts.endpoints if e.unit in members}
+    jobs = {
+        u.id
+        for u in facts.units
+        if u.id in members
+        and u.language == "java"
+        and MESSAGE_ENTRY.search(u.id.rsplit(".", 1)[-1])
+    }
+    return sorted(served | jobs)
 
 
 def reach(deps: nx.DiGraph, start: UnitId, stop: set[UnitId], depth: int) -> set[UnitId]:

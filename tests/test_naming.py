@@ -47,7 +47,8 @@ def _dep(a: str, b: str, kind: str = "call") -> Dependency:
 def layered_facts() -> Facts:
     """A layered Java monolith: one `domain` package holding every entity under a base class,
     `web` controllers, a servlet per context, `service` and `persistence` layers, bootstrap,
-    configuration, and test support in a module outside `src/test`."""
+    configuration, a lifecycle listener, a message consumer, and test support in a module
+    outside `src/test`."""
     units = [
         _java(f"{ROOT}.Application", functions=("main",)),
         _java(f"{ROOT}.config.WebConfiguration"),
@@ -57,7 +58,12 @@ def layered_facts() -> Facts:
             "shipping-test-support/src/main/java/com/acme/shipping/fixtures/SampleDataGenerator.java",
         ),
     ]
-    deps = [_dep(f"{ROOT}.Application", f"{ROOT}.config.WebConfiguration", "reference")]
+    units += [_java(f"{ROOT}.web.WebAppListener"), _java(f"{ROOT}.messaging.CargoEventConsumer")]
+    deps = [
+        _dep(f"{ROOT}.Application", f"{ROOT}.config.WebConfiguration", "reference"),
+        _dep(f"{ROOT}.web.WebAppListener", f"{ROOT}.persistence.JpaCargoRepository"),
+        _dep(f"{ROOT}.messaging.CargoEventConsumer", f"{ROOT}.service.CargoService"),
+    ]
     access, endpoints = [], []
     for context in CONTEXTS:
         noun = context.capitalize()
@@ -118,6 +124,11 @@ def test_platform_code_stays_out_with_its_reason():
     assert "base class" in reasons[f"{ROOT}.domain.BaseEntity"]
     assert "bootstrap" in reasons[f"{ROOT}.Application"]
     assert "configuration" in reasons[f"{ROOT}.config.WebConfiguration"]
+    assert "glue" in reasons[f"{ROOT}.web.WebAppListener"]
+    # a message listener is an entry point of its business context, not glue
+    consumer = f"{ROOT}.messaging.CargoEventConsumer"
+    assert consumer not in reasons
+    assert consumer in plan.service("cargo").members
     generator = f"{ROOT}.fixtures.SampleDataGenerator"
     assert generator in plan.excluded
     assert "test support" in plan.excluded_reasons[generator]
