@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -11,18 +9,22 @@ import networkx as nx
 
 from analyzers.facts import Facts, TableName, Unit, UnitId
 from planner.config import Config
-from planner.graph import LAYER_WORDS, CodeGraph
-from planner.plan import DbPattern, ServiceName, TablePlan
+from planner.graph import CodeGraph
+from planner.kernel import platform_roles
+from planner.naming import (
+    KERNEL_AREAS,
+    LAYER_WORDS,
+    is_business_area,
+    name_services,
+    slug,
+    unit_areas,
+)
+from planner.plan import Candidate, DbPattern, ServiceName, TablePlan
 
 KERNEL = "shared-kernel"
 """The pseudo-service of utilities used everywhere: a library to split or duplicate."""
 MONOLITH = "monolith"
 """What remains of the monolith at a given step of the extraction."""
-KERNEL_AREAS = frozenset(
-    "core common shared utils util utilities lib libs helpers base framework platform "
-    "foundation infra kernel toolkit tools".split()
-)
-"""Package names that announce shared code: their widely used modules are kernel at a lower bar."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Decomposition:
     excluded: tuple[UnitId, ...]
     kernel_reasons: dict[UnitId, str]
     excluded_reasons: dict[UnitId, str]
+    candidates: tuple[Candidate, ...] = ()
 
     def service_of(self) -> dict[UnitId, ServiceName]:
         """Each unit's service (the kernel's units map to KERNEL)."""
@@ -62,7 +65,7 @@ def find_kernel(units: dict[UnitId, Unit], graph: CodeGraph, config: Config) -> 
     and `core`/`utils`-like packages) needs `shared_kernel_fan_in` of them.
     """
     areas = unit_areas(units)
-    sizes = Counter(a for a in areas.values() if a)
+    sizes = Counter(a for a in areas.values() if is_business_area(a))
     big = {a for a, n in sizes.items() if n >= 3}
     if len(big) < 3:
         big = set(sizes)
@@ -89,150 +92,180 @@ def find_kernel(units: dict[UnitId, Unit], graph: CodeGraph, config: Config) -> 
     return reasons
 
 
-def unit_areas(units: dict[UnitId, Unit]) -> dict[UnitId, str]:
-    """Each unit's business area below the common root of the tree.
-
-    The area is the first package (for Python, also the module) below the root that names a
-    capability, not a layer or a word a quarter of the tree shares: `shop.orders.service` ->
-    `orders`, `saleor.graphql.giftcard.mutations` -> `giftcard`, `com.acme.shop.web.catalog.Item`
-    -> `catalog`. Where none does, a shared-code package on the way (`core`, `utils`), else the
-    first component below the root (`api`). Modules directly in the root package (`shop.utils`)
-    and the root itself have area ''.
-    """
-    depth = _root_depth(list(units))
-    words = {u: _path_words(u, info, depth) for u, info in units.items()}
-    spread = Counter(w for ws in words.values() for w in set(ws))
-    common = {w for w, n in spread.items() if n > 0.25 * len(units)} if len(units) >= 20 else set()
-    areas = {}
-    for unit_id, unit in units.items():
-        parts = unit_id.split(".")[depth:]
-        if not parts or (len(parts) == 1 and not unit.is_package and depth):
-            areas[unit_id] = ""
-            continue
-        capability = next(
-            (
-                w
-                for w in words[unit_id]
-                if w.lower() not in LAYER_WORDS and w not in common and not w.startswith("_")
-            ),
-            "",
-        )
-        shared = next((p for p in parts if p.lower() in KERNEL_AREAS), parts[0])
-        areas[unit_id] = capability or shared
-    return areas
-
-
-def _path_words(unit_id: UnitId, unit: Unit, depth: int) -> list[str]:
-    """The id's components below the root; a Java class's own name is not a capability."""
-    parts = unit_id.split(".")[depth:]
-    return parts if unit.language == "python" else parts[:-1]
-
-
-def _root_depth(ids: list[UnitId]) -> int:
-    """How many leading components most ids share (0 for a flat tree)."""
-    depth = 0
-    while len(ids) > 1:
-        prefixes = Counter(".".join(u.split(".")[: depth + 1]) for u in ids if u.count(".") > depth)
-        if not prefixes or max(prefixes.values()) < 0.8 * len(ids):
-            break
-        depth += 1
-    return depth
-
-
-MAX_RESOLUTION_STEPS = 6
-"""How often the resolution is raised to reach `services.min` before settling for fewer."""
 CDC_READERS = 3
 """From this many other reading services on, a table's changes are published (CDC), not queried."""
 
 
-def cluster(graph: CodeGraph, units: tuple[UnitId, ...], config: Config) -> list[set[UnitId]]:
-    """Seeded Louvain communities of `units`, small ones folded in, merged to fit the range."""
+RESOLUTIONS = (1.0, 1.5, 2.5)
+"""Louvain resolutions swept for the number of services, times `planner.resolution`: each run
+costs about as much as the rest of the planning, its hierarchy levels come free."""
+
+
+def cluster(
+    graph: CodeGraph, units: tuple[UnitId, ...], config: Config
+) -> tuple[list[set[UnitId]], tuple[Candidate, ...]]:
+    """Seeded Louvain communities of `units`, the granularity chosen by a quality sweep.
+
+    Each level of the Louvain hierarchy at each resolution of `RESOLUTIONS` gives a partition
+    (small communities folded in, merged down to `services.max`); each distinct number of
+    services k is scored by weighted modularity (resolution 1) and the best k within
+    `services.min/max` wins (ties: fewer services). All candidates are returned, best first,
+    so the runner-up can be shown.
+    """
     sub = graph.affinity.subgraph(units).copy()
     if sub.number_of_nodes() == 0:
-        return []
+        return [], ()
     smallest = 3 if len(units) >= 30 else 1
-    resolution = config.resolution
-    for _ in range(MAX_RESOLUTION_STEPS):
-        communities = [
-            set(c)
-            for c in nx.community.louvain_communities(
-                sub, weight="weight", resolution=resolution, seed=config.seed
-            )
-        ]
+    low = min(config.min_services, len(units))
+    best: dict[int, tuple[float, list[set[UnitId]]]] = {}
+    levels = (
+        [set(c) for c in level]
+        for step in RESOLUTIONS
+        for level in nx.community.louvain_partitions(
+            sub, weight="weight", resolution=step * config.resolution, seed=config.seed
+        )
+    )
+    for communities in levels:
         communities = _fold_small(sub, communities, smallest)
-        if len(communities) >= min(config.min_services, len(units)):
-            break
-        resolution *= 1.5  # too few services: ask for smaller communities
-    while len(communities) > config.max_services:
-        communities = _merge_weakest(sub, communities)
-    return sorted(communities, key=lambda c: (-len(c), min(c)))
+        communities = _merge_to(sub, communities, config.max_services)
+        k = len(communities)
+        score = partition_quality(sub, communities)
+        if k not in best or score > best[k][0] + 1e-12:
+            best[k] = (score, communities)
+    ranked = sorted(
+        best.items(), key=lambda kv: (not low <= kv[0] <= config.max_services, -kv[1][0], kv[0])
+    )
+    candidates = tuple(
+        Candidate(k=k, score=round(score, 4), chosen=i == 0)
+        for i, (k, (score, _)) in enumerate(ranked)
+    )
+    communities = ranked[0][1][1]
+    return sorted(communities, key=lambda c: (-len(c), min(c))), candidates
+
+
+def partition_quality(graph: nx.Graph, communities: list[set[UnitId]]) -> float:
+    """Weighted modularity (resolution 1) of a partition; 0 for a graph without edges."""
+    if not graph.number_of_edges():
+        return 0.0
+    return nx.community.modularity(graph, communities, weight="weight")
 
 
 def _links(graph: nx.Graph, a: set[UnitId], b: set[UnitId]) -> float:
     return sum(d["weight"] for x in a for y, d in graph[x].items() if y in b)
 
 
+def _community_links(graph: nx.Graph, communities: list[set[UnitId]]) -> list[dict[int, float]]:
+    """Coupling between communities (sum of edge weights), one pass over the edges."""
+    index = {u: i for i, c in enumerate(communities) for u in c}
+    links: list[dict[int, float]] = [defaultdict(float) for _ in communities]
+    for a, b, data in graph.edges(data=True):
+        i, j = index[a], index[b]
+        if i != j:
+            links[i][j] += data["weight"]
+            links[j][i] += data["weight"]
+    return links
+
+
+def _absorb(
+    communities: list[set[UnitId]], links: list[dict[int, float]], src: int, dst: int
+) -> None:
+    """Merges community `src` into `dst`, keeping the coupling table right."""
+    communities[dst] |= communities[src]
+    for other, weight in links[src].items():
+        links[other].pop(src, None)
+        if other != dst:
+            links[dst][other] += weight
+            links[other][dst] += weight
+    links[dst].pop(src, None)
+    links[src] = defaultdict(float)
+
+
 def _fold_small(
     graph: nx.Graph, communities: list[set[UnitId]], smallest: int
 ) -> list[set[UnitId]]:
     """Fold communities under `smallest` units into the community they are most coupled with."""
-    big = sorted((c for c in communities if len(c) >= smallest), key=min)
-    small = sorted((c for c in communities if len(c) < smallest), key=lambda c: (len(c), min(c)))
+    communities = [set(c) for c in communities]
+    links = _community_links(graph, communities)
+    ids = range(len(communities))
+    big = sorted(
+        (i for i in ids if len(communities[i]) >= smallest), key=lambda i: min(communities[i])
+    )
+    small = sorted(
+        (i for i in ids if len(communities[i]) < smallest),
+        key=lambda i: (len(communities[i]), min(communities[i])),
+    )
     for group in small:
-        best = max(big, key=lambda c: _links(graph, group, c), default=None)
-        if best is not None and _links(graph, group, best) > 0:
-            best |= group
+        best = max(big, key=lambda c: links[group].get(c, 0.0), default=None)
+        if best is not None and links[group].get(best, 0.0) > 0:
+            _absorb(communities, links, group, best)
         else:
             big.append(group)
-    return big
+    return [communities[i] for i in big]
 
 
-def _merge_weakest(graph: nx.Graph, communities: list[set[UnitId]]) -> list[set[UnitId]]:
-    """Merge the smallest community into the one it is most coupled with."""
-    ordered = sorted(communities, key=lambda c: (len(c), min(c)))
-    small, rest = ordered[0], ordered[1:]
-    best = max(sorted(rest, key=lambda c: (len(c), min(c))), key=lambda c: _links(graph, small, c))
-    best |= small
-    return rest
+def _merge_to(graph: nx.Graph, communities: list[set[UnitId]], most: int) -> list[set[UnitId]]:
+    """Merge the smallest community into the one it is most coupled with until `most` remain."""
+    communities = [set(c) for c in communities]
+    links = _community_links(graph, communities)
+    alive = set(range(len(communities)))
+    while len(alive) > most:
+        ordered = sorted(alive, key=lambda i: (len(communities[i]), min(communities[i])))
+        small, rest = ordered[0], ordered[1:]
+        best = max(rest, key=lambda c: links[small].get(c, 0.0))
+        _absorb(communities, links, small, best)
+        alive.discard(small)
+    return [communities[i] for i in sorted(alive)]
 
 
 def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
-    """Candidate services from the graph, honouring pins and exclusions, named by vocabulary."""
+    """Candidate services from the graph, honouring pins and exclusions, named by business noun.
+
+    Platform code (bootstrap, configuration, framework glue, shared base classes) joins the
+    shared kernel and test support stays out, each with its reason, before clustering.
+    """
     units = {u.id: u for u in facts.units}
     movable, excluded = candidate_units(facts, config)
     kernel_reasons = find_kernel({u: units[u] for u in movable}, graph, config)
+    left_out: dict[UnitId, str] = {}
+    for unit, role in platform_roles({u: units[u] for u in movable}, facts).items():
+        if config.pinned_service(unit, units[unit].path):
+            continue
+        if role.kind == "test":
+            left_out[unit] = role.reason
+        else:
+            kernel_reasons.setdefault(unit, role.reason)
     areas = unit_areas({u: units[u] for u in movable})
-    depth = _root_depth(list(movable))
     pinned: dict[ServiceName, set[UnitId]] = defaultdict(set)
     free = []
-    left_out: dict[UnitId, str] = {}
     for unit in movable:
         service = config.pinned_service(unit, units[unit].path)
         if service:
-            pinned[_slug(service)].add(unit)
-        elif unit in kernel_reasons:
+            pinned[slug(service)].add(unit)
+        elif unit in kernel_reasons or unit in left_out:
             continue
         elif _entry_point(unit, units[unit], areas, graph):
             left_out[unit] = "entry-point script: stays with the monolith's deployment"
         else:
             free.append(unit)
+    kernel_reasons = {u: r for u, r in kernel_reasons.items() if u not in left_out}
     free_set = set(free)
     for unit in free:
         if not any(n in free_set for n in graph.affinity.neighbors(unit)):
             left_out[unit] = "no coupling with other movable code: stays in the monolith"
-    communities = cluster(graph, tuple(u for u in free if u not in left_out), config)
+    communities, candidates = cluster(graph, tuple(u for u in free if u not in left_out), config)
     communities = _fold_plumbing(graph.affinity, communities, facts, left_out)
     named: dict[ServiceName, set[UnitId]] = {name: set(m) for name, m in pinned.items()}
-    vocabulary = _vocabulary(communities, facts)
-    for community, words in zip(communities, vocabulary, strict=True):
-        name = _unique(_service_name(community, words, areas, depth), named)
+    for community, name in zip(
+        communities, name_services(communities, facts, areas, named), strict=True
+    ):
         named[name] = community
     return Decomposition(
         services={n: tuple(sorted(m)) for n, m in sorted(named.items())},
         kernel=tuple(sorted(kernel_reasons)),
         excluded=tuple(sorted(set(excluded) | set(left_out))),
-        kernel_reasons=kernel_reasons,
+        kernel_reasons=dict(sorted(kernel_reasons.items())),
         excluded_reasons={**_role_reasons(facts, excluded), **left_out},
+        candidates=candidates,
     )
 
 
@@ -281,64 +314,6 @@ def _entry_point(unit: UnitId, info: Unit, areas: dict[UnitId, str], graph: Code
     top_level = "." not in unit and not info.is_package
     has_root = any("." in u for u in areas)
     return top_level and has_root and graph.deps.in_degree(unit) == 0
-
-
-def _tokens(name: str) -> list[str]:
-    return [t for t in re.split(r"[^a-z0-9]+", name.lower()) if len(t) > 2 and t not in LAYER_WORDS]
-
-
-def _vocabulary(communities: list[set[UnitId]], facts: Facts) -> list[Counter[str]]:
-    """Per community, its distinctive words (tf-idf) from module and table names."""
-    tables: dict[UnitId, list[str]] = defaultdict(list)
-    for access in facts.table_access:
-        tables[access.unit].append(access.table)
-    raw = []
-    for community in communities:
-        words: Counter[str] = Counter()
-        for unit in community:
-            parts = unit.split(".")[1:] or unit.split(".")
-            words.update(dict.fromkeys(_tokens(".".join(parts)), 2))
-            for table in set(tables[unit]):
-                words.update(_tokens(table))
-        raw.append(words)
-    spread = Counter(w for words in raw for w in words)
-    total = len(raw)
-    return [
-        Counter({w: n * math.log(1 + total / spread[w]) for w, n in words.items()}) for words in raw
-    ]
-
-
-def _service_name(
-    members: set[UnitId], words: Counter[str], areas: dict[UnitId, str], depth: int
-) -> ServiceName:
-    """The business area most members share, else the layer most share, else their top word."""
-    counts = Counter(areas[u] for u in members if areas.get(u))
-    if counts:
-        area, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
-        if n * 10 >= 3 * len(members):
-            return _slug(area)
-    firsts = Counter(u.split(".")[depth] for u in members if u.count(".") > depth)
-    if firsts:
-        first, n = max(firsts.items(), key=lambda kv: (kv[1], kv[0]))
-        if n * 2 >= len(members):
-            return _slug(first)
-    if words:
-        return _slug(max(words.items(), key=lambda kv: (kv[1], kv[0]))[0])
-    return _slug(min(members).split(".")[-1])
-
-
-def _slug(name: str) -> ServiceName:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug or "service"
-
-
-def _unique(name: ServiceName, taken: dict[ServiceName, set[UnitId]]) -> ServiceName:
-    if name not in taken and name not in (KERNEL, MONOLITH):
-        return name
-    n = 2
-    while f"{name}-{n}" in taken:
-        n += 1
-    return f"{name}-{n}"
 
 
 def assign_tables(

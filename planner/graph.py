@@ -10,6 +10,13 @@ import networkx as nx
 
 from analyzers.facts import Facts, TableName, UnitId
 from planner.config import Weights
+from planner.naming import LAYER_WORDS, root_depth
+from planner.signals import (
+    data_affinity_edges,
+    entry_reach_edges,
+    package_edges,
+    vocabulary_edges,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,8 @@ def dependency_weight(kind: str, weights: Weights) -> float:
 
 
 def build_graph(facts: Facts, units: tuple[UnitId, ...], weights: Weights) -> CodeGraph:
-    """One weighted graph over `units`: static coupling, shared tables, co-change and naming."""
+    """One weighted graph over `units`: static coupling, shared tables, co-change, naming and the
+    signals of `planner.signals` (package, entry reach, data affinity, vocabulary)."""
     members = set(units)
     deps = nx.DiGraph()
     deps.add_nodes_from(sorted(units), kind="unit")
@@ -89,6 +97,11 @@ def build_graph(facts: Facts, units: tuple[UnitId, ...], weights: Weights) -> Co
             for i, a in enumerate(group):
                 for b in group[i + 1 :]:
                     add(a, b, weights.naming)
+    infos = {u.id: u for u in facts.units if u.id in members}
+    package_edges(infos, add, weights.package)
+    entry_reach_edges(facts, deps, members, add, weights.entry_reach)
+    data_affinity_edges(facts, deps, members, add, weights.data_affinity)
+    vocabulary_edges(infos, root_depth(sorted(infos)), add, weights.vocabulary)
     return CodeGraph(deps=deps, affinity=affinity, units=tuple(sorted(units)))
 
 
@@ -106,23 +119,6 @@ def _dampen(count: float) -> float:
     return 2.0 - 1.0 / max(count, 1.0)
 
 
-LAYER_WORDS = frozenset(
-    """
-    __init__ adapters admin api app application apps backend backends base blueprints
-    celery cli client clients com commands common components config constants consumers
-    contrib controller controllers core dal dao data dataloaders db domain dto endpoints
-    entities entity enums errors exceptions ext extensions filters fixtures forms frontend
-    generated gql graphql grpc handlers helper helpers http i18n impl infrastructure init
-    interfaces internal io java jobs legacy lib locale logic main management managers
-    middleware migrations mixins model models modules mutations net org orm pages
-    permissions ports presentation proto protos py queries query repo repositories
-    repository resolvers resources rest routers routes rpc schema schemas self serializers
-    server service services settings shared signals spi sql src static storage support task
-    tasks templates templatetags test tests types ui urls util utils v1 v2 v3 validators
-    view views web workers
-    """.split()
-)
-"""Words that name layers or plumbing, not business capabilities."""
 MAX_NAMESAKES = 12
 
 

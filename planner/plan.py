@@ -18,8 +18,10 @@ from analyzers.facts import Evidence, TableName, UnitId, read_versioned
 #      excluded_reasons (why each excluded unit stays out of the services).
 #   2: timings (seconds per stage of the run), only with `--timings`: empty by default so that
 #      default output stays byte-identical across runs. Version 1 files still read.
-PLAN_FORMAT_VERSION = 2
-READABLE_PLAN_VERSIONS = (1, 2)
+#   3: kernel_reasons (why each shared-kernel unit is platform, not a service), candidates
+#      (the granularity sweep: number of services k, its modularity, which one was chosen).
+PLAN_FORMAT_VERSION = 3
+READABLE_PLAN_VERSIONS = (1, 2, 3)
 
 ServiceName = str
 """A candidate service, named from its vocabulary (`orders`, `payments`)."""
@@ -71,6 +73,15 @@ class Score:
 
     score: float
     factors: tuple[Factor, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Candidate:
+    """One granularity tried: k services and their weighted modularity; `chosen` is the plan's."""
+
+    k: int
+    score: float
+    chosen: bool = False
 
 
 @dataclass(frozen=True, order=True)
@@ -200,6 +211,12 @@ class Plan:
     unknown_tables: tuple[TableName, ...] = ()
     excluded_reasons: dict[UnitId, str] = field(default_factory=dict)
     timings: tuple[StageTiming, ...] = ()
+    kernel_reasons: dict[UnitId, str] = field(default_factory=dict)
+    candidates: tuple[Candidate, ...] = ()
+
+    def runner_up(self) -> Candidate | None:
+        """The best granularity not chosen, for the architect to weigh against the plan's."""
+        return next((c for c in self.candidates if not c.chosen), None)
 
     def service(self, name: ServiceName) -> Service:
         """The service called `name`."""
