@@ -21,7 +21,9 @@ def hostile(pg_database: str, marker: Path) -> None:
     """Schema `evil`, first in the database's search_path, shadows an operator and a function
     that reflection uses unqualified; each writes `marker` through COPY ... TO PROGRAM."""
     database = make_url(pg_database).database
-    touch = f"COPY (SELECT 1) TO PROGRAM 'touch {marker}'"
+    # The program reads its input first: a `touch` alone may exit before COPY writes, and COPY
+    # then fails with a broken pipe (the trap must fire reliably for the test to prove anything).
+    touch = f"COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; touch {marker}'"
     with create_engine(pg_database).begin() as connection:
         for statement in (
             "CREATE TABLE orders (id smallint PRIMARY KEY, total smallint)",

@@ -206,11 +206,19 @@ def test_a_step_naming_an_unknown_service(outputs: Path, tmp_path: Path) -> None
 def test_a_service_name_cannot_write_outside_out(
     outputs: Path, tmp_path: Path, hostile: str
 ) -> None:
+    def renamed(value: object, old: str) -> object:
+        """`value` with every string value `old` (never a key: a service may be named like a
+        field, e.g. `order`) replaced by the hostile name."""
+        if isinstance(value, dict):
+            return {k: renamed(v, old) for k, v in value.items()}
+        if isinstance(value, list):
+            return [renamed(v, old) for v in value]
+        return hostile if value == old else value
+
     def edit(data: dict) -> None:
-        old = data["services"][0]["name"]
-        text = json.dumps(data).replace(json.dumps(old), json.dumps(hostile))
+        new = renamed(data, data["services"][0]["name"])
         data.clear()
-        data.update(json.loads(text))
+        data.update(new)
 
     plan = _edited_plan(outputs, tmp_path, edit)
     out = tmp_path / "a" / "b" / "c" / "out"
