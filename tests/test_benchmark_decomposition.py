@@ -203,7 +203,8 @@ def test_a_missing_tree_says_how_to_fetch_it(tmp_path):
 
 
 def test_doc_block_is_rewritten_from_a_run_and_again_from_its_json(corpus, tmp_path):
-    original = f"# Bench\n\nbefore\n\n{bench.BLOCK_BEGIN}\nold table\n{bench.BLOCK_END}\n\nafter\n"
+    intro = f"# Bench\n\nThe block ends at `{bench.BLOCK_END}`.\n\n"  # not the block's end
+    original = f"{intro}{bench.BLOCK_BEGIN}\nold table\n{bench.BLOCK_END}\n\nafter\n"
     doc = tmp_path / "doc.md"
     doc.write_text(original, encoding="utf-8")
     args = ("--app", "shop-toml", "--app", "shop-extract", "--ablate", "import")
@@ -213,7 +214,7 @@ def test_doc_block_is_rewritten_from_a_run_and_again_from_its_json(corpus, tmp_p
     data = json.loads(result.stdout)
     assert [a["app"] for a in data["ablations"]] == ["shop-toml"]  # shop-extract skipped
     text = doc.read_text(encoding="utf-8")
-    assert text.startswith(f"# Bench\n\nbefore\n\n{bench.BLOCK_BEGIN}\nMeasured on ")
+    assert text.startswith(f"{intro}{bench.BLOCK_BEGIN}\nMeasured on ")
     assert text.endswith(f"{bench.BLOCK_END}\n\nafter\n") and "old table" not in text
     assert "--skip-ablation shop-extract --json --doc" in text
     assert data["run"]["commands"][0] in text

@@ -436,8 +436,9 @@ def replace_block(doc: Path, block: str) -> None:
         text = doc.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{doc}: cannot read: {error}") from None
-    start, end = text.find(BLOCK_BEGIN), text.find(BLOCK_END)
-    if start < 0 or end < start:
+    start = text.find(BLOCK_BEGIN)
+    end = text.find(BLOCK_END, start) if start >= 0 else -1
+    if end < 0:
         raise InputError(f"{doc}: no {BLOCK_BEGIN} ... {BLOCK_END} block to replace")
     new = text[:start] + block + text[end + len(BLOCK_END) :].removeprefix("\n")
     temp = doc.with_name(f".{doc.name}.tmp")
