@@ -60,6 +60,7 @@ def _summary(view: ReportView, svg: bool) -> list[str]:
     out.append("")
     out.append(" · ".join(f"{text(x.label)}: {text(x.hint)}" for x in s.stats))
     out.append("")
+    out += _granularity(view) + _kernel_reasons(view)
     if svg:
         out.append("![Service dependency map](services.svg)")
         out.append("")
@@ -71,6 +72,26 @@ def _summary(view: ReportView, svg: bool) -> list[str]:
         )
     out.append("")
     return out
+
+
+def _granularity(view: ReportView) -> list[str]:
+    g = view.granularity
+    if g is None:
+        return []
+    line = f"**Granularity:** {g.chosen} chosen (modularity {g.chosen_score}; {g.tried})"
+    if g.runner_up_k:
+        line += f"; runner-up: {g.runner_up} at modularity {g.runner_up_score} ({text(g.gap)})"
+    return [line + ".", ""]
+
+
+def _kernel_reasons(view: ReportView) -> list[str]:
+    if not view.kernel_reasons:
+        return []
+    out = ["**Platform code (shared kernel), by reason:**", ""]
+    for r in view.kernel_reasons:
+        more = f" and {r.more} more" if r.more else ""
+        out.append(f"- {r.count} · {text(r.reason)}: {_codes(r.units)}{more}")
+    return [*out, ""]
 
 
 def _waves(view: ReportView) -> list[str]:

@@ -29,6 +29,8 @@ from reports.scaffold.monitoring import monitor
 
 MAX_EVIDENCE = 25
 """Evidence items shown per factor or call; the rest are counted, so huge plans stay small."""
+KERNEL_EXAMPLES = 3
+"""Units named per shared-kernel reason; the rest are counted."""
 
 PATTERN_LABELS = {
     "owned": "Owned: moves with the service",
@@ -387,6 +389,30 @@ class SummaryView:
 
 
 @dataclass(frozen=True)
+class GranularityView:
+    """The granularity sweep: the chosen number of services beside the best one not chosen."""
+
+    chosen_k: int
+    chosen: str  # "4 services"
+    chosen_score: str
+    tried: str  # "3 numbers of services tried"
+    runner_up_k: int = 0  # 0: no runner-up (a single candidate)
+    runner_up: str = ""
+    runner_up_score: str = ""
+    gap: str = ""  # "0.012 lower, 2.9%": how close the runner-up comes to the chosen
+
+
+@dataclass(frozen=True)
+class KernelReasonView:
+    """One reason units are platform code, not a service's: how many, and the first few."""
+
+    reason: str
+    count: int
+    units: tuple[str, ...]
+    more: int
+
+
+@dataclass(frozen=True)
 class GrantView:
     """One service's least-privilege database role and its scripts in both dialects."""
 
@@ -536,6 +562,8 @@ class ReportView:
     scaffold_dir: str
     delivery: DeliveryView | None = None
     timings: tuple[str, ...] = ()  # "stage 1.234 s", only when the run was asked for timings
+    granularity: GranularityView | None = None  # None: the plan records no sweep (format < 3)
+    kernel_reasons: tuple[KernelReasonView, ...] = ()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -1011,6 +1039,56 @@ def _summary(index: _Index, warnings: int) -> SummaryView:
     )
 
 
+def _granularity(plan: Plan) -> GranularityView | None:
+    """The chosen k and its modularity, and the runner-up with how close it comes."""
+    chosen = next((c for c in plan.candidates if c.chosen), None)
+    if chosen is None:
+        return None
+    tried = len(plan.candidates)
+    view = GranularityView(
+        chosen.k,
+        plural(chosen.k, "service"),
+        f"{chosen.score:.3f}",
+        f"{plural(tried, 'number')} of services tried",
+    )
+    runner = plan.runner_up()
+    if runner is None:
+        return view
+    diff = chosen.score - runner.score
+    if abs(diff) < 0.0005:
+        gap = "the same score"
+    else:
+        share = f", {abs(diff) / abs(chosen.score):.1%}" if chosen.score else ""
+        gap = f"{abs(diff):.3f} {'lower' if diff > 0 else 'higher'}{share}"
+        if diff < 0:  # the sweep prefers any k within services.min/max to a better one outside
+            gap += "; outside services.min/max"
+    return dataclasses.replace(
+        view,
+        runner_up_k=runner.k,
+        runner_up=plural(runner.k, "service"),
+        runner_up_score=f"{runner.score:.3f}",
+        gap=gap,
+    )
+
+
+def _kernel_reasons(plan: Plan) -> tuple[KernelReasonView, ...]:
+    """Shared-kernel units counted by reason (most common first; units with none recorded,
+    as in plans before format 3, last among equals), with the first few named."""
+    by_reason: dict[str, list[str]] = {}
+    for unit in sorted(set(plan.shared_kernel)):
+        by_reason.setdefault(plan.kernel_reasons.get(unit, ""), []).append(unit)
+    groups = sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), not kv[0], kv[0]))
+    return tuple(
+        KernelReasonView(
+            reason or "no reason recorded",
+            len(units),
+            tuple(units[:KERNEL_EXAMPLES]),
+            max(0, len(units) - KERNEL_EXAMPLES),
+        )
+        for reason, units in groups
+    )
+
+
 def _edges(index: _Index) -> tuple[EdgeView, ...]:
     return tuple(
         EdgeView(e.source, e.target, fmt(e.weight), ", ".join(sorted(set(e.kinds))))
@@ -1225,4 +1303,6 @@ def build_view(
         scaffold_dir=index.scaffold or "",
         delivery=_delivery(index, delivery) if delivery else None,
         timings=tuple(f"{t.stage} {t.seconds:.3f} s" for t in plan.timings),
+        granularity=_granularity(plan),
+        kernel_reasons=_kernel_reasons(plan),
     )

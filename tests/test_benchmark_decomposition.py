@@ -200,3 +200,45 @@ def test_a_missing_tree_says_how_to_fetch_it(tmp_path):
         text=True,
     )
     assert result.returncode == 2 and "fetch github:o/x" in result.stderr
+
+
+def test_doc_block_is_rewritten_from_a_run_and_again_from_its_json(corpus, tmp_path):
+    intro = f"# Bench\n\nThe block ends at `{bench.BLOCK_END}`.\n\n"  # not the block's end
+    original = f"{intro}{bench.BLOCK_BEGIN}\nold table\n{bench.BLOCK_END}\n\nafter\n"
+    doc = tmp_path / "doc.md"
+    doc.write_text(original, encoding="utf-8")
+    args = ("--app", "shop-toml", "--app", "shop-extract", "--ablate", "import")
+    args += ("--skip-ablation", "shop-extract", "--json", "--doc", str(doc))
+    result = _run(corpus, *args)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [a["app"] for a in data["ablations"]] == ["shop-toml"]  # shop-extract skipped
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith(f"{intro}{bench.BLOCK_BEGIN}\nMeasured on ")
+    assert text.endswith(f"{bench.BLOCK_END}\n\nafter\n") and "old table" not in text
+    assert "--skip-ablation shop-extract --json --doc" in text
+    assert data["run"]["commands"][0] in text
+    assert "\n| shop-toml | MoJoFM |" in text and "\n| shop-extract | F1 |" in text
+    assert "\n| shop-toml | import | MoJoFM |" in text
+    saved = tmp_path / "run.json"
+    saved.write_text(result.stdout, encoding="utf-8")
+    again = tmp_path / "again.md"
+    again.write_text(original, encoding="utf-8")
+    result = subprocess.run(
+        [*RUNNER, "--from-json", str(saved), "--doc", str(again)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert again.read_text(encoding="utf-8") == text
+    assert result.stdout.startswith("| app | metric | ours |")
+
+
+def test_doc_without_the_block_is_refused(tmp_path):
+    doc = tmp_path / "doc.md"
+    doc.write_text("# no block\n", encoding="utf-8")
+    saved = tmp_path / "run.json"
+    saved.write_text('{"rows": [], "ablations": []}', encoding="utf-8")
+    result = subprocess.run(
+        [*RUNNER, "--from-json", str(saved), "--doc", str(doc)], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "no <!-- benchmark:begin" in result.stderr
+    assert doc.read_text(encoding="utf-8") == "# no block\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ from analyzers.facts import (
 )
 from planner.plan import (
     CallBack,
+    Candidate,
     CrossJoin,
     EndpointRef,
     Factor,
@@ -35,6 +37,7 @@ from planner.plan import (
 from reports import render_reports
 from reports.diagrams import dot_string, sanitise_svg, services_dot
 from reports.markdown import code, text
+from reports.view import build_view
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -275,6 +278,8 @@ def sample_inputs(*, hostile: bool = False) -> tuple[Facts, Plan]:
             ),
         ),
         unknown_tables=(ghost,),
+        kernel_reasons={"shop.utils": "used from 3 of 4 areas"},
+        candidates=(Candidate(4, 0.4213, True), Candidate(3, 0.4105), Candidate(6, 0.3871)),
     )
     return facts, plan
 
@@ -522,8 +527,6 @@ def test_two_renders_are_byte_identical(tmp_path: Path) -> None:
 
 
 def test_input_order_does_not_change_output(tmp_path: Path, no_dot_path: None) -> None:
-    import dataclasses
-
     facts, plan = sample_inputs()
     shuffled = dataclasses.replace(
         plan,
@@ -697,3 +700,64 @@ def test_overall_risk_comes_from_the_plan_metrics(tmp_path: Path, no_dot_path: N
     assert re.search(
         r'<div class="stat-value">41.2</div>\s*<div class="stat-label">Overall risk', summary
     )
+
+
+# --- granularity and platform code ------------------------------------------------------------
+
+
+def test_report_shows_the_chosen_granularity_and_the_runner_up(
+    tmp_path: Path, no_dot_path: None
+) -> None:
+    _render(tmp_path)
+    line = (
+        "4 services chosen (modularity 0.421; 3 numbers of services tried); "
+        "runner-up: 3 services at modularity 0.410 (0.011 lower, 2.6%)."
+    )
+    summary = _section((tmp_path / "report.html").read_text(encoding="utf-8"), "summary")
+    assert f"<strong>Granularity.</strong> {line}" in summary
+    md = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    assert f"**Granularity:** {line}\n" in md
+
+
+def test_granularity_runner_up_outside_the_range_a_tie_and_no_sweep() -> None:
+    facts, plan = sample_inputs()
+    outside = dataclasses.replace(
+        plan, candidates=(Candidate(4, 0.4, True), Candidate(9, 0.5), Candidate(3, 0.3))
+    )
+    view = build_view(facts, outside).granularity
+    assert view is not None and (view.runner_up, view.runner_up_score) == ("9 services", "0.500")
+    assert view.gap == "0.100 higher, 25.0%; outside services.min/max"
+    tie = dataclasses.replace(plan, candidates=(Candidate(1, 0.0, True), Candidate(2, 0.0)))
+    view = build_view(facts, tie).granularity
+    assert view is not None and (view.chosen, view.gap) == ("1 service", "the same score")
+    alone = dataclasses.replace(plan, candidates=(Candidate(2, 0.2, True),))
+    view = build_view(facts, alone).granularity
+    assert view is not None and (view.runner_up_k, view.tried) == (0, "1 number of services tried")
+    assert build_view(facts, dataclasses.replace(plan, candidates=())).granularity is None
+
+
+def test_kernel_units_are_counted_by_reason_with_the_first_few_named(
+    tmp_path: Path, no_dot_path: None
+) -> None:
+    facts, plan = sample_inputs()
+    kernel = ("shop.a", "shop.b", "shop.base", "shop.c", "shop.d", "shop.e", "shop.conf")
+    reasons = {u: "used from 3 of 4 areas" for u in ("shop.e", "shop.d", "shop.c", "shop.b")}
+    reasons["shop.base"] = "base class of 2 units across 2 business nouns"
+    reasons["shop.conf"] = "configuration: platform"
+    plan = dataclasses.replace(plan, shared_kernel=kernel[::-1], kernel_reasons=reasons)
+    groups = [(r.reason, r.count, r.units, r.more) for r in build_view(facts, plan).kernel_reasons]
+    assert groups == [
+        ("used from 3 of 4 areas", 4, ("shop.b", "shop.c", "shop.d"), 1),
+        ("base class of 2 units across 2 business nouns", 1, ("shop.base",), 0),
+        ("configuration: platform", 1, ("shop.conf",), 0),
+        ("no reason recorded", 1, ("shop.a",), 0),
+    ]
+    render_reports(facts, plan, tmp_path, warn=lambda _: None)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (
+        "<li>4 · used from 3 of 4 areas: <code>shop.b</code>, <code>shop.c</code>, "
+        "<code>shop.d</code> and 1 more</li>"
+    ) in html
+    md = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    assert "- 4 · used from 3 of 4 areas: `shop.b`, `shop.c`, `shop.d` and 1 more\n" in md
+    assert "- 1 · configuration: platform: `shop.conf`\n" in md

@@ -5,6 +5,8 @@ Usage (from the repository root; see docs/benchmark-decomposition.md):
     .venv/bin/python benchmarks/decomposition/run.py --mirror-root /work/.mirror
     .venv/bin/python benchmarks/decomposition/run.py --app spring-petclinic --ablate all
     .venv/bin/python benchmarks/decomposition/run.py --set services.max=8 --json
+    .venv/bin/python benchmarks/decomposition/run.py --mirror-root /work/.mirror --ablate all \
+        --skip-ablation nova-placement --doc docs/benchmark-decomposition.md
 
 Each app is a local tree (`path`) or a git repository (`repo` at `commit`), taken from
 `--source NAME=PATH` (a git dir or a checkout) or from `--mirror-root` (`OWNER+NAME/repo`, as the
@@ -14,12 +16,19 @@ adjusted Rand index; the best published number; the package baseline (each unit 
 its own package) and the "every unit alone" baseline, both scored the same way; the run time; and
 the plan's service names. Real extractions (`score = "extraction"`) report the F1 of the service
 that best matches the reference service instead of MoJoFM.
+
+`--doc FILE` rewrites the block between `BLOCK_BEGIN` and `BLOCK_END` in FILE with the tables,
+the date, the commit and the exact command; `--from-json` renders that block (or the tables)
+from earlier `--json` outputs instead of running again.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -55,6 +64,9 @@ from planner.plan import Plan, read_plan  # noqa: E402
 Truth = dict[UnitId, str] | RsfTruth
 
 CORPUS = Path(__file__).resolve().parent / "corpus.toml"
+BLOCK_BEGIN = "<!-- benchmark:begin (written by benchmarks/decomposition/run.py --doc) -->"
+BLOCK_END = "<!-- benchmark:end -->"
+"""The markers of the generated results block in the benchmark's document."""
 SHARED = "../shared/"
 """Corpus paths under this prefix live in the shared folder beside the checkout (or above it)."""
 
@@ -359,6 +371,103 @@ def render_ablations(rows: Sequence[Ablation]) -> str:
 
 
 @dataclass(frozen=True)
+class Run:
+    """Where a set of rows came from: the commands, the planner's commit, the date (UTC)."""
+
+    commands: tuple[str, ...]
+    commit: str
+    date: str
+
+
+def this_run(argv: Sequence[str]) -> Run:
+    """This invocation: its command line, the checkout's commit (`+changes` when the planner's
+    or analyzers' code differs from it), today's date."""
+    command = shlex.join([".venv/bin/python", "benchmarks/decomposition/run.py", *argv])
+    commit = "unknown"
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if head.returncode == 0:
+        commit = head.stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "analyzers", "planner"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if dirty.stdout.strip():
+            commit += "+changes"
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    return Run((command,), commit, today)
+
+
+def render_block(rows: Sequence[Row], ablations: Sequence[Ablation], runs: Sequence[Run]) -> str:
+    """The document's generated block: provenance, command(s), the table and the ablations."""
+    dates = sorted({r.date for r in runs})
+    commits = sorted({r.commit for r in runs})
+    lines = [BLOCK_BEGIN]
+    if runs:
+        lines += [
+            f"Measured on {', '.join(dates)} (UTC), planner at commit {', '.join(commits)}, with:",
+            "",
+            "```sh",
+            *(c for r in runs for c in r.commands),
+            "```",
+            "",
+        ]
+    lines.append(render_rows(rows).rstrip("\n"))
+    if ablations:
+        lines += [
+            "",
+            "Each `[weights]` key at 0 (`--ablate all`), all else as in the table; delta = score "
+            "at 0 minus the full run's (positive: the signal costs that app):",
+            "",
+            render_ablations(ablations).rstrip("\n"),
+        ]
+    return "\n".join([*lines, BLOCK_END]) + "\n"
+
+
+def replace_block(doc: Path, block: str) -> None:
+    """Write `block` over the one between the markers in `doc` (temp file, then rename)."""
+    try:
+        text = doc.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{doc}: cannot read: {error}") from None
+    start = text.find(BLOCK_BEGIN)
+    end = text.find(BLOCK_END, start) if start >= 0 else -1
+    if end < 0:
+        raise InputError(f"{doc}: no {BLOCK_BEGIN} ... {BLOCK_END} block to replace")
+    new = text[:start] + block + text[end + len(BLOCK_END) :].removeprefix("\n")
+    temp = doc.with_name(f".{doc.name}.tmp")
+    temp.write_text(new, encoding="utf-8")
+    os.replace(temp, doc)
+
+
+def load_results(paths: Sequence[Path]) -> tuple[list[Row], list[Ablation], list[Run]]:
+    """Rows, ablations and runs of earlier `--json` outputs; an app's first row wins."""
+    rows: dict[str, Row] = {}
+    ablations: dict[tuple[str, str], Ablation] = {}
+    runs: list[Run] = []
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            for item in data["rows"]:
+                item["services"] = tuple(item["services"])
+                rows.setdefault(item["app"], Row(**item))
+            for item in data["ablations"]:
+                ablations.setdefault((item["app"], item["signal"]), Ablation(**item))
+            if "run" in data:
+                run = data["run"]
+                runs.append(Run(tuple(run["commands"]), run["commit"], run["date"]))
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            raise InputError(f"{path}: not a run.py --json output: {error}") from None
+    return list(rows.values()), list(ablations.values()), runs
+
+
+@dataclass(frozen=True)
 class Options:
     """What to run: sources, planner.toml overrides and ablations."""
 
@@ -369,6 +478,7 @@ class Options:
     ablate: tuple[str, ...] = ()
     keep: Path | None = None
     repeat: int = 1
+    skip_ablation: frozenset[str] = frozenset()
 
 
 def bench_app(app: App, options: Options) -> tuple[Row, list[Ablation]]:
@@ -390,7 +500,7 @@ def bench_app(app: App, options: Options) -> tuple[Row, list[Ablation]]:
             raise InputError(f"{app.name}: {len(plans)} different plans in {options.repeat} runs")
         row = score_run(app, out, min(times))
         ablations = []
-        for signal in options.ablate:
+        for signal in () if app.name in options.skip_ablation else options.ablate:
             zero_out = work / f"out-{signal}"
             settings = config_for(tree, options.config, options.sets, signal)
             seconds = run_planner(tree, zero_out, settings, app, out / ".planner-cache")
@@ -432,54 +542,50 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="run the planner N times per app (cold each time); report the best time and "
         "fail if the plans differ",
     )
+    parser.add_argument(
+        "--skip-ablation",
+        action="append",
+        default=[],
+        help="app whose ablation runs are skipped (repeatable; its row is still measured)",
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument(
+        "--doc", type=Path, help="also rewrite the generated block of this Markdown file"
+    )
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        action="append",
+        default=[],
+        help="render earlier --json outputs instead of running (repeatable)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; print its table (or JSON). Exit 2 on a usage or input error."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = _parse(argv)
     try:
-        apps = load_corpus(args.corpus)
-        known = weight_names()
-        ablate = known if "all" in args.ablate else args.ablate
-        unknown = sorted(set(ablate) - set(known))
-        if unknown:
-            raise InputError(f"unknown weight(s) {', '.join(unknown)}; known: {', '.join(known)}")
-        wanted = set(args.app)
-        missing = wanted - {a.name for a in apps}
-        if missing:
-            raise InputError(f"no app named {', '.join(sorted(missing))} in {args.corpus}")
-        sources = {}
-        for item in args.source:
-            name, sep, path = item.partition("=")
-            if not sep:
-                raise InputError(f"--source {item!r}: expected NAME=PATH")
-            sources[name] = Path(path)
-        if args.repeat < 1:
-            raise InputError("--repeat must be at least 1")
-        options = Options(
-            args.mirror_root,
-            sources,
-            args.config,
-            tuple(args.set),
-            tuple(ablate),
-            args.keep,
-            args.repeat,
-        )
-        rows, ablations = [], []
-        for app in apps:
-            if wanted and app.name not in wanted:
-                continue
-            print(f"running {app.name}", file=sys.stderr, flush=True)
-            row, more = bench_app(app, options)
-            rows.append(row)
-            ablations.extend(more)
+        if args.from_json:
+            rows, ablations, runs = load_results(args.from_json)
+        else:
+            rows, ablations = _measure(args)
+            runs = [this_run(argv)]
+        if args.doc:
+            replace_block(args.doc, render_block(rows, ablations, runs))
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.json:
-        data = {"rows": [asdict(r) for r in rows], "ablations": [asdict(a) for a in ablations]}
+        data = {
+            "rows": [asdict(r) for r in rows],
+            "ablations": [asdict(a) for a in ablations],
+            "run": {"commands": [c for r in runs for c in r.commands], "commit": "", "date": ""},
+        }
+        if runs:
+            data["run"]["commit"] = ", ".join(sorted({r.commit for r in runs}))
+            data["run"]["date"] = ", ".join(sorted({r.date for r in runs}))
         print(json.dumps(data, indent=2, sort_keys=True))
     else:
         print(render_rows(rows), end="")
@@ -487,6 +593,47 @@ def main(argv: Sequence[str] | None = None) -> int:
             print()
             print(render_ablations(ablations), end="")
     return 0
+
+
+def _measure(args: argparse.Namespace) -> tuple[list[Row], list[Ablation]]:
+    """Every wanted app of the corpus run and scored, with its ablation runs."""
+    apps = load_corpus(args.corpus)
+    known = weight_names()
+    ablate = known if "all" in args.ablate else args.ablate
+    unknown = sorted(set(ablate) - set(known))
+    if unknown:
+        raise InputError(f"unknown weight(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    wanted = set(args.app)
+    missing = wanted - {a.name for a in apps}
+    if missing:
+        raise InputError(f"no app named {', '.join(sorted(missing))} in {args.corpus}")
+    sources = {}
+    for item in args.source:
+        name, sep, path = item.partition("=")
+        if not sep:
+            raise InputError(f"--source {item!r}: expected NAME=PATH")
+        sources[name] = Path(path)
+    if args.repeat < 1:
+        raise InputError("--repeat must be at least 1")
+    options = Options(
+        args.mirror_root,
+        sources,
+        args.config,
+        tuple(args.set),
+        tuple(ablate),
+        args.keep,
+        args.repeat,
+        frozenset(args.skip_ablation),
+    )
+    rows, ablations = [], []
+    for app in apps:
+        if wanted and app.name not in wanted:
+            continue
+        print(f"running {app.name}", file=sys.stderr, flush=True)
+        row, more = bench_app(app, options)
+        rows.append(row)
+        ablations.extend(more)
+    return rows, ablations
 
 
 if __name__ == "__main__":
