@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import importlib.metadata
 import operator
 import re
+from pathlib import Path
 from typing import Any, TypeVar
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
@@ -180,6 +183,14 @@ def redact_text(text: str) -> str:
     return text
 
 
+@functools.cache
+def redaction_rules() -> str:
+    """A fingerprint of the redaction rules (this module and detect-secrets' version): what was
+    found clean under one fingerprint is clean under the same one."""
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"{source}+detect-secrets-{importlib.metadata.version('detect-secrets')}"
+
+
 def redact_model(model: T) -> T:
     """A copy of a frozen dataclass tree (facts, a plan) with every string passed through
     `redact_text`: the one redaction step before anything is written or rendered."""
@@ -205,7 +216,9 @@ def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
         return redact_text(value)
     if isinstance(value, dict):
-        return {_redact_value(k): _redact_value(v) for k, v in value.items()}
+        items = {_redact_value(k): _redact_value(v) for k, v in value.items()}
+        same = items.keys() == value.keys() and all(items[k] is v for k, v in value.items())
+        return value if same else items
     return value
 
 
