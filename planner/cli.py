@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as cli_errors
 
 from analyzers.errors import InputError
-from analyzers.facts import Facts, dumps, in_file_form, merge_facts, read_facts, write_json
+from analyzers.facts import Facts, dumps, encode, in_file_form, merge_facts, read_facts, write_json
 from analyzers.history import EXPORT_COMMAND, analyze_history
 from analyzers.owners import analyze_owners
 from analyzers.redact import redact_model, redact_text, redact_url, redaction_rules
@@ -249,7 +249,7 @@ def _analyze(
         in_db = [t for t in facts.tables if t.source == "database"]
         diff = compare_schemas(in_code, in_db)
         facts = merge_facts(str(root), [facts, Facts(root=str(root), warnings=diff)])
-    return redact_model(facts)
+    return _redacted(facts, encode(facts), cache_dir)  # a warm run's: found clean last time
 
 
 def _plan(facts: Facts, settings: Config, first: str | None, clock: Clock | None = None) -> Plan:
@@ -704,15 +704,17 @@ def _load_plan(path: Path) -> Plan:
 Model = TypeVar("Model", Facts, Plan)
 
 
-def _redacted(model: Model, data: bytes) -> Model:
-    """`model`, read from the bytes `data`, with every string redacted. Bytes once found clean
-    under the same redaction rules are not walked again (the what-if loop reads the same facts
-    each time): an empty file named by their digest marks them, in the user cache folder."""
+def _redacted(model: Model, data: bytes, cache_dir: Path | None = None) -> Model:
+    """`model`, encoded as or read from `data`, with every string redacted. Bytes once found
+    clean under the same redaction rules are not walked again (a warm run makes the same facts,
+    the what-if loop reads them each time): an empty file named by their digest marks them, in
+    the cache folder (default: the user's)."""
     from analyzers.cache import default_cache_dir
 
     digest = hashlib.sha256(data)
     digest.update(b"\0" + redaction_rules().encode("utf-8"))
-    marker = default_cache_dir(Path(model.root)) / "clean" / digest.hexdigest()
+    folder = cache_dir or default_cache_dir(Path(model.root))
+    marker = folder / "clean" / digest.hexdigest()
     if marker.is_file():
         return model
     clean = redact_model(model)
