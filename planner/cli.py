@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -15,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -27,10 +29,10 @@ except ImportError:  # pragma: no cover
     from click import exceptions as cli_errors
 
 from analyzers.errors import InputError
-from analyzers.facts import Facts, dumps, merge_facts, read_facts, write_json
+from analyzers.facts import Facts, dumps, encode, in_file_form, merge_facts, read_facts, write_json
 from analyzers.history import EXPORT_COMMAND, analyze_history
 from analyzers.owners import analyze_owners
-from analyzers.redact import redact_model, redact_text, redact_url
+from analyzers.redact import redact_model, redact_text, redact_url, redaction_rules
 from planner import __version__
 from planner.checks import output_dir, source_dir
 from planner.config import Config, find_config, load_config
@@ -247,7 +249,7 @@ def _analyze(
         in_db = [t for t in facts.tables if t.source == "database"]
         diff = compare_schemas(in_code, in_db)
         facts = merge_facts(str(root), [facts, Facts(root=str(root), warnings=diff)])
-    return redact_model(facts)
+    return _redacted(facts, encode(facts), cache_dir)  # a warm run's: found clean last time
 
 
 def _plan(facts: Facts, settings: Config, first: str | None, clock: Clock | None = None) -> Plan:
@@ -373,7 +375,7 @@ def analyze(
     facts = _analyze(root, settings, sources, out, clock)
     with staging(out) as area:
         with clock.stage("writing"):
-            write_json(facts, area.path / "facts.json", pretty=pretty)
+            write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)
         _commit(area, clock, _others(out, FACTS_FILES))
     _info(
         f"{len(facts.units)} units, {len(facts.dependencies)} dependencies, {len(facts.tables)} "
@@ -489,7 +491,7 @@ def _run(
             _report(facts, _with_timings(result, clock, timings), area.path, scaffold_name)
         final = _with_timings(result, clock, timings)  # up to rendering: written next
         with clock.stage("writing"):
-            write_json(facts, area.path / "facts.json", pretty=pretty)
+            write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)
             write_json(final, area.path / "plan.json", pretty=pretty)
         _commit(area, clock)
     _print_timings(clock, timings)
@@ -683,7 +685,8 @@ def _load_facts(path: Path) -> Facts:
     if not path.is_file():
         raise InputError(f"{path}: no such facts file (run `planner analyze` first)")
     try:
-        return redact_model(read_facts(path))  # a hand-made or older file: redacted as well
+        data = path.read_bytes()
+        return _redacted(read_facts(path, data), data)  # a hand-made or older file as well
     except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise InputError(f"{path}: not a facts file this planner can read ({error})") from None
 
@@ -692,9 +695,34 @@ def _load_plan(path: Path) -> Plan:
     if not path.is_file():
         raise InputError(f"{path}: no such plan file (run `planner plan` first)")
     try:
-        return redact_model(read_plan(path))
+        data = path.read_bytes()
+        return _redacted(read_plan(path, data), data)
     except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise InputError(f"{path}: not a plan file this planner can read ({error})") from None
+
+
+Model = TypeVar("Model", Facts, Plan)
+
+
+def _redacted(model: Model, data: bytes, cache_dir: Path | None = None) -> Model:
+    """`model`, encoded as or read from `data`, with every string redacted. Bytes once found
+    clean under the same redaction rules are not walked again (a warm run makes the same facts,
+    the what-if loop reads them each time): an empty file named by their digest marks them, in
+    the cache folder (default: the user's)."""
+    from analyzers.cache import default_cache_dir
+
+    digest = hashlib.sha256(data)
+    digest.update(b"\0" + redaction_rules().encode("utf-8"))
+    folder = cache_dir or default_cache_dir(Path(model.root))
+    marker = folder / "clean" / digest.hexdigest()
+    if marker.is_file():
+        return model
+    clean = redact_model(model)
+    if clean is model:
+        with contextlib.suppress(OSError):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    return clean
 
 
 def main() -> None:

@@ -223,11 +223,11 @@ class Plan:
         return next(s for s in self.services if s.name == name)
 
 
-def read_plan(path: Path) -> Plan:
+def read_plan(path: Path, data: bytes | None = None) -> Plan:
     """Load plan.json (compact or pretty), refusing a format this version does not know, values
     of the wrong type, service names that are not safe as file names, and waves or steps naming
-    unknown services (ValueError)."""
-    plan = read_versioned(path, Plan, READABLE_PLAN_VERSIONS, "plan")
+    unknown services (ValueError); `data`: the file's bytes, already read."""
+    plan = read_versioned(path, Plan, READABLE_PLAN_VERSIONS, "plan", data)
     names = {s.name for s in plan.services}
     for name in sorted(names):
         if not is_safe_name(name):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.facts import encode, read_facts
+from analyzers.facts import FORMAT_VERSION, encode, in_file_form, read_facts
 from planner.plan import read_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +55,33 @@ def test_pretty_holds_the_same_content_and_both_forms_read_alike(runs):
         assert json.loads(pretty) == json.loads(compact)
         model = read(runs["pretty"] / name)
         assert model == read(runs["first"] / name)
-        assert encode(model) == compact, "reading and writing again changes nothing"
+        written = in_file_form(model) if name == "facts.json" else model
+        assert encode(written) == compact, "reading and writing again changes nothing"
+
+
+def test_facts_leave_out_evidence_paths_of_the_unit_s_own_file_and_read_them_back(runs, tmp_path):
+    data = json.loads((runs["first"] / "facts.json").read_bytes())
+    assert data["format_version"] == FORMAT_VERSION == 2
+    path_of = {u["id"]: u["path"] for u in data["units"]}
+    records = [(d["source"], d["evidence"]) for d in data["dependencies"]]
+    records += [(a["unit"], a["evidence"]) for a in data["table_access"]]
+    evidence = [(unit, e) for unit, items in records for e in items]
+    assert evidence and all(e["path"] != path_of[unit] for unit, e in evidence)
+    emptied = [(unit, e) for unit, e in evidence if not e["path"]]
+    assert emptied, "the sample's evidence is mostly in the unit's own file"
+    facts = read_facts(runs["first"] / "facts.json")
+    restored = [(d.source, e) for d in facts.dependencies for e in d.evidence] + [
+        (a.unit, e) for a in facts.table_access for e in a.evidence
+    ]
+    assert all(e.path for _, e in restored)
+    assert sum(e.path == path_of[unit] for unit, e in restored) == len(emptied)
+    # A version 1 file (every path written out) reads into the same facts.
+    old = {**data, "format_version": 1}
+    for unit, items in records:
+        for e in items:
+            e["path"] = e["path"] or path_of[unit]
+    (tmp_path / "facts.json").write_bytes(json.dumps(old).encode())
+    assert dataclasses.replace(read_facts(tmp_path / "facts.json"), format_version=2) == facts
 
 
 def test_plan_reads_pretty_facts(runs, tmp_path):

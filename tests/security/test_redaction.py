@@ -230,3 +230,24 @@ def test_hand_made_facts_and_plans_are_redacted_when_read(tmp_path: Path) -> Non
         "Pw4HandMade42" not in (again / "report.html").read_text()
         and "***" in (again / "report.html").read_text()
     )
+
+
+def test_only_models_found_clean_are_marked_and_skipped(tmp_path: Path) -> None:
+    """The digest marker that spares a clean facts.json a second redaction walk is written for
+    clean bytes only; bytes with a secret are masked every time, never marked."""
+    from analyzers.facts import AnalysisWarning, Facts, encode
+    from planner.cli import _redacted
+
+    def facts(message: str) -> Facts:
+        return Facts(root="/r", warnings=(AnalysisWarning("python", "a.py", message),))
+
+    markers = tmp_path / "clean"
+    clean = facts("nothing to hide here")
+    assert _redacted(clean, encode(clean), tmp_path) is clean
+    assert len(list(markers.iterdir())) == 1
+    assert _redacted(clean, encode(clean), tmp_path) is clean
+    dirty = facts("password='Pw4Marker77' in settings")
+    for _ in range(2):
+        masked = _redacted(dirty, encode(dirty), tmp_path)
+        assert b"Pw4Marker77" not in encode(masked) and b"***" in encode(masked)
+    assert len(list(markers.iterdir())) == 1
