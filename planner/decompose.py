@@ -109,8 +109,9 @@ def cluster(
     Each level of the Louvain hierarchy at each resolution of `RESOLUTIONS` gives a partition
     (small communities folded in, merged down to `services.max`); each distinct number of
     services k is scored by weighted modularity (resolution 1) and the best k within
-    `services.min/max` wins (ties: fewer services). All candidates are returned, best first,
-    so the runner-up can be shown.
+    `services.min/max` wins (ties: fewer services). When every level gives the same k, the
+    partition merged down by one service is scored too. All candidates are returned, best
+    first, so the runner-up can be shown.
     """
     sub = graph.affinity.subgraph(units).copy()
     if sub.number_of_nodes() == 0:
@@ -132,6 +133,11 @@ def cluster(
         score = partition_quality(sub, communities)
         if k not in best or score > best[k][0] + 1e-12:
             best[k] = (score, communities)
+    if len(best) == 1:  # every level agrees: the next coarser partition is the runner-up
+        ((k, (_, communities)),) = best.items()
+        if k > 1:
+            coarser = _merge_to(sub, communities, k - 1)
+            best[k - 1] = (partition_quality(sub, coarser), coarser)
     ranked = sorted(
         best.items(), key=lambda kv: (not low <= kv[0] <= config.max_services, -kv[1][0], kv[0])
     )
