@@ -208,9 +208,17 @@ def test_a_service_name_cannot_write_outside_out(
 ) -> None:
     def edit(data: dict) -> None:
         old = data["services"][0]["name"]
-        text = json.dumps(data).replace(json.dumps(old), json.dumps(hostile))
+
+        def rename(value: object) -> object:  # values only: a name like `order` is also a key
+            if isinstance(value, dict):
+                return {k: rename(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [rename(v) for v in value]
+            return hostile if value == old else value
+
+        renamed = rename(data)
         data.clear()
-        data.update(json.loads(text))
+        data.update(renamed)
 
     plan = _edited_plan(outputs, tmp_path, edit)
     out = tmp_path / "a" / "b" / "c" / "out"
