@@ -27,7 +27,7 @@ class Weights:
     co_change: float = 2.0
     shared_table: float = 1.5
     naming: float = 1.0
-    package: float = 3.0
+    package: float = 10.0
     entry_reach: float = 2.0
     data_affinity: float = 2.0
     vocabulary: float = 3.0

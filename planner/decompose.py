@@ -109,8 +109,9 @@ def cluster(
     Each level of the Louvain hierarchy at each resolution of `RESOLUTIONS` gives a partition
     (small communities folded in, merged down to `services.max`); each distinct number of
     services k is scored by weighted modularity (resolution 1) and the best k within
-    `services.min/max` wins (ties: fewer services). All candidates are returned, best first,
-    so the runner-up can be shown.
+    `services.min/max` wins (ties: fewer services). When every level gives the same k, the
+    partition merged down by one service is scored too. All candidates are returned, best
+    first, so the runner-up can be shown.
     """
     sub = graph.affinity.subgraph(units).copy()
     if sub.number_of_nodes() == 0:
@@ -132,6 +133,11 @@ def cluster(
         score = partition_quality(sub, communities)
         if k not in best or score > best[k][0] + 1e-12:
             best[k] = (score, communities)
+    if len(best) == 1:  # every level agrees: the next coarser partition is the runner-up
+        ((k, (_, communities)),) = best.items()
+        if k > 1:
+            coarser = _merge_to(sub, communities, k - 1)
+            best[k - 1] = (partition_quality(sub, coarser), coarser)
     ranked = sorted(
         best.items(), key=lambda kv: (not low <= kv[0] <= config.max_services, -kv[1][0], kv[0])
     )
@@ -253,7 +259,7 @@ def decompose(facts: Facts, graph: CodeGraph, config: Config) -> Decomposition:
         if not any(n in free_set for n in graph.affinity.neighbors(unit)):
             left_out[unit] = "no coupling with other movable code: stays in the monolith"
     communities, candidates = cluster(graph, tuple(u for u in free if u not in left_out), config)
-    communities = _fold_plumbing(graph.affinity, communities, facts, left_out)
+    communities = _fold_plumbing(graph, communities, facts, areas, left_out)
     named: dict[ServiceName, set[UnitId]] = {name: set(m) for name, m in pinned.items()}
     for community, name in zip(
         communities, name_services(communities, facts, areas, named), strict=True
@@ -283,21 +289,33 @@ def _role_reasons(facts: Facts, excluded: tuple[UnitId, ...]) -> dict[UnitId, st
     return {u: ROLE_REASONS.get(roles.get(u, ""), "excluded by planner.toml") for u in excluded}
 
 
-def _fold_plumbing(
-    graph: nx.Graph, communities: list[set[UnitId]], facts: Facts, left_out: dict[UnitId, str]
-) -> list[set[UnitId]]:
-    """Communities serving no endpoint and touching no table are plumbing, not services.
+DATA_DEPTH = 3
+"""How many static hops from a unit to a table's code still count as using that data."""
 
-    Each joins the service it is most coupled with; with no coupling it stays in the monolith
-    (recorded in `left_out`).
+
+def _fold_plumbing(
+    graph: CodeGraph,
+    communities: list[set[UnitId]],
+    facts: Facts,
+    areas: dict[UnitId, str],
+    left_out: dict[UnitId, str],
+) -> list[set[UnitId]]:
+    """Communities serving no endpoint, using no table and forming no subsystem are plumbing.
+
+    A community uses a table when one of its units touches it or reaches, within `DATA_DEPTH`
+    static hops, code that does (a manager calling a data-access API is a service). It forms a
+    subsystem when most of it is one business area of the code's own packages (its API,
+    manager and drivers), which stays a capability even when its data goes through a shared
+    data-access layer reached dynamically. Each plumbing community joins the service it is most
+    coupled with; with no coupling it stays in the monolith (recorded in `left_out`).
     """
-    active = {e.unit for e in facts.endpoints} | {a.unit for a in facts.table_access}
-    services = [c for c in communities if c & active]
+    active = {e.unit for e in facts.endpoints} | _data_users(graph.deps, facts)
+    services = [c for c in communities if c & active or _subsystem(c, areas)]
     if not services:
         return communities
     for plumbing in sorted((c for c in communities if not c & active), key=min):
-        best = max(sorted(services, key=min), key=lambda c: _links(graph, plumbing, c))
-        if _links(graph, plumbing, best) > 0:
+        best = max(sorted(services, key=min), key=lambda c: _links(graph.affinity, plumbing, c))
+        if _links(graph.affinity, plumbing, best) > 0:
             best |= plumbing
         else:
             left_out.update(
@@ -307,6 +325,33 @@ def _fold_plumbing(
                 )
             )
     return services
+
+
+SUBSYSTEM_MIN = 5
+"""A business area needs this many units in a community to make it a subsystem."""
+
+
+def _subsystem(community: set[UnitId], areas: dict[UnitId, str]) -> bool:
+    """Whether most of `community` (and at least `SUBSYSTEM_MIN` units) is one business area."""
+    counts = Counter(areas.get(u, "") for u in community)
+    area, n = max(sorted(counts.items()), key=lambda kv: kv[1])
+    return is_business_area(area) and n >= max(SUBSYSTEM_MIN, len(community) / 2)
+
+
+def _data_users(deps: nx.DiGraph, facts: Facts) -> set[UnitId]:
+    """Units touching a table or reaching code that does within `DATA_DEPTH` static hops."""
+    users = {a.unit for a in facts.table_access} | {m.unit for m in facts.orm_models}
+    frontier = sorted(u for u in users if u in deps)
+    for _ in range(DATA_DEPTH):
+        nxt = {
+            p
+            for u in frontier
+            for p in deps.predecessors(u)
+            if p not in users and deps.nodes[p].get("kind") == "unit"
+        }
+        users |= nxt
+        frontier = sorted(nxt)
+    return users
 
 
 def _entry_point(unit: UnitId, info: Unit, areas: dict[UnitId, str], graph: CodeGraph) -> bool:

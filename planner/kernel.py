@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from analyzers.facts import Facts, Unit, UnitId
-from planner.naming import NAME_STOP, unit_nouns
+from planner.naming import NAME_STOP, TECH_WORDS, is_business_area, unit_areas, unit_nouns
 
 TEST_DIR = re.compile(
     r"^(tests?|testing|testutils?|testkit)$|test[-_]?(support|helpers?|fixtures?|data)"
@@ -46,6 +46,9 @@ def platform_roles(units: dict[UnitId, Unit], facts: Facts) -> dict[UnitId, Plat
     """Why each platform unit stays out of the business services (bootstrap, configuration,
     framework glue, base classes shared by several business nouns, test support).
 
+    A base class whose heirs all sit in its own business area (not a technology package like
+    `actions` or `mapper`) is that subsystem's own abstraction (a volume package's driver
+    interface), not shared code: it stays with them.
     Read from the facts, not the weighted graph: a weight of 0 never hides a base class."""
     serving = {e.unit for e in facts.endpoints}
     reasons: dict[UnitId, PlatformRole] = {}
@@ -58,10 +61,15 @@ def platform_roles(units: dict[UnitId, Unit], facts: Facts) -> dict[UnitId, Plat
     for dep in facts.dependencies:
         if dep.kind == "inherit" and dep.source in units and dep.source != dep.target:
             heirs_of.setdefault(dep.target, set()).add(dep.source)
+    areas = unit_areas(units)
     for unit_id in sorted(units):
         if unit_id in reasons or unit_id in serving:
             continue
         heirs = sorted(heirs_of.get(unit_id, ()))
+        area = areas.get(unit_id, "")
+        own_area = is_business_area(area) and area.lower() not in TECH_WORDS
+        if own_area and all(areas.get(h) == area for h in heirs):
+            continue
         nouns = {(unit_nouns(units[h], NAME_STOP) or [""])[0] for h in heirs}
         leaf = unit_id.rsplit(".", 1)[-1]
         if len(heirs) >= 2 and (len(nouns) >= 2 or leaf.startswith(("Base", "Abstract"))):

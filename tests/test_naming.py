@@ -176,3 +176,23 @@ def test_sample_plans_are_named_by_business_words(sample):
     assert len(plan.services) >= 3
     assert plan.runner_up() is not None
     assert_architect_names(plan, facts)
+
+
+def test_a_subsystems_own_base_class_stays_with_it():
+    """A driver interface whose heirs all live in its own business package is no shared kernel;
+    a base class whose heirs span business packages is."""
+    from planner.kernel import platform_roles
+
+    drivers = [f"{ROOT}.volume.{d}Driver" for d in ("Nfs", "Iscsi", "San")]
+    units = [_java(u) for u in (f"{ROOT}.volume.BaseDriver", *drivers)]
+    units += [_java(f"{ROOT}.model.Entity"), _java(f"{ROOT}.cargo.Cargo")]
+    units += [_java(f"{ROOT}.voyage.Voyage"), _java(f"{ROOT}.location.Location")]
+    deps = [_dep(d, f"{ROOT}.volume.BaseDriver", "inherit") for d in drivers]
+    deps += [
+        _dep(f"{ROOT}.{c}.{c.capitalize()}", f"{ROOT}.model.Entity", "inherit")
+        for c in CONTEXTS[:3]
+    ]
+    facts = Facts("app", units=tuple(units), dependencies=tuple(deps)).sorted()
+    roles = platform_roles({u.id: u for u in units}, facts)
+    assert f"{ROOT}.volume.BaseDriver" not in roles
+    assert "base class of 3 units" in roles[f"{ROOT}.model.Entity"].reason
