@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analyzers.cache import ResultCache, content_key
+from analyzers.cache import Progress, ResultCache, content_key
 from analyzers.records import Shape, pack, unpack
 
 FILE_SECONDS = 5.0
@@ -74,6 +74,22 @@ class Extractor:
 
 class FileTimeout(BaseException):
     """A file used up its time budget (a BaseException, so extractors cannot swallow it)."""
+
+
+def counting(progress: Progress | None, total: int) -> Callable[[int], None]:
+    """A `run` progress callback adding up files done and reporting (done, total) to `progress`;
+    reports (0, total) at once."""
+    done = 0
+    if progress:
+        progress(done, total)
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total)
+
+    return step
 
 
 def run(

@@ -187,17 +187,6 @@ def _run(
     progress: Progress | None,
 ) -> list[engine.Outcome]:
     """The outcome of each file (sorted by path), parsed or taken from the cache."""
-    total = len(files)
-    done = 0
-    if progress:
-        progress(done, total)
-
-    def step(count: int) -> None:
-        nonlocal done
-        done += count
-        if progress:
-            progress(done, total)
-
     work = [engine.Work(f.rel, f.path, f.size, index.key(f.rel, stamps[f.rel])) for f in files]
     outcomes = engine.run(
         extractor,
@@ -205,7 +194,7 @@ def _run(
         cache_path=cache_path,
         jobs=jobs,
         budget=budget,
-        progress=step,
+        progress=engine.counting(progress, len(files)),
         serial_below=_SERIAL_BELOW,
     )
     return sorted(outcomes, key=lambda o: o.rel)

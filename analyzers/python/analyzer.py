@@ -167,16 +167,6 @@ def _analyze(
         extractor = engine.Extractor(
             functools.partial(extract, repo_tops=repo_tops), RESULT_SHAPE, salt, _failed
         )
-        done = 0
-        if progress:
-            progress(done, total)
-
-        def step(count: int) -> None:
-            nonlocal done
-            done += count
-            if progress:
-                progress(done, total)
-
         outcomes = {
             o.rel: o
             for o in engine.run(
@@ -185,7 +175,7 @@ def _analyze(
                 cache_path=cache_path,
                 jobs=jobs,
                 budget=budget,
-                progress=step,
+                progress=engine.counting(progress, total),
                 serial_below=_SERIAL_BELOW,
             )
         }
