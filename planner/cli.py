@@ -288,7 +288,7 @@ def _report(
         scaffold_dir=scaffold_dir,
         delivery=delivery,
     )
-    return written + _write_grants(plan, out / "grants")
+    return written
 
 
 def _scaffold_name(out: Path) -> str:
@@ -313,20 +313,6 @@ def _with_timings(plan: Plan, clock: Clock, wanted: bool) -> Plan:
 def _print_timings(clock: Clock, wanted: bool) -> None:
     if wanted:
         _info(clock.render())
-
-
-def _write_grants(plan: Plan, out: Path) -> list[Path]:
-    """Per service, the least-privilege role script for the shared database, in both dialects."""
-    from reports.grants import grant_file, grant_script
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for service in plan.services:
-        for dialect in ("postgresql", "mysql"):
-            path = out / grant_file(service.name, dialect)
-            path.write_text(grant_script(plan, service.name, dialect), encoding="utf-8")
-            written.append(path)
-    return written
 
 
 def _out_dir(out: Path, names: tuple[str, ...] = ()) -> Path:

@@ -19,12 +19,7 @@ from planner.naming import (
     slug,
     unit_areas,
 )
-from planner.plan import Candidate, DbPattern, ServiceName, TablePlan
-
-KERNEL = "shared-kernel"
-"""The pseudo-service of utilities used everywhere: a library to split or duplicate."""
-MONOLITH = "monolith"
-"""What remains of the monolith at a given step of the extraction."""
+from planner.plan import KERNEL, Candidate, DbPattern, ServiceName, TablePlan
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from planner.plan import (
     ServiceName,
     TableUse,
 )
+from planner.register import with_register
 from planner.risk import make_world
 from planner.strangler import build_steps, group_waves, simulate
 
@@ -67,7 +68,7 @@ def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None)
         warnings.append("no database schema was read: tables come from ORM models and SQL only")
     if not facts.change_stats:
         warnings.append("no git history was read: churn, co-change and authors are left out")
-    return Plan(
+    plan = Plan(
         root=facts.root,
         services=services,
         shared_kernel=decomposition.kernel,
@@ -88,6 +89,7 @@ def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None)
         cross_joins=_cross_joins(facts, service_of, {t.table: t.owner for t in tables}),
         unknown_tables=unknown,
     )
+    return with_register(plan, facts)
 
 
 def _cross_joins(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
+
+import msgspec
 
 from analyzers.facts import Evidence, TableName, UnitId, read_versioned
+from planner.access import ROLE_NAME_LIMIT as ROLE_NAME_LIMIT  # re-exported
+from planner.access import role_name
 
 # PLAN_FORMAT_VERSION log (bump on any change to what plan.json holds):
 #   1: services (members, tables, endpoints, risk, benefit), shared_kernel, excluded, tables
@@ -20,30 +22,15 @@ from analyzers.facts import Evidence, TableName, UnitId, read_versioned
 #      default output stays byte-identical across runs. Version 1 files still read.
 #   3: kernel_reasons (why each shared-kernel unit is platform, not a service), candidates
 #      (the granularity sweep: number of services k, its modularity, which one was chosen).
-PLAN_FORMAT_VERSION = 3
-READABLE_PLAN_VERSIONS = (1, 2, 3)
+#   4: step risks structured (StepRisk: factor, points, detail, likelihood, impact, evidence)
+#      instead of text; risks (the deduplicated risk register), preparation (the work due before
+#      wave 1); each service's database role (Service.role). Older files read when their steps
+#      hold no risk text; otherwise reading fails saying to plan again.
+PLAN_FORMAT_VERSION = 4
+READABLE_PLAN_VERSIONS = (1, 2, 3, 4)
 
 ServiceName = str
 """A candidate service, named from its vocabulary (`orders`, `payments`)."""
-
-ROLE_NAME_LIMIT = 32
-"""Longest database role name: MySQL's user name limit (PostgreSQL allows 63)."""
-
-
-def role_name(service: ServiceName) -> str:
-    """The database role of a service, unique by construction: `svc_<service>` when that is
-    already lower case letters, digits and `_` within `ROLE_NAME_LIMIT`; otherwise the name
-    folded to those characters, cut, and suffixed with a hash of the exact service name.
-
-    The one owner of this rule: the grant scripts, the report and the rollout checks import it.
-    """
-    plain = "svc_" + service
-    if re.fullmatch(r"svc_[a-z0-9_]+", plain) and len(plain) <= ROLE_NAME_LIMIT:
-        return plain
-    digest = hashlib.sha256(service.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    folded = re.sub(r"[^a-z0-9_]", "_", service.lower())
-    return f"svc_{folded}"[: ROLE_NAME_LIMIT - len(digest) - 1] + "_" + digest
-
 
 DbPattern = Literal[
     "owned",  # used by its owner only: moves with it
@@ -53,6 +40,59 @@ DbPattern = Literal[
     "change_data_capture",  # others need a copy: replicate through CDC
     "unused",  # no code touches it
 ]
+
+
+KERNEL = "shared-kernel"
+"""The platform code every service uses: it is not extracted, it ships as a library."""
+MONOLITH = "monolith"
+"""What stays behind the facade until the last wave."""
+PLATFORM = "platform"
+"""The owner of plan-wide risks (the facade, observability): the team running the platform."""
+
+RiskFactor = Literal[
+    "inbound_calls",
+    "calls_back",
+    "shared_tables",
+    "foreign_keys",
+    "cycles",
+    "shared_kernel",
+    "size",
+    "churn",
+    "people",
+    "missing_tests",
+]
+"""A risk score's factors; `planner.risk.RISK_WEIGHTS` gives each its points (same names)."""
+RISK_FACTORS: tuple[RiskFactor, ...] = get_args(RiskFactor)
+MigrationRisk = Literal[
+    "shared_table",  # a table used across a service boundary (its database pattern applies)
+    "cross_join",  # one SQL statement over tables of different services
+    "cross_service_write",  # one unit of work writes tables owned by different services
+    "cdc_lag",  # consumers read a CDC copy that lags its owner
+    "facade",  # every request passes the facade: a single point of failure
+    "observability",  # calls crossing services with no tracing or metrics found
+]
+RiskKind = Literal[RiskFactor, MigrationRisk]
+"""What a register entry is about: a scoring factor of one service, or a migration risk."""
+RISK_KINDS: tuple[RiskKind, ...] = get_args(RiskKind)
+
+RISK_LEVELS = ((6, "high"), (3, "medium"), (1, "low"))
+"""Severity cut-offs on likelihood x impact (each 1 to 3): the first level whose bound the
+product reaches. The one definition; the report shows it through `risk_levels_text()`."""
+
+
+def risk_level(likelihood: int, impact: int) -> str:
+    """`high`, `medium` or `low` for a likelihood and an impact of 1 (low) to 3 (high)."""
+    product = likelihood * impact
+    return next((name for bound, name in RISK_LEVELS if product >= bound), RISK_LEVELS[-1][1])
+
+
+def risk_levels_text() -> str:
+    """The cut-offs in one sentence, as the report states them."""
+    (high, _), (medium, _), _ = RISK_LEVELS
+    return (
+        f"Severity is likelihood x impact, each 1 (low) to 3 (high): high from {high}, "
+        f"medium from {medium} to {high - 1}, low below {medium}."
+    )
 
 
 @dataclass(frozen=True, order=True)
@@ -104,6 +144,11 @@ class Service:
     lines: int
     risk: Score
     benefit: Score
+    role: str = ""  # its database role (`role_name`); filled in when not given
+
+    def __post_init__(self) -> None:
+        if not self.role:
+            object.__setattr__(self, "role", role_name(self.name))
 
 
 @dataclass(frozen=True, order=True)
@@ -158,6 +203,56 @@ class CrossJoin:
     evidence: Evidence
 
 
+@dataclass(frozen=True, order=True)
+class StepRisk:
+    """One scoring factor behind a step's risk: which, its points, what it found, how likely it
+    bites and how much it hurts (1 to 3 each, see `RISK_LEVELS`)."""
+
+    factor: RiskFactor
+    points: float
+    detail: str
+    likelihood: int
+    impact: int
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class RiskEntry:
+    """One row of the risk register: a real risk once, its owner and wave, severity and
+    response. `subject`: the table, statement or service it is about."""
+
+    kind: RiskKind
+    subject: str
+    service: ServiceName
+    wave: int
+    step: int  # the step it belongs to; 0: before wave 1 or plan-wide
+    likelihood: int
+    impact: int
+    detail: str
+    response: str
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def severity(self) -> str:
+        """`high`, `medium` or `low` by `RISK_LEVELS`."""
+        return risk_level(self.likelihood, self.impact)
+
+
+PrepKind = Literal["container", "roles", "cross_join", "cdc", "observability"]
+
+
+@dataclass(frozen=True)
+class PrepItem:
+    """Work due before wave 1, with the step, table and evidence it comes from."""
+
+    kind: PrepKind
+    text: str
+    step: int = 0
+    service: ServiceName = ""
+    tables: tuple[TableName, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+
 @dataclass(frozen=True)
 class Step:
     """One extraction: what moves, what the facade reroutes, what the data does, how to undo it."""
@@ -169,7 +264,7 @@ class Step:
     reroute: tuple[EndpointRef, ...]
     calls_back: tuple[CallBack, ...]
     tables: tuple[TablePlan, ...]
-    risks: tuple[str, ...]
+    risks: tuple[StepRisk, ...]
     rollout: str
     checks: tuple[str, ...]
     rollback: str
@@ -213,6 +308,8 @@ class Plan:
     timings: tuple[StageTiming, ...] = ()
     kernel_reasons: dict[UnitId, str] = field(default_factory=dict)
     candidates: tuple[Candidate, ...] = ()
+    risks: tuple[RiskEntry, ...] = ()
+    preparation: tuple[PrepItem, ...] = ()
 
     def runner_up(self) -> Candidate | None:
         """The best granularity not chosen, for the architect to weigh against the plan's."""
@@ -227,7 +324,15 @@ def read_plan(path: Path, data: bytes | None = None) -> Plan:
     """Load plan.json (compact or pretty), refusing a format this version does not know, values
     of the wrong type, service names that are not safe as file names, and waves or steps naming
     unknown services (ValueError); `data`: the file's bytes, already read."""
-    plan = read_versioned(path, Plan, READABLE_PLAN_VERSIONS, "plan", data)
+    try:
+        plan = read_versioned(path, Plan, READABLE_PLAN_VERSIONS, "plan", data)
+    except msgspec.ValidationError as error:
+        if "risks" in str(error) and "`str`" in str(error):
+            raise ValueError(
+                f"{path}: written by an older planner (step risks as text, format 3 or earlier); "
+                "run `planner plan` again to rebuild it"
+            ) from None
+        raise
     names = {s.name for s in plan.services}
     for name in sorted(names):
         if not is_safe_name(name):

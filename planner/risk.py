@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from analyzers.facts import Evidence, Facts, TableName, UnitId
-from planner.decompose import KERNEL
 from planner.graph import CodeGraph
-from planner.plan import Factor, Score, ServiceName, TablePlan
+from planner.plan import KERNEL, Factor, RiskFactor, Score, ServiceName, TablePlan
 
 # Points each risk factor can contribute; they add up to 100 so a score reads as a percentage.
-RISK_WEIGHTS = {
+# Keyed by the plan model's `RiskFactor` names (a test checks both name the same factors).
+RISK_WEIGHTS: dict[RiskFactor, float] = {
     "inbound_calls": 20.0,
     "calls_back": 15.0,
     "shared_tables": 20.0,
@@ -101,7 +102,7 @@ def _ratio(part: float, whole: float) -> float:
 
 def _factor(
     name: str,
-    weights: dict[str, float],
+    weights: Mapping[str, float],
     value: float,
     why: str,
     evidence: list[Evidence] | tuple[Evidence, ...] = (),

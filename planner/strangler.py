@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analyzers.errors import InputError
+from planner.access import role_name
 from planner.decompose import possessive
 from planner.plan import (
     CallBack,
@@ -14,8 +15,8 @@ from planner.plan import (
     Step,
     TablePlan,
     Wave,
-    role_name,
 )
+from planner.register import step_risks
 from planner.risk import World, benefit, calls_into, risk
 
 CANARY_RISK = 40.0
@@ -144,7 +145,7 @@ def build_steps(world: World, moves: list[Move], waves: tuple[Wave, ...]) -> tup
                 reroute=reroute,
                 calls_back=calls_back,
                 tables=tables,
-                risks=_risks(move.risk, tables, name),
+                risks=step_risks(move.risk),
                 rollout=_rollout(name, move.risk, reroute),
                 checks=_checks(name, reroute, tables),
                 rollback=_rollback(name, reroute, tables),
@@ -152,20 +153,6 @@ def build_steps(world: World, moves: list[Move], waves: tuple[Wave, ...]) -> tup
         )
         extracted |= {name}
     return tuple(steps)
-
-
-def _risks(score: Score, tables: tuple[TablePlan, ...], name: ServiceName) -> tuple[str, ...]:
-    notes = [
-        f"{f.name} ({f.points:g} pts): {f.explanation}"
-        for f in sorted(score.factors, key=lambda f: (-f.points, f.name))
-        if f.points > 0
-    ][:3]
-    for table in tables:
-        if table.pattern in ("shared_ownership", "split_table") and (
-            table.owner == name or name in table.writers
-        ):
-            notes.append(f"table {table.table}: {table.pattern.replace('_', ' ')}: {table.reason}")
-    return tuple(notes)
 
 
 def _rollout(name: ServiceName, score: Score, reroute: tuple[EndpointRef, ...]) -> str:

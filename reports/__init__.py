@@ -1,4 +1,4 @@
-"""Renders a plan into report.html, plan.md and the service map (services.dot, services.svg)."""
+"""Renders a plan into report.html, plan.md, the service map and the grant scripts."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from reports.diagrams import svg_document as _svg_document
 from reports.html import MapView, render_html
 from reports.markdown import render_markdown
 from reports.scaffold.delivery import DeliverySummary
-from reports.view import build_view
+from reports.view import ReportView, build_view
 
 __all__ = ["render_reports"]
 
@@ -41,7 +41,8 @@ def render_reports(
     scaffold_dir: str | None = None,
     delivery: DeliverySummary | None = None,
 ) -> list[Path]:
-    """Write report.html, plan.md, services.dot and (with graphviz) services.svg into `out`.
+    """Write report.html, plan.md, services.dot, (with graphviz) services.svg and each service's
+    role scripts (grants/) into `out`.
 
     Returns the paths written, sorted. Without graphviz's `dot` the HTML shows the DOT text with
     a note and `warn` is called once. `scaffold_dir` is where the container scaffold lies,
@@ -75,4 +76,18 @@ def render_reports(
     diagram = MapView(svg=Markup(svg) if svg else None, dot=service_map.dot, note=note)
     written.append(_write(out / "report.html", render_html(view, diagram)))
     written.append(_write(out / "plan.md", render_markdown(view, svg=svg is not None)))
-    return sorted(written)
+    return sorted(written + _write_grants(view, out))
+
+
+def _write_grants(view: ReportView, out: Path) -> list[Path]:
+    """Each service's role scripts, exactly as the report shows them, under `grants/`."""
+    written = []
+    for grant in view.workshop.grants:
+        for relative, text in (
+            (grant.postgresql_file, grant.postgresql),
+            (grant.mysql_file, grant.mysql),
+        ):
+            path = out / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written.append(_write(path, text))
+    return written

@@ -12,9 +12,13 @@ from sqlalchemy.dialects import mysql, postgresql
 
 from analyzers.errors import InputError
 from analyzers.facts import TableName, has_control_chars, table_parts
-from planner.plan import Plan, ServiceName, is_safe_name, role_name
+from planner.access import Privileges, privileges, role_name
+from planner.plan import Plan, ServiceName, is_safe_name
 
 GrantDialect = Literal["postgresql", "mysql"]
+DIALECTS: tuple[GrantDialect, ...] = ("postgresql", "mysql")
+GRANTS_DIR = "grants"
+"""The folder of the report output holding the scripts."""
 PASSWORD_VARIABLE = "svc_password"
 _PG_DIALECT = postgresql.dialect()
 _MY_DIALECT = mysql.dialect()
@@ -26,13 +30,14 @@ _WRITE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 
 
 @dataclass(frozen=True)
-class Privileges:
-    """What one service may do: the tables it only reads and the tables it writes (sorted)."""
+class GrantScript:
+    """One service's rendered role script in one dialect, and where it is written (relative to
+    the report folder, `grants/orders.postgresql.sql`)."""
 
-    role: str
-    reads: tuple[TableName, ...]
-    writes: tuple[TableName, ...]
-    refused: int = 0  # table names left out because they hold control characters
+    service: ServiceName
+    dialect: GrantDialect
+    path: str
+    text: str
 
 
 def grant_file(service: ServiceName, dialect: GrantDialect) -> str:
@@ -41,22 +46,23 @@ def grant_file(service: ServiceName, dialect: GrantDialect) -> str:
     return f"{service if is_safe_name(service) else role_name(service)}.{dialect}.sql"
 
 
-def privileges(plan: Plan, service: ServiceName) -> Privileges:
-    """The tables `service` reads and writes, from the plan's service x table matrix."""
-    if service not in {s.name for s in plan.services} | {u.service for u in plan.access}:
-        known = ", ".join(sorted(s.name for s in plan.services)) or "none"
-        raise InputError(f"no service {service!r} in the plan (services: {known})")
-    uses = [u for u in plan.access if u.service == service]
-    refused = {u.table for u in uses if has_control_chars(u.table)}
-    writes = {u.table for u in uses if u.writes} - refused
-    reads = {u.table for u in uses if u.reads} - writes - refused
-    return Privileges(role_name(service), tuple(sorted(reads)), tuple(sorted(writes)), len(refused))
+def grant_scripts(plan: Plan, service: ServiceName) -> tuple[GrantScript, ...]:
+    """`service`'s scripts in every dialect: the one rendering the report shows and writes."""
+    return tuple(
+        GrantScript(
+            service,
+            dialect,
+            f"{GRANTS_DIR}/{grant_file(service, dialect)}",
+            grant_script(plan, service, dialect),
+        )
+        for dialect in DIALECTS
+    )
 
 
 def grant_script(
     plan: Plan,
     service: ServiceName,
-    dialect: Literal["postgresql", "mysql"],
+    dialect: GrantDialect,
     *,
     database: str | None = None,
 ) -> str:

@@ -185,10 +185,19 @@ def _q_database(view: ReportView, ws: WorkshopView) -> list[str]:
 
 def _q_plan(ws: WorkshopView) -> list[str]:
     out = ["### 3. Step-by-step migration plan", ""]
-    out.append(
-        "0. Before wave 1: run the monolith as a pinned container behind the facade (all routes "
-        f"to it) and create the {len(ws.grants)} service roles."
-    )
+    if ws.preparation:
+        out.append("0. Before wave 1:")
+        out += [
+            f"   - {text(p.text)}"
+            + (f" Needed by step {p.step}." if p.step else "")
+            + (f" Tables: {_codes(p.tables)}." if p.tables else "")
+            for p in ws.preparation
+        ]
+    else:
+        out.append(
+            "0. Before wave 1: run the monolith as a pinned container behind the facade (all "
+            f"routes to it) and create the {len(ws.grants)} service roles."
+        )
     for w in ws.plan_waves:
         steps = "; ".join(
             f"step {st.order} extracts {code(st.service)} ({text(st.moves)}, "
@@ -208,7 +217,8 @@ def _q_risks(view: ReportView, ws: WorkshopView) -> list[str]:
     counts = ", ".join(f"{n} {sev}" for sev, n in ws.risk_counts if n) or "none"
     out = ["### 4. Risks and responses", "", f"Risk register: {counts}. The most severe:", ""]
     out += [
-        f"- **{r.id}** ({r.severity}, {text(r.service)}): {text(r.risk)} → {text(r.mitigation)}"
+        f"- **{r.id}** ({r.severity}, {text(r.service)}): **{text(r.kind)}**: {text(r.risk)} "
+        f"→ {text(r.mitigation)}"
         for r in ws.top_risks
     ]
     out += ["", "**Container checklist** (the five common mistakes):", ""]
@@ -375,11 +385,19 @@ def _risks(view: ReportView) -> list[str]:
     out = ["## Risk register", ""]
     if not view.risks:
         return [*out, "No risks recorded.", ""]
+    out += [f"One row per risk, most severe first. {text(view.risk_levels)}", ""]
     rows = [
-        [r.id, r.severity, text(r.service), r.step, text(r.risk), text(r.mitigation)]
+        [
+            r.id,
+            f"{r.severity} ({r.score})",
+            text(r.service) + (f", wave {r.wave}" if r.wave else ""),
+            r.step,
+            f"**{text(r.kind)}**: {text(r.risk)}",
+            text(r.mitigation),
+        ]
         for r in view.risks
     ]
-    out += [table(["ID", "Severity", "Service", "Step", "Risk", "Mitigation"], rows), ""]
+    out += [table(["ID", "Severity", "Owner, wave", "Step", "Risk", "Response"], rows), ""]
     return out
 
 

@@ -9,19 +9,25 @@ from pathlib import PurePath, PurePosixPath
 from urllib.parse import quote
 
 from analyzers.facts import Evidence, Facts, Unit
+from planner.access import privileges, role_name
 from planner.plan import (
+    KERNEL,
+    MONOLITH,
     CrossJoin,
     EndpointRef,
     Factor,
     Plan,
+    PrepItem,
+    RiskEntry,
     Score,
     Service,
     ServiceName,
     Step,
+    StepRisk,
     TablePlan,
-    role_name,
+    risk_levels_text,
 )
-from reports.grants import grant_file, grant_script
+from reports.grants import grant_scripts
 from reports.scaffold.delivery import DeliverySummary
 from reports.scaffold.model import FACADE_IMAGE, JRE_IMAGES, PYTHON_IMAGE
 from reports.scaffold.model import slug as scaffold_slug
@@ -40,12 +46,6 @@ PATTERN_LABELS = {
     "change_data_capture": "Others need a copy: replicate through change data capture",
     "unused": "Not used by any code",
 }
-PATTERN_SEVERITY = {
-    "shared_ownership": "high",
-    "split_table": "high",
-    "change_data_capture": "medium",
-    "api_or_view": "medium",
-}
 PATTERN_MITIGATION = {
     "api_or_view": "Readers switch to the owner's API or a read-only database view; revoke their "
     "direct grants once the switch is verified.",
@@ -57,30 +57,15 @@ PATTERN_MITIGATION = {
     "copy and tolerate replication lag.",
 }
 LEVELS = ((67.0, "high"), (34.0, "medium"), (0.0, "low"))
-FACTOR_RESPONSES = {
-    "calls_back": "Wrap each call into the monolith in an anti-corruption layer with timeouts and "
-    "a circuit breaker; remove it as the targets are extracted.",
-    "inbound_calls": "Monolith callers switch to the service's API through a client with timeouts "
-    "and retries; keep the in-process path behind a flag until the cut-over is verified.",
-    "shared_kernel": "Consume the shared kernel as a pinned, versioned library; change it only "
-    "through reviewed releases.",
-    "shared_tables": "Apply each table's database pattern (readers through the owner's API or a "
-    "view, one owner for writes) and connect through the least-privilege role.",
-    "foreign_keys": "Keep the foreign keys while the database is shared; validate references "
-    "through the owner's API before they are dropped when the data splits.",
-    "cycles": "Break the cycle before the move (an interface or an event so dependencies point one "
-    "way); until then release the services of the cycle together.",
-    "size": "Move it in slices behind the facade, endpoint by endpoint, with a canary.",
-    "missing_tests": "Write characterisation tests around the rerouted endpoints before the "
-    "cut-over and run them against both monolith and service.",
-    "churn": "Coordinate or freeze changes to this code during the move so the copies do not "
-    "drift; keep the dual-maintenance window short.",
-    "people": "Name one owning team before the move; the other contributors review its API.",
+RISK_LABELS = {
+    "shared_table": "Table shared across services",
+    "cross_join": "SQL join across services",
+    "cross_service_write": "Unit of work writing several services' tables",
+    "cdc_lag": "CDC copy lags its owner",
+    "facade": "Facade: single point of failure",
+    "observability": "No tracing or metrics",
 }
-"""Responses to the risk factors the planner names at the start of a step's risk."""
-KERNEL_NAMES = frozenset({"shared-kernel", "shared_kernel", "kernel", "shared"})
-"""Edge targets that mean the shared kernel (the planner uses `shared-kernel`)."""
-MONOLITH = "monolith"
+"""Register labels of the migration risks; a scoring factor's label is its humanized name."""
 TOP_RISKS = 8
 """Risks the workshop answer lists; the register below has all of them."""
 PATTERN_ORDER = (
@@ -341,6 +326,24 @@ class RiskItem:
     step_anchor: str
     risk: str
     mitigation: str
+    kind: str = ""  # what the risk is about, in words
+    subject: str = ""  # the table, statement or service
+    wave: str = ""  # "1"; "" for none
+    likelihood: int = 0
+    impact: int = 0
+    score: str = ""  # "likelihood 2 x impact 3 = 6"
+    evidence: tuple[str, ...] = ()  # "path:line"
+
+
+@dataclass(frozen=True)
+class PrepView:
+    """One piece of work due before wave 1, linked to the step and tables that need it."""
+
+    text: str
+    step: str
+    step_anchor: str
+    tables: tuple[str, ...]
+    evidence: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -506,6 +509,7 @@ class WorkshopView:
     top_risks: tuple[RiskItem, ...]
     more_risks: int
     checklist: tuple[ChecklistItem, ...]
+    preparation: tuple[PrepView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -564,6 +568,7 @@ class ReportView:
     timings: tuple[str, ...] = ()  # "stage 1.234 s", only when the run was asked for timings
     granularity: GranularityView | None = None  # None: the plan records no sweep (format < 3)
     kernel_reasons: tuple[KernelReasonView, ...] = ()
+    risk_levels: str = ""  # the severity cut-offs of the register, in one sentence
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -759,7 +764,7 @@ def _service(index: _Index, service: Service) -> ServiceView:
         risk=score_view(service.risk),
         benefit=score_view(service.benefit),
         search=" ".join([service.name, *service.members, *service.tables]).lower(),
-        role=role_name(service.name),
+        role=service.role,
         dockerfile_href=index.dockerfile_href(service.name),
     )
 
@@ -907,7 +912,7 @@ def _step(index: _Index, step: Step) -> StepView:
         reroute=tuple(_endpoint(e) for e in sorted(set(step.reroute))),
         calls_back=tuple(calls),
         tables=tuple(_step_table(t) for t in sorted(set(step.tables))),
-        risks=step.risks,
+        risks=tuple(_step_risk(r) for r in step.risks),
         rollout=step.rollout,
         checks=step.checks,
         rollback=step.rollback,
@@ -919,70 +924,53 @@ def _step(index: _Index, step: Step) -> StepView:
 _RANK = {"high": 0, "medium": 1, "low": 2}
 
 
+def _step_risk(risk: StepRisk) -> str:
+    return f"{humanize(risk.factor)} ({risk.points:g} pts): {risk.detail}"
+
+
+def _location(evidence) -> str:
+    return f"{evidence.path}:{evidence.line}" if evidence.line else evidence.path
+
+
 def _risks(index: _Index) -> tuple[RiskItem, ...]:
-    items: list[RiskItem] = []
-
-    def add(severity: str, service: str, step: Step | None, risk: str, mitigation: str) -> None:
-        items.append(
-            RiskItem(
-                id="",
-                severity=severity,
-                severity_rank=_RANK[severity],
-                service=service,
-                step=str(step.order) if step else "",
-                step_anchor=index.step_anchor[step.order] if step else "",
-                risk=risk,
-                mitigation=mitigation,
-            )
-        )
-
-    for step in index.steps:
-        service = next((s for s in index.plan.services if s.name == step.service), None)
-        severity = level(service.risk.score) if service else "medium"
-        fallback = (
-            f"Watch the go/no-go checks of step {step.order}; roll back by pointing the facade's "
-            "routes back at the monolith."
-        )
-        for risk in step.risks:
-            add(severity, step.service, step, risk, _response(risk, fallback))
-        if step.calls_back:
-            targets = len({c.target for c in step.calls_back})
-            add(
-                "medium",
-                step.service,
-                step,
-                f"Still depends on the monolith: {plural(len(step.calls_back), 'call')} back "
-                f"into {plural(targets, 'module')}",
-                "Put an anti-corruption layer (a narrow client of the monolith's API) in front "
-                "of these calls; remove it as the targets are extracted.",
-            )
-    for tp in sorted(index.plan.tables):
-        severity = PATTERN_SEVERITY.get(tp.pattern)
-        if severity is None:
-            continue
-        others = sorted(set(tp.readers) | set(tp.writers) - {tp.owner or ""})
-        step = index.step.get(tp.owner or "")
-        add(
-            severity,
-            tp.owner or "(monolith)",
-            step,
-            f"Table {tp.table} ({tp.pattern}) is used by {', '.join(others) or 'others'}: "
-            f"{tp.reason}",
-            PATTERN_MITIGATION.get(tp.pattern, ""),
-        )
-    items.sort(key=lambda r: (r.severity_rank, int(r.step or 10**6), r.service, r.risk))
-    return tuple(dataclasses.replace(r, id=f"R{i + 1}") for i, r in enumerate(items))
+    """The plan's register, numbered in its order (most severe first)."""
+    return tuple(_risk(index, i + 1, r) for i, r in enumerate(index.plan.risks))
 
 
-def _response(risk: str, fallback: str) -> str:
-    """The response to a step's risk: by its factor name (`calls_back (7 pts): ...`) or pattern."""
-    name = re.match(r"[a-z_]+", risk)
-    if name and name.group(0) in FACTOR_RESPONSES:
-        return FACTOR_RESPONSES[name.group(0)]
-    for pattern, mitigation in PATTERN_MITIGATION.items():
-        if risk.startswith("table ") and pattern.replace("_", " ") in risk:
-            return mitigation
-    return fallback
+def _risk(index: _Index, number: int, risk: RiskEntry) -> RiskItem:
+    step = next((s for s in index.steps if s.order == risk.step), None) if risk.step else None
+    return RiskItem(
+        id=f"R{number}",
+        severity=risk.severity,
+        severity_rank=_RANK[risk.severity],
+        service=risk.service,
+        step=str(step.order) if step else "",
+        step_anchor=index.step_anchor[step.order] if step else "",
+        risk=risk.detail,
+        mitigation=risk.response,
+        kind=RISK_LABELS.get(risk.kind) or humanize(risk.kind),
+        subject=risk.subject,
+        wave=str(risk.wave) if risk.wave else "",
+        likelihood=risk.likelihood,
+        impact=risk.impact,
+        score=f"{risk.likelihood} x {risk.impact} = {risk.likelihood * risk.impact}",
+        evidence=tuple(_location(e) for e in risk.evidence),
+    )
+
+
+def _preparation(index: _Index) -> tuple[PrepView, ...]:
+    return tuple(_prep(index, p) for p in index.plan.preparation)
+
+
+def _prep(index: _Index, item: PrepItem) -> PrepView:
+    anchor = index.step_anchor.get(item.step, "") if item.step else ""
+    return PrepView(
+        text=item.text,
+        step=str(item.step) if anchor else "",
+        step_anchor=anchor,
+        tables=item.tables,
+        evidence=tuple(_location(e) for e in item.evidence),
+    )
 
 
 def _warnings(facts: Facts, plan: Plan) -> tuple[WarningView, ...]:
@@ -1105,21 +1093,20 @@ def _endpoint_keys(refs: list[EndpointRef] | tuple[EndpointRef, ...]) -> set[tup
 
 def _grant(index: _Index, service: ServiceView) -> GrantView:
     name = service.name
-    uses = [u for u in index.plan.access if u.service == name]
-    writes = tuple(sorted({u.table for u in uses if u.writes}))
-    reads = tuple(sorted({u.table for u in uses if u.reads} - set(writes)))
+    wanted = privileges(index.plan, name)
+    postgresql, mysql = grant_scripts(index.plan, name)
     return GrantView(
         service=name,
         anchor=f"grant-{service.anchor}",
         wave_label=service.wave_label,
-        role=role_name(name),
-        reads=reads,
-        writes=writes,
-        postgresql=grant_script(index.plan, name, "postgresql"),
-        mysql=grant_script(index.plan, name, "mysql"),
-        postgresql_file=f"grants/{grant_file(name, 'postgresql')}",
-        mysql_file=f"grants/{grant_file(name, 'mysql')}",
-        search=" ".join([name, role_name(name), *reads, *writes]).lower(),
+        role=service.role,
+        reads=wanted.reads,
+        writes=wanted.writes,
+        postgresql=postgresql.text,
+        mysql=mysql.text,
+        postgresql_file=postgresql.path,
+        mysql_file=mysql.path,
+        search=" ".join([name, service.role, *wanted.reads, *wanted.writes]).lower(),
     )
 
 
@@ -1200,7 +1187,7 @@ def _workshop(
     total |= {k for s in plan.steps for k in _endpoint_keys(s.reroute)}
     moving = {k for s in plan.steps for k in _endpoint_keys(s.reroute)}
     kernel_users = sorted(
-        (e for e in plan.edges if e.target in KERNEL_NAMES and e.source not in KERNEL_NAMES),
+        (e for e in plan.edges if e.target == KERNEL and e.source != KERNEL),
         key=lambda e: (-e.weight, e.source),
     )
     counts = tuple(
@@ -1225,6 +1212,7 @@ def _workshop(
         top_risks=risks[:TOP_RISKS],
         more_risks=max(0, len(risks) - TOP_RISKS),
         checklist=tuple(ChecklistItem(*item) for item in CHECKLIST),
+        preparation=_preparation(index),
     )
 
 
@@ -1305,4 +1293,5 @@ def build_view(
         timings=tuple(f"{t.stage} {t.seconds:.3f} s" for t in plan.timings),
         granularity=_granularity(plan),
         kernel_reasons=_kernel_reasons(plan),
+        risk_levels=risk_levels_text(),
     )

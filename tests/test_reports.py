@@ -30,10 +30,12 @@ from planner.plan import (
     Service,
     ServiceEdge,
     Step,
+    StepRisk,
     TablePlan,
     TableUse,
     Wave,
 )
+from planner.register import with_register
 from reports import render_reports
 from reports.diagrams import dot_string, sanitise_svg, services_dot
 from reports.markdown import code, text
@@ -209,7 +211,7 @@ def sample_inputs(*, hostile: bool = False) -> tuple[Facts, Plan]:
             (EndpointRef("GET", "/products", "shop.catalog.views"),),
             (),
             tables[4:5],
-            ("Cache warm-up after cut-over",),
+            (StepRisk("size", 8.0, "Cache warm-up after cut-over", 1, 2),),
             "Route 10% of GET /products to the new service, then 100%.",
             ("p95 latency within 10% of the monolith", "error rate below 0.1%"),
             "Point the facade back at the monolith.",
@@ -235,7 +237,11 @@ def sample_inputs(*, hostile: bool = False) -> tuple[Facts, Plan]:
             (EndpointRef("POST", "/pay", "shop.payments.gateway"),),
             (CallBack("shop.payments.gateway", "shop.utils", "call", ev_sql),),
             tables[1:4],
-            ("Writes " + odd_table + " together with orders",),
+            (
+                StepRisk(
+                    "missing_tests", 5.0, "Writes " + odd_table + " together with orders", 3, 2
+                ),
+            ),
             "Dual-run in shadow mode for a week.",
             ("refund totals reconcile",),
             "Replay the payment log into the monolith.",
@@ -281,7 +287,7 @@ def sample_inputs(*, hostile: bool = False) -> tuple[Facts, Plan]:
         kernel_reasons={"shop.utils": "used from 3 of 4 areas"},
         candidates=(Candidate(4, 0.4213, True), Candidate(3, 0.4105), Candidate(6, 0.3871)),
     )
-    return facts, plan
+    return facts, with_register(plan, facts)
 
 
 def _render(tmp_path: Path, *, hostile: bool = False, **kw) -> tuple[list[Path], list[str]]:
@@ -309,11 +315,18 @@ def no_dot_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 # --- structure --------------------------------------------------------------------------------
 
 
-def test_writes_the_four_files_sorted(tmp_path: Path) -> None:
+def test_writes_the_four_files_and_the_grant_scripts_sorted(tmp_path: Path) -> None:
     _need_dot()
     paths, warnings = _render(tmp_path / "out")
-    names = [p.name for p in paths]
-    assert names == ["plan.md", "report.html", "services.dot", "services.svg"]
+    names = [p.relative_to(tmp_path / "out").as_posix() for p in paths]
+    grants = [n for n in names if n.startswith("grants/")]
+    assert [n for n in names if n not in grants] == [
+        "plan.md",
+        "report.html",
+        "services.dot",
+        "services.svg",
+    ]
+    assert len(grants) == 2 * len(sample_inputs()[1].services)
     assert paths == sorted(paths)
     assert warnings == []
     assert all(p.stat().st_size > 0 for p in paths)
@@ -496,7 +509,7 @@ def test_without_dot_the_html_shows_dot_text_and_warns_once(
     out.mkdir()
     (out / "services.svg").write_text("stale", encoding="utf-8")
     paths, warnings = _render(out)
-    assert [p.name for p in paths] == ["plan.md", "report.html", "services.dot"]
+    assert [p.name for p in paths if p.parent == out] == ["plan.md", "report.html", "services.dot"]
     assert not (out / "services.svg").exists()
     assert len(warnings) == 1 and "\n" not in warnings[0] and "dot" in warnings[0]
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -559,7 +572,14 @@ def test_golden(tmp_path: Path, no_dot_path: None, name: str) -> None:
 
 
 def test_reports_import_only_the_models() -> None:
-    allowed = ("analyzers.facts", "planner.plan", "reports", "jinja2", "markupsafe")
+    allowed = (
+        "analyzers.facts",
+        "planner.plan",
+        "planner.access",
+        "reports",
+        "jinja2",
+        "markupsafe",
+    )
     package = Path(__file__).parents[1] / "reports"
     for name in ("__init__.py", "diagrams.py", "html.py", "markdown.py", "view.py"):
         path = package / name
@@ -603,9 +623,8 @@ def test_workshop_answers_the_four_questions_from_the_plan(
     assert "<li>rates match for 1,000 recorded orders</li>" in workshop
     assert "Replay the payment log into the monolith." in workshop
     # (d) the risk register's most severe entries and the container checklist
-    assert '<tr data-find><td><a href="#step-4">R1</a></td><td><span class="pill level-high">' in (
-        workshop
-    )
+    assert '<tr data-find><td>R1</td><td><span class="pill level-high">' in workshop
+    assert "<strong>Facade: single point of failure</strong>" in workshop
     for mistake in ("latest", "secrets", "logs", "health check", "resource limits"):
         assert mistake in workshop.lower(), mistake
     assert "python:3.12" in workshop and "HEALTHCHECK on GET /health" in workshop

@@ -1,0 +1,464 @@
+"""The risk register and the work due before wave 1, derived from the plan and its facts."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+
+from analyzers.facts import Evidence, Facts, TableName, UnitId
+from planner.access import role_name
+from planner.plan import (
+    KERNEL,
+    MONOLITH,
+    PLATFORM,
+    CrossJoin,
+    Plan,
+    PrepItem,
+    RiskEntry,
+    RiskFactor,
+    RiskKind,
+    Score,
+    ServiceName,
+    StepRisk,
+    TablePlan,
+)
+
+STEP_RISKS = 3
+"""Factors named per step: the largest ones with points."""
+MAX_EVIDENCE = 3
+"""Evidence items kept per register entry."""
+
+FACTOR_IMPACT: dict[RiskFactor, int] = {
+    "inbound_calls": 3,  # every caller left in the monolith breaks if the remote call fails
+    "calls_back": 2,  # the service depends on the monolith staying up and unchanged
+    "shared_tables": 3,  # data written by several services: corruption or lost updates
+    "foreign_keys": 1,  # checked while the database is shared; only a later split loses them
+    "cycles": 3,  # the services cannot be released or rolled back independently
+    "shared_kernel": 1,  # a library to version, not a runtime failure
+    "size": 2,  # more to move, more to test
+    "churn": 2,  # two copies drift while both are maintained
+    "people": 1,  # coordination cost, not an outage
+    "missing_tests": 2,  # regressions found in production
+}
+"""How much each factor hurts when it bites, 1 to 3; its likelihood comes from its value."""
+
+RESPONSES: dict[RiskKind, str] = {
+    "calls_back": "Wrap each call into the monolith in an anti-corruption layer with timeouts and "
+    "a circuit breaker; remove it as the targets are extracted.",
+    "inbound_calls": "Monolith callers switch to the service's API through a client with timeouts "
+    "and retries; keep the in-process path behind a flag until the cut-over is verified.",
+    "shared_kernel": "Consume the shared kernel as a pinned, versioned library; change it only "
+    "through reviewed releases.",
+    "shared_tables": "Apply each table's database pattern (readers through the owner's API or a "
+    "view, one owner for writes) and connect through the least-privilege role.",
+    "foreign_keys": "Keep the foreign keys while the database is shared; validate references "
+    "through the owner's API before they are dropped when the data splits.",
+    "cycles": "Break the cycle before the move (an interface or an event so dependencies point one "
+    "way); until then release the services of the cycle together.",
+    "size": "Move it in slices behind the facade, endpoint by endpoint, with a canary.",
+    "missing_tests": "Write characterisation tests around the rerouted endpoints before the "
+    "cut-over and run them against both monolith and service.",
+    "churn": "Coordinate or freeze changes to this code during the move so the copies do not "
+    "drift; keep the dual-maintenance window short.",
+    "people": "Name one owning team before the move; the other contributors review its API.",
+    "shared_table": "Until the table is split or replicated, reconcile it nightly and revoke "
+    "each reader's direct grant once it reads through the owner.",
+    "cross_join": "Join in code instead, and compare the rewritten query's results with the old "
+    "statement's on a copy of production data before the cut-over.",
+    "cross_service_write": "Keep these writes in one service until they can be split; then make "
+    "the unit of work a saga: a local transaction per owner, a compensating action for each, "
+    "idempotent handlers and an outbox so no step is lost.",
+    "cdc_lag": "Run CDC (e.g. Debezium) from the owner's table before the consumers move; "
+    "publish the replication lag as a metric with an alert, and let consumers read their copy "
+    "only where a few seconds' staleness is acceptable; reconcile counts nightly.",
+    "facade": "Run at least two facade replicas behind health checks, reload routes without "
+    "restart, set timeouts per route, and keep a runbook to route around the facade.",
+    "observability": "Before wave 1 add a request id propagated through the facade, traces "
+    "(OpenTelemetry) and RED metrics per route in the monolith and every service, so a failing "
+    "cross-service call is visible and comparable against the monolith's baseline.",
+}
+"""One concrete response per kind of risk; a test checks every kind has one."""
+
+_TABLE_IMPACT = {"shared_ownership": 3, "split_table": 3, "api_or_view": 2}
+_OBSERVABILITY = re.compile(
+    r"(trac(e|ing)|telemetry|opentelemetry|metrics?|monitor(ing)?|prometheus|micrometer|"
+    r"statsd|sentry|instrument(ation)?)",
+    re.IGNORECASE,
+)
+
+
+def likelihood(value: float) -> int:
+    """1 to 3 from a factor's normalised value (0 to 1): thirds."""
+    return 3 if value >= 2 / 3 else 2 if value >= 1 / 3 else 1
+
+
+def step_risks(score: Score) -> tuple[StepRisk, ...]:
+    """The largest factors with points of a service's risk, as structured step risks."""
+    factors = sorted((f for f in score.factors if f.points > 0), key=lambda f: (-f.points, f.name))
+    return tuple(
+        StepRisk(
+            factor=f.name,  # type: ignore[arg-type]  # risk scores are made of RiskFactor names
+            points=f.points,
+            detail=f.explanation,
+            likelihood=likelihood(f.value),
+            impact=FACTOR_IMPACT[f.name],  # type: ignore[index]
+            evidence=f.evidence[:MAX_EVIDENCE],
+        )
+        for f in factors[:STEP_RISKS]
+    )
+
+
+class _Where:
+    """Which service each unit belongs to and when each service leaves."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.service_of = {m: s.name for s in plan.services for m in s.members}
+        self.kernel = set(plan.shared_kernel)
+        self.wave = {s.service: s.wave for s in plan.steps}
+        self.step = {s.service: s.order for s in plan.steps}
+
+    def unit_service(self, unit: UnitId) -> ServiceName:
+        if unit in self.service_of:
+            return self.service_of[unit]
+        return KERNEL if unit in self.kernel else MONOLITH
+
+    def first(self, services: set[ServiceName]) -> tuple[int, int]:
+        """(wave, step) of the first of `services` to leave; (0, 0) when none leaves."""
+        moving = sorted((self.wave[s], self.step[s]) for s in services if s in self.wave)
+        return moving[0] if moving else (0, 0)
+
+
+def join_wave(plan: Plan, join: CrossJoin) -> int:
+    """The wave a cross-service statement must be rewritten before: when the first service
+    involved (its tables' owners, or the unit's own) leaves; 0 when none does."""
+    where = _Where(plan)
+    return where.first({*join.services, where.unit_service(join.unit)})[0]
+
+
+def _table_wave(where: _Where, table: TablePlan) -> tuple[int, int]:
+    return where.first({table.owner or "", *table.readers, *table.writers} - {""})
+
+
+def with_register(plan: Plan, facts: Facts) -> Plan:
+    """`plan` with its risk register and its before-wave-1 work filled in."""
+    where = _Where(plan)
+    risks = _register(plan, facts, where)
+    ranked = sorted(
+        set(risks),
+        key=lambda r: (-r.likelihood * r.impact, r.wave or 10**6, r.step, r.service, r.kind, r),
+    )
+    return dataclasses.replace(plan, risks=tuple(ranked), preparation=_preparation(plan, where))
+
+
+def _register(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
+    risks: list[RiskEntry] = []
+    for step in plan.steps:
+        named = {r.factor: r for r in step.risks}
+        for r in step.risks:
+            if r.factor in ("shared_tables", "calls_back"):
+                continue  # tables: one entry per table below; calls back: from the step below
+            risks.append(
+                RiskEntry(
+                    r.factor,
+                    step.service,
+                    step.service,
+                    step.wave,
+                    step.order,
+                    r.likelihood,
+                    r.impact,
+                    r.detail,
+                    RESPONSES[r.factor],
+                    r.evidence,
+                )
+            )
+        if step.calls_back:
+            targets = sorted({c.target for c in step.calls_back})
+            factor = named.get("calls_back")
+            risks.append(
+                RiskEntry(
+                    "calls_back",
+                    step.service,
+                    step.service,
+                    step.wave,
+                    step.order,
+                    factor.likelihood if factor else 2,
+                    FACTOR_IMPACT["calls_back"],
+                    f"{_count(len(step.calls_back), 'call')} back into "
+                    f"{_count(len(targets), 'module')} staying in the monolith "
+                    f"({', '.join(targets[:3])}"
+                    + (", ..." if len(targets) > 3 else "")
+                    + "): each becomes a remote call that can fail or slow down",
+                    RESPONSES["calls_back"],
+                    tuple(sorted(e for c in step.calls_back for e in c.evidence))[:MAX_EVIDENCE],
+                )
+            )
+    risks += _table_risks(plan, facts, where)
+    risks += _join_risks(plan, where)
+    risks += _write_risks(plan, facts, where)
+    risks += _platform_risks(plan, facts)
+    return risks
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _access_evidence(
+    facts: Facts, table: TableName, units: set[UnitId] | None = None
+) -> tuple[Evidence, ...]:
+    found = sorted(
+        e
+        for a in facts.table_access
+        if a.table == table and (units is None or a.unit in units)
+        for e in a.evidence
+    )
+    return tuple(dict.fromkeys(found))[:MAX_EVIDENCE]
+
+
+def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
+    risks = []
+    for table in sorted(set(plan.tables)):
+        if table.pattern in ("owned", "unused"):
+            continue
+        owner = table.owner or MONOLITH
+        others = sorted((set(table.readers) | set(table.writers)) - {table.owner or ""})
+        wave, step = _table_wave(where, table)
+        foreign = {u for u, s in where.service_of.items() if s in others}
+        evidence = _access_evidence(facts, table.table, foreign or None)
+        users = ", ".join(others) or "other services"
+        if table.pattern == "change_data_capture":
+            risks.append(
+                RiskEntry(
+                    "cdc_lag",
+                    table.table,
+                    owner,
+                    wave,
+                    step,
+                    2 if len(others) < 2 else 3,
+                    2,
+                    f"{users} read a CDC copy of {table.table} owned by {owner}: reads lag the "
+                    f"owner's writes, and a stalled pipeline serves stale data ({table.reason})",
+                    RESPONSES["cdc_lag"],
+                    evidence,
+                )
+            )
+            continue
+        writers = sorted(set(table.writers) - {table.owner or ""})
+        readers = sorted(set(others) - set(writers))
+        users = "; ".join(
+            part
+            for part in (
+                f"{', '.join(writers)} write it" if writers else "",
+                f"{', '.join(readers)} read it" if readers else "",
+            )
+            if part
+        )
+        risks.append(
+            RiskEntry(
+                "shared_table",
+                table.table,
+                owner,
+                wave,
+                step,
+                3 if len(writers) >= 2 or len(others) > 2 else 2,
+                _TABLE_IMPACT.get(table.pattern, 2),
+                f"{table.table}, owned by {owner}: {users} "
+                f"({table.pattern.replace('_', ' ')}: {table.reason})",
+                f"{owner} alone changes the schema of {table.table}"
+                + (f"; {', '.join(writers)} write through narrow roles" if writers else "")
+                + (
+                    f"; {', '.join(readers)} read through {owner}'s API or a view"
+                    if readers
+                    else ""
+                )
+                + ". "
+                + RESPONSES["shared_table"],
+                evidence,
+            )
+        )
+    return risks
+
+
+def _join_risks(plan: Plan, where: _Where) -> list[RiskEntry]:
+    owner = {t.table: t.owner for t in plan.tables}
+    grouped: dict[tuple[UnitId, tuple[TableName, ...]], list[CrossJoin]] = defaultdict(list)
+    for join in sorted(set(plan.cross_joins)):
+        grouped[(join.unit, tuple(sorted(set(join.tables))))].append(join)
+    risks = []
+    for (unit, tables), joins in sorted(grouped.items()):
+        service = where.unit_service(unit)
+        wave, step = where.first({*joins[0].services, service})
+        foreign = [t for t in tables if owner.get(t) not in (None, service)]
+        risks.append(
+            RiskEntry(
+                "cross_join",
+                f"{unit}: {', '.join(tables)}",
+                service,
+                wave,
+                step,
+                2,
+                2,
+                f"{_count(len(joins), 'SQL statement')} in {unit} ({service}) over "
+                f"{', '.join(tables)} read {', '.join(foreign) or 'tables'} of "
+                f"{', '.join(sorted(set(joins[0].services) - {service})) or 'another service'}: "
+                "they break when the data splits",
+                f"Read {', '.join(foreign) or 'the other tables'} through the API of "
+                f"{', '.join(sorted({owner[t] or '' for t in foreign} - {''})) or 'its owner'} "
+                f"or a read-only view granted to {role_name(service)}. " + RESPONSES["cross_join"],
+                tuple(sorted({j.evidence for j in joins}))[:MAX_EVIDENCE],
+            )
+        )
+    return risks
+
+
+def _write_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
+    """Units writing tables of different owners: a transaction there would span services."""
+    owner = {t.table: t.owner for t in plan.tables if t.owner}
+    writes: dict[UnitId, dict[TableName, list[Evidence]]] = defaultdict(lambda: defaultdict(list))
+    for access in facts.table_access:
+        if access.mode == "write" and access.table in owner:
+            writes[access.unit][access.table] += access.evidence
+    risks = []
+    for unit, tables in sorted(writes.items()):
+        owners = sorted({owner[t] for t in tables})
+        if len(owners) < 2:
+            continue
+        service = where.unit_service(unit)
+        wave, step = where.first(set(owners) | {service})
+        listed = ", ".join(f"{t} ({owner[t]})" for t in sorted(tables))
+        risks.append(
+            RiskEntry(
+                "cross_service_write",
+                unit,
+                service,
+                wave,
+                step,
+                3 if len(owners) > 2 else 2,
+                3,
+                f"{unit} writes tables of {_count(len(owners), 'service')}: {listed}; a "
+                "transaction over them becomes a distributed one when they split",
+                RESPONSES["cross_service_write"],
+                tuple(sorted({e for ev in tables.values() for e in ev}))[:MAX_EVIDENCE],
+            )
+        )
+    return risks
+
+
+def _platform_risks(plan: Plan, facts: Facts) -> list[RiskEntry]:
+    if not plan.steps:
+        return []
+    endpoints = {(e.method.upper(), e.path) for e in facts.endpoints}
+    endpoints |= {(e.method.upper(), e.path) for s in plan.services for e in s.endpoints}
+    risks = [
+        RiskEntry(
+            "facade",
+            "facade",
+            PLATFORM,
+            1,
+            0,
+            2,
+            3,
+            f"From wave 1 all {_count(len(endpoints), 'endpoint')} pass through the facade: if "
+            "it fails or is misrouted, the monolith and every service are unreachable",
+            RESPONSES["facade"],
+        )
+    ]
+    found = sorted(u for u in facts.units if _OBSERVABILITY.search(u.id))
+    crossing = sum(1 for e in plan.edges if e.source != e.target)
+    detail = (
+        f"{_count(crossing, 'coupling')} between services become remote calls, and "
+        + (
+            f"the code has only {_count(len(found), 'module')} named for tracing or metrics "
+            f"({', '.join(u.id for u in found[:3])})"
+            if found
+            else f"none of the {_count(len(facts.units), 'module')} analysed is about tracing "
+            "or metrics (third-party libraries are not among the facts)"
+        )
+        + ": failures across services and CDC lag go unseen"
+    )
+    risks.append(
+        RiskEntry(
+            "observability",
+            "tracing and metrics",
+            PLATFORM,
+            1,
+            0,
+            2 if found else 3,
+            2,
+            detail,
+            RESPONSES["observability"],
+            tuple(dict.fromkeys(Evidence(u.path, 1) for u in found))[:MAX_EVIDENCE],
+        )
+    )
+    return risks
+
+
+def _preparation(plan: Plan, where: _Where) -> tuple[PrepItem, ...]:
+    """Containerise the monolith, create the roles, rewrite the joins and start the CDC
+    pipelines that wave 1 needs, each tied to its step and tables."""
+    if not plan.steps:
+        return ()
+    items = [
+        PrepItem(
+            "container",
+            "Run the monolith as a container from a pinned image behind the facade, every route "
+            "still pointing at it; this ships alone and proves the facade.",
+        ),
+        PrepItem(
+            "roles",
+            f"Create the {_count(len(plan.services), 'service role')} "
+            f"({', '.join(s.role for s in plan.services[:4])}"
+            + (", ..." if len(plan.services) > 4 else "")
+            + ") from the GRANT scripts in grants/.",
+        ),
+    ]
+    if not any(_OBSERVABILITY.search(u) for s in plan.services for u in s.members):
+        items.append(
+            PrepItem(
+                "observability",
+                "Add a request id passed on by the facade, traces and per-route rate, error and "
+                "duration metrics to the monolith, so wave 1 is compared against a baseline "
+                "(no tracing or metrics module was found in the code).",
+            )
+        )
+    owner = {t.table: t.owner for t in plan.tables}
+    for join in sorted(set(plan.cross_joins)):
+        service = where.unit_service(join.unit)
+        wave, step = where.first({*join.services, service})
+        if wave != 1:
+            continue
+        foreign = tuple(sorted(t for t in set(join.tables) if owner.get(t) not in (None, service)))
+        owners = sorted({owner[t] or "" for t in foreign} - {""})
+        items.append(
+            PrepItem(
+                "cross_join",
+                f"Rewrite the SQL in {join.unit} ({join.evidence.path}:{join.evidence.line}) "
+                f"to read {', '.join(foreign) or ', '.join(sorted(join.tables))} through the "
+                f"API of {', '.join(owners) or 'its owner'} or a read-only view.",
+                step,
+                service,
+                foreign or tuple(sorted(set(join.tables))),
+                (join.evidence,),
+            )
+        )
+    for table in sorted(set(plan.tables)):
+        if table.pattern != "change_data_capture":
+            continue
+        wave, step = _table_wave(where, table)
+        if wave != 1:
+            continue
+        readers = sorted(set(table.readers) - {table.owner or ""})
+        items.append(
+            PrepItem(
+                "cdc",
+                f"Start change data capture of {table.table} from "
+                f"{table.owner or MONOLITH} to {', '.join(readers) or 'its readers'}, with its "
+                "lag measured and alerted, before wave 1 relies on the copy.",
+                step,
+                table.owner or MONOLITH,
+                (table.table,),
+            )
+        )
+    return tuple(items)
