@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from analyzers.facts import Evidence, Facts, TableName, UnitId
 from planner.access import role_name
+from planner.decompose import possessive
 from planner.plan import (
     KERNEL,
     MONOLITH,
@@ -26,6 +27,9 @@ from planner.plan import (
 
 STEP_RISKS = 3
 """Factors named per step: the largest ones with points."""
+NOT_IN_REGISTER: frozenset[RiskFactor] = frozenset({"shared_tables", "size"})
+"""Factors the register does not repeat: shared tables get one row per table instead, and size
+is the work's amount (the effort estimate), not a risk of its own."""
 MAX_EVIDENCE = 3
 """Evidence items kept per register entry."""
 
@@ -157,8 +161,8 @@ def _register(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
     for step in plan.steps:
         named = {r.factor: r for r in step.risks}
         for r in step.risks:
-            if r.factor in ("shared_tables", "calls_back"):
-                continue  # tables: one entry per table below; calls back: from the step below
+            if r.factor in NOT_IN_REGISTER or r.factor == "calls_back":
+                continue  # calls back: one entry from the step's calls below
             risks.append(
                 RiskEntry(
                     r.factor,
@@ -269,7 +273,7 @@ def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
                 f"{owner} alone changes the schema of {table.table}"
                 + (f"; {', '.join(writers)} write through narrow roles" if writers else "")
                 + (
-                    f"; {', '.join(readers)} read through {owner}'s API or a view"
+                    f"; {', '.join(readers)} read through {possessive(owner)} API or a view"
                     if readers
                     else ""
                 )

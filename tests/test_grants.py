@@ -294,3 +294,24 @@ def test_mariadb_users_can_do_their_work_and_nothing_else(
             "SELECT count(*) FROM mysql.user WHERE user = %s", (role_name("nopw" + suffix),)
         )
         assert exists.scalar() == 0
+
+
+def test_the_report_shows_and_writes_one_rendering(tmp_path: Path) -> None:
+    from markupsafe import escape
+    from test_reports import sample_inputs
+
+    from reports import render_reports
+    from reports.grants import GRANTS_DIR, grant_scripts
+
+    facts, plan = sample_inputs()
+    written = render_reports(facts, plan, tmp_path, warn=lambda _: None)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for service in plan.services:
+        assert service.role == role_name(service.name) == privileges(plan, service.name).role
+        for script in grant_scripts(plan, service.name):
+            path = tmp_path / script.path
+            assert path.parent.name == GRANTS_DIR and path in written
+            assert path.read_text(encoding="utf-8") == script.text
+            assert script.text == grant_script(plan, service.name, script.dialect)
+            assert f'<pre class="sql">{escape(script.text)}</pre>' in html
+            assert f"<code>{script.path}</code>" in html
