@@ -28,6 +28,7 @@ from planner.plan import (
     Service,
     ServiceEdge,
     Step,
+    StepRisk,
     TablePlan,
     TableUse,
     Wave,
@@ -128,7 +129,11 @@ def synthetic(modules: int, services: int, seed: int = 7) -> tuple[Facts, Plan]:
                 tuple(svc_endpoints[n]),
                 calls,
                 tuple(p for p in plans if p.owner == n),
-                (f"calls_back ({rng.randint(1, 9)} pts): uses of code that stays",),
+                (
+                    StepRisk(
+                        "calls_back", float(rng.randint(1, 9)), "uses of code that stays", 2, 2
+                    ),
+                ),
                 f"blue-green: deploy {n} beside the monolith",
                 (f"health: GET /health on {n} answers 200", "error rate within baseline"),
                 f"point the facade's routes for {n} back at the monolith",
