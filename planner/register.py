@@ -27,9 +27,10 @@ from planner.plan import (
 
 STEP_RISKS = 3
 """Factors named per step: the largest ones with points."""
-NOT_IN_REGISTER: frozenset[RiskFactor] = frozenset({"shared_tables", "size"})
-"""Factors the register does not repeat: shared tables get one row per table instead, and size
-is the work's amount (the effort estimate), not a risk of its own."""
+NOT_IN_REGISTER: frozenset[RiskFactor] = frozenset({"shared_tables", "foreign_keys", "size"})
+"""Factors the register does not repeat per service: shared tables get one row per table, the
+foreign keys crossing services one row for the plan (each key counts for both its services),
+and size is the work's amount (the effort estimate), not a risk of its own."""
 MAX_EVIDENCE = 3
 """Evidence items kept per register entry."""
 
@@ -66,21 +67,19 @@ RESPONSES: dict[RiskKind, str] = {
     "churn": "Coordinate or freeze changes to this code during the move so the copies do not "
     "drift; keep the dual-maintenance window short.",
     "people": "Name one owning team before the move; the other contributors review its API.",
-    "shared_table": "Until the table is split or replicated, reconcile it nightly and revoke "
-    "each reader's direct grant once it reads through the owner.",
-    "cross_join": "Join in code instead, and compare the rewritten query's results with the old "
-    "statement's on a copy of production data before the cut-over.",
+    "shared_table": "Reconcile it nightly until it is split; revoke direct grants once readers "
+    "use the owner.",
+    "cross_join": "Join in code; compare with the old statement's results before the cut-over.",
     "cross_service_write": "Keep these writes in one service until they can be split; then make "
     "the unit of work a saga: a local transaction per owner, a compensating action for each, "
     "idempotent handlers and an outbox so no step is lost.",
-    "cdc_lag": "Run CDC (e.g. Debezium) from the owner's table before the consumers move; "
-    "publish the replication lag as a metric with an alert, and let consumers read their copy "
-    "only where a few seconds' staleness is acceptable; reconcile counts nightly.",
+    "cdc_lag": "Start CDC (e.g. Debezium) before the consumers move; alert on replication lag; "
+    "consumers read the copy only where seconds of staleness are acceptable.",
     "facade": "Run at least two facade replicas behind health checks, reload routes without "
     "restart, set timeouts per route, and keep a runbook to route around the facade.",
-    "observability": "Before wave 1 add a request id propagated through the facade, traces "
-    "(OpenTelemetry) and RED metrics per route in the monolith and every service, so a failing "
-    "cross-service call is visible and comparable against the monolith's baseline.",
+    "observability": "Before wave 1: a request id passed on by the facade, traces "
+    "(OpenTelemetry) and per-route rate, error and duration metrics in the monolith and every "
+    "service, to compare each cut-over with the monolith's baseline.",
 }
 """One concrete response per kind of risk; a test checks every kind has one."""
 
@@ -201,8 +200,43 @@ def _register(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
     risks += _table_risks(plan, facts, where)
     risks += _join_risks(plan, where)
     risks += _write_risks(plan, facts, where)
+    risks += _foreign_key_risks(plan, facts, where)
     risks += _platform_risks(plan, facts)
     return risks
+
+
+def _foreign_key_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
+    """The foreign keys between tables of different owners, once for the whole plan."""
+    owner = {t.table: t.owner for t in plan.tables if t.owner}
+    crossing = sorted(
+        {
+            (table.name, fk.referred_table)
+            for table in facts.tables
+            for fk in table.foreign_keys
+            if table.name in owner
+            and fk.referred_table in owner
+            and owner[table.name] != owner[fk.referred_table]
+        }
+    )
+    if not crossing:
+        return []
+    wave, step = where.first({owner[t] for pair in crossing for t in pair})
+    examples = ", ".join(f"{a} to {b}" for a, b in crossing[:4])
+    return [
+        RiskEntry(
+            "foreign_keys",
+            "foreign keys",
+            PLATFORM,
+            wave,
+            step,
+            3 if len(crossing) > 10 else 2,
+            FACTOR_IMPACT["foreign_keys"],
+            f"{_count(len(crossing), 'foreign key')} join tables of different services "
+            f"({examples}{', ...' if len(crossing) > 4 else ''}): the shared database still "
+            "enforces them, a split one will not",
+            RESPONSES["foreign_keys"],
+        )
+    ]
 
 
 def _count(n: int, noun: str) -> str:
@@ -242,8 +276,8 @@ def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
                     step,
                     2 if len(others) < 2 else 3,
                     2,
-                    f"{users} read a CDC copy of {table.table} owned by {owner}: reads lag the "
-                    f"owner's writes, and a stalled pipeline serves stale data ({table.reason})",
+                    f"{users} read a CDC copy of {table.table} (owner {owner}): reads lag its "
+                    "writes; a stalled pipeline serves stale data",
                     RESPONSES["cdc_lag"],
                     evidence,
                 )
@@ -268,8 +302,7 @@ def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
                 step,
                 3 if len(writers) >= 2 or len(others) > 2 else 2,
                 _TABLE_IMPACT.get(table.pattern, 2),
-                f"{table.table}, owned by {owner}: {users} "
-                f"({table.pattern.replace('_', ' ')}: {table.reason})",
+                f"{table.table} ({table.pattern.replace('_', ' ')}), owned by {owner}: {users}",
                 f"{owner} alone changes the schema of {table.table}"
                 + (f"; {', '.join(writers)} write through narrow roles" if writers else "")
                 + (
@@ -286,31 +319,33 @@ def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
 
 
 def _join_risks(plan: Plan, where: _Where) -> list[RiskEntry]:
+    """One row per module holding SQL over other services' tables, all its statements in it."""
     owner = {t.table: t.owner for t in plan.tables}
-    grouped: dict[tuple[UnitId, tuple[TableName, ...]], list[CrossJoin]] = defaultdict(list)
+    grouped: dict[UnitId, list[CrossJoin]] = defaultdict(list)
     for join in sorted(set(plan.cross_joins)):
-        grouped[(join.unit, tuple(sorted(set(join.tables))))].append(join)
+        grouped[join.unit].append(join)
     risks = []
-    for (unit, tables), joins in sorted(grouped.items()):
+    for unit, joins in sorted(grouped.items()):
         service = where.unit_service(unit)
-        wave, step = where.first({*joins[0].services, service})
+        wave, step = where.first({s for j in joins for s in j.services} | {service})
+        tables = sorted({t for j in joins for t in j.tables})
         foreign = [t for t in tables if owner.get(t) not in (None, service)]
+        owners = sorted({owner[t] or "" for t in foreign} - {""})
         risks.append(
             RiskEntry(
                 "cross_join",
-                f"{unit}: {', '.join(tables)}",
+                unit,
                 service,
                 wave,
                 step,
                 2,
                 2,
-                f"{_count(len(joins), 'SQL statement')} in {unit} ({service}) over "
-                f"{', '.join(tables)} read {', '.join(foreign) or 'tables'} of "
-                f"{', '.join(sorted(set(joins[0].services) - {service})) or 'another service'}: "
-                "they break when the data splits",
+                f"{_count(len(joins), 'SQL statement')} in {unit} ({service}) read "
+                f"{', '.join(foreign) or ', '.join(tables)} of "
+                f"{', '.join(owners) or 'another service'}: they break when the data splits",
                 f"Read {', '.join(foreign) or 'the other tables'} through the API of "
-                f"{', '.join(sorted({owner[t] or '' for t in foreign} - {''})) or 'its owner'} "
-                f"or a read-only view granted to {role_name(service)}. " + RESPONSES["cross_join"],
+                f"{', '.join(owners) or 'its owner'} or a read-only view granted to "
+                f"{role_name(service)}. " + RESPONSES["cross_join"],
                 tuple(sorted({j.evidence for j in joins}))[:MAX_EVIDENCE],
             )
         )

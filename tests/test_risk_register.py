@@ -82,7 +82,8 @@ def test_register_holds_each_risk_once_with_owner_wave_and_response(plan: Plan) 
         assert risk.response.strip() and risk.detail.strip()
         assert risk.severity == risk_level(risk.likelihood, risk.impact)
         assert risk.service in services | {PLATFORM, "monolith"}
-        assert risk.kind not in NOT_IN_REGISTER  # tables get a row each; size is effort
+        # tables get a row each, foreign keys one for the plan, size is effort
+        assert risk.kind not in NOT_IN_REGISTER or risk.subject == "foreign keys"
         assert not risk.detail.startswith("0 of")
     ranks = [-r.likelihood * r.impact for r in plan.risks]
     assert ranks == sorted(ranks)
@@ -99,12 +100,15 @@ def test_register_derives_migration_risks_from_the_facts(plan: Plan) -> None:
     assert "saga" in write.response and write.service == "billing"
     assert write.evidence == (Evidence("app.billing.repo", 3, "INSERT"),)
     # shipping's statement joins orders: read through the owner, before its wave
-    join = by_kind[("cross_join", "app.shipping.repo: orders, shipping")]
+    join = by_kind[("cross_join", "app.shipping.repo")]
     assert join.evidence == (JOIN,) and role_name("shipping") in join.response
     assert "through the API of orders" in join.response
     # orders is shared: one row for the table, whatever steps touch it
     tables = [r for r in plan.risks if r.kind in ("shared_table", "cdc_lag")]
     assert [r.subject for r in tables].count("orders") == 1
+    keys = [r for r in plan.risks if r.kind == "foreign_keys"]
+    assert len(keys) == 1 and keys[0].service == PLATFORM
+    assert "1 foreign key join" in keys[0].detail and "shipping to orders" in keys[0].detail
     observability = by_kind[("observability", "tracing and metrics")]
     assert observability.service == PLATFORM and observability.likelihood == 3
 
