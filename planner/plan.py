@@ -315,9 +315,18 @@ class Plan:
         """The best granularity not chosen, for the architect to weigh against the plan's."""
         return next((c for c in self.candidates if not c.chosen), None)
 
+    def first_step(self, services: set[ServiceName]) -> Step | None:
+        """The step that extracts the first of `services` to leave (None: none leaves): work
+        that involves them is due before its wave."""
+        return min((s for s in self.steps if s.service in services), key=_step_key, default=None)
+
     def service(self, name: ServiceName) -> Service:
         """The service called `name`."""
         return next(s for s in self.services if s.name == name)
+
+
+def _step_key(step: Step) -> tuple[int, int]:
+    return (step.wave, step.order)
 
 
 def read_plan(path: Path, data: bytes | None = None) -> Plan:

@@ -119,8 +119,6 @@ class _Where:
         self.plan = plan
         self.service_of = {m: s.name for s in plan.services for m in s.members}
         self.kernel = set(plan.shared_kernel)
-        self.wave = {s.service: s.wave for s in plan.steps}
-        self.step = {s.service: s.order for s in plan.steps}
 
     def unit_service(self, unit: UnitId) -> ServiceName:
         if unit in self.service_of:
@@ -129,15 +127,8 @@ class _Where:
 
     def first(self, services: set[ServiceName]) -> tuple[int, int]:
         """(wave, step) of the first of `services` to leave; (0, 0) when none leaves."""
-        moving = sorted((self.wave[s], self.step[s]) for s in services if s in self.wave)
-        return moving[0] if moving else (0, 0)
-
-
-def join_wave(plan: Plan, join: CrossJoin) -> int:
-    """The wave a cross-service statement must be rewritten before: when the first service
-    involved (its tables' owners, or the unit's own) leaves; 0 when none does."""
-    where = _Where(plan)
-    return where.first({*join.services, where.unit_service(join.unit)})[0]
+        step = self.plan.first_step(services)
+        return (step.wave, step.order) if step else (0, 0)
 
 
 def _table_wave(where: _Where, table: TablePlan) -> tuple[int, int]:

@@ -855,8 +855,8 @@ def _cross_join(index: _Index, join: CrossJoin) -> CrossJoinView:
     tables = tuple(sorted(set(join.tables)))
     foreign = tuple(t for t in tables if index.owner.get(t, unit_service) != unit_service)
     services = tuple(sorted(set(join.services)))
-    waves = [index.wave_of(s) for s in {*services, unit_service} if index.wave_of(s)]
-    before = min(waves, default=0)
+    first = index.plan.first_step({*services, unit_service})
+    before = first.wave if first else 0
     owners = sorted({index.owner[t] for t in foreign if t in index.owner})
     if foreign:
         advice = (
