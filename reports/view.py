@@ -22,6 +22,7 @@ from planner.plan import (
     role_name,
 )
 from reports.grants import grant_file, grant_script
+from reports.lint import FindingView, finding_views
 from reports.scaffold.delivery import DeliverySummary
 from reports.scaffold.model import FACADE_IMAGE, JRE_IMAGES, PYTHON_IMAGE
 from reports.scaffold.model import slug as scaffold_slug
@@ -564,6 +565,7 @@ class ReportView:
     timings: tuple[str, ...] = ()  # "stage 1.234 s", only when the run was asked for timings
     granularity: GranularityView | None = None  # None: the plan records no sweep (format < 3)
     kernel_reasons: tuple[KernelReasonView, ...] = ()
+    container_findings: tuple[FindingView, ...] = ()  # container files of the analyzed repo
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -1305,4 +1307,5 @@ def build_view(
         timings=tuple(f"{t.stage} {t.seconds:.3f} s" for t in plan.timings),
         granularity=_granularity(plan),
         kernel_reasons=_kernel_reasons(plan),
+        container_findings=finding_views(facts.container_findings),
     )
