@@ -127,12 +127,9 @@ HADOLINT_ABSENT = (
 )
 
 
-def _finding(
-    path: str, line: int, rule: str, message: str, fix: str, snippet: str = ""
-) -> ContainerFinding:
-    return ContainerFinding(
-        Evidence(path, line, redact_text(snippet.strip())[:200]), rule, SEVERITY[rule], message, fix
-    )
+def _finding(path: str, line: int, rule: str, message: str, fix: str) -> ContainerFinding:
+    """One of our findings; no snippet: a line of these files may hold a secret redaction misses."""
+    return ContainerFinding(Evidence(path, line), rule, SEVERITY[rule], message, fix)
 
 
 # --- finding files ---------------------------------------------------------------------------
@@ -540,11 +537,6 @@ def _command_text(args: str) -> str:
 
 def lint_dockerfile(text: str, path: str) -> list[ContainerFinding]:
     """Our rules' findings in one Dockerfile (hadolint checks the rest)."""
-    lines = text.splitlines()
-
-    def at(line: int) -> str:
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
     instructions = parse_dockerfile(text)
     global_args, stages = _split_stages(instructions)
     found: list[ContainerFinding] = []
@@ -558,19 +550,19 @@ def lint_dockerfile(text: str, path: str) -> list[ContainerFinding]:
                     )
                 log = _log_env_problem(key, value) if ins.keyword == "ENV" else None
                 if log:
-                    found.append(_finding(path, ins.line, "SP101", log, FIX_LOGS, at(ins.line)))
+                    found.append(_finding(path, ins.line, "SP101", log, FIX_LOGS))
         elif ins.keyword in {"CMD", "ENTRYPOINT"}:
             problem = _log_file_problem(_command_text(ins.args))
             if problem:
-                found.append(_finding(path, ins.line, "SP101", problem, FIX_LOGS, at(ins.line)))
+                found.append(_finding(path, ins.line, "SP101", problem, FIX_LOGS))
     for index, stage in enumerate(stages):
         chain = _chain(stages, index)
         base = BaseImage.parse(_resolve_args(chain[0].parent, global_args))
         for ins in stage.instructions:
             if ins.keyword == "USER":
-                found.extend(_check_user(ins, chain, base, path, at(ins.line)))
+                found.extend(_check_user(ins, chain, base, path))
             elif ins.keyword == "HEALTHCHECK":
-                found.extend(_check_healthcheck(ins, chain, base, path, at(ins.line)))
+                found.extend(_check_healthcheck(ins, chain, base, path))
     return found
 
 
@@ -593,7 +585,7 @@ def _chain_runs(chain: list[_Stage]) -> Iterator[Instruction]:
 
 
 def _check_user(
-    ins: Instruction, chain: list[_Stage], base: BaseImage, path: str, snippet: str
+    ins: Instruction, chain: list[_Stage], base: BaseImage, path: str
 ) -> Iterator[ContainerFinding]:
     words = ins.args.split()
     user = words[0].split(":", 1)[0] if words else ""
@@ -613,12 +605,11 @@ def _check_user(
         "SP103",
         f"USER `{user}` is created by no earlier RUN and `{base.ref}` has no such user",
         f"create it first (RUN useradd --uid 10001 {user}) or use a numeric UID (USER 10001)",
-        snippet,
     )
 
 
 def _check_healthcheck(
-    ins: Instruction, chain: list[_Stage], base: BaseImage, path: str, snippet: str
+    ins: Instruction, chain: list[_Stage], base: BaseImage, path: str
 ) -> Iterator[ContainerFinding]:
     args = re.sub(r"^(--\S+\s+)*", "", ins.args).strip()
     keyword, _, command = args.partition(" ")
@@ -632,7 +623,6 @@ def _check_healthcheck(
             "SP104",
             f"the shell form of HEALTHCHECK needs /bin/sh, which `{base.ref}` does not have",
             'use the exec form (HEALTHCHECK CMD ["/app/healthcheck"]) with a binary the image has',
-            snippet,
         )
         return
     words = exec_form if exec_form is not None else command.split()
@@ -650,7 +640,6 @@ def _check_healthcheck(
         f"HEALTHCHECK runs `{binary}`, which `{base.ref}` does not ship and no RUN installs",
         "probe with what the image has (e.g. python -c 'import urllib.request; ...') or "
         f"install {binary} in the image",
-        snippet,
     )
 
 
@@ -1028,7 +1017,6 @@ def lint_ci(text: str, path: str) -> list[ContainerFinding]:
                     "SP301",
                     "the CI job pushes an image tagged `latest`",
                     FIX_CI_LATEST,
-                    line,
                 )
             )
     return found
@@ -1058,7 +1046,6 @@ def _github_push_latest(root: _Node, text: str, path: str) -> Iterator[Container
                         "SP301",
                         "the CI job pushes an image tagged `latest`",
                         FIX_CI_LATEST,
-                        line,
                     )
 
 
