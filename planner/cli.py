@@ -673,14 +673,11 @@ def lint_containers_command(
 ) -> None:
     """Check Dockerfiles (with hadolint), compose files and CI workflows; exit 1 on findings."""
     from analyzers.containers import container_facts
-    from reports.lint import render_findings
+    from reports.lint import render_findings, render_summary
 
     facts = redact_model(container_facts(_existing_dir(path)))
     typer.echo(_visible(render_findings(facts.container_findings, as_json)), nl=False)
-    for warning in facts.warnings:
-        _info(f"warning: {warning.path + ': ' if warning.path else ''}{warning.message}")
-    tools = "".join(f"; {a.name} {a.version}" for a in facts.analyzers)
-    _info(f"{len(facts.container_findings)} finding(s){tools}")
+    _info(render_summary(facts))
     if facts.container_findings:
         raise typer.Exit(1)
 

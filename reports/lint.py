@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analyzers.facts import ContainerFinding, dumps, to_jsonable
+from analyzers.facts import ContainerFinding, Facts, dumps, to_jsonable
 
 
 @dataclass(frozen=True)
@@ -51,3 +51,10 @@ def render_findings(findings: Iterable[ContainerFinding], as_json: bool) -> str:
         + "\n"
         for f in ordered
     )
+
+
+def render_summary(facts: Facts) -> str:
+    """The lines `lint-containers` prints on stderr: warnings, then the count and tools used."""
+    lines = [f"warning: {w.path + ': ' if w.path else ''}{w.message}" for w in facts.warnings]
+    tools = "".join(f"; {a.name} {a.version}" for a in facts.analyzers)
+    return "\n".join([*lines, f"{len(facts.container_findings)} finding(s){tools}"])

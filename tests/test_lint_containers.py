@@ -25,7 +25,7 @@ from analyzers.containers import (
     parse_dockerfile,
 )
 from analyzers.facts import ContainerFinding, Evidence, Facts, encode, read_facts
-from reports.lint import finding_views, render_findings
+from reports.lint import finding_views, render_findings, render_summary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "containers"
 BAD_REPO = FIXTURES / "bad-repo"
@@ -109,6 +109,8 @@ def test_without_hadolint_a_warning_says_so(tmp_path: Path) -> None:
     findings, warnings = lint_files(repo, container_files(repo), None)
     assert findings == ()
     assert [w.message for w in warnings] == [HADOLINT_ABSENT]
+    summary = render_summary(Facts(root=str(repo), warnings=warnings))
+    assert summary == f"warning: {HADOLINT_ABSENT}\n0 finding(s)"
     (repo / "Dockerfile").unlink()
     (repo / "compose.yml").write_text("services: {}\n")
     assert lint_files(repo, container_files(repo), None) == ((), ())
