@@ -45,6 +45,7 @@ __all__ = [
     "parse_dockerfile",
 ]
 
+# Narrower than analyzers.walk.SKIP_DIRS: Dockerfiles often live under build/ (build/package/...).
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
 MAX_BYTES = 2_000_000
 
