@@ -124,11 +124,24 @@ def _check_healthcheck_service(
         )
         return
     image = scalar(value_of(service, "image"))
-    words = [scalar(n) or "" for n in test.value] if isinstance(test, yaml.SequenceNode) else []
-    if not image or entry_of(service, "build") or len(words) < 2 or words[0] != "CMD":
+    if not image or entry_of(service, "build") or test is None:
         return
+    words = [scalar(n) or "" for n in test.value] if isinstance(test, yaml.SequenceNode) else []
+    shell = scalar(test) if isinstance(test, yaml.ScalarNode) else None
+    if words[:1] == ["CMD-SHELL"]:
+        shell = " ".join(words[1:])
     base = BaseImage.parse(image)
-    binary = words[1].rsplit("/", 1)[-1]
+    if shell is not None and base.lacks("sh"):
+        yield finding(
+            path,
+            line_of(test),
+            "SP104",
+            f"service `{name}`: the healthcheck needs a shell, which `{image}` does not have",
+            'use the exec form (test: ["CMD", "/app/healthcheck"]) with a binary the image has',
+        )
+        return
+    command = shell.split() if shell is not None else words[1:] if words[:1] == ["CMD"] else []
+    binary = command[0].rsplit("/", 1)[-1] if command else ""
     if binary in {"curl", "wget"} and base.lacks(binary):
         yield finding(
             path,
