@@ -19,6 +19,7 @@ from analyzers.containers import (
     RULES,
     container_facts,
     container_files,
+    file_kind,
     find_hadolint,
     lint_containers,
     lint_files,
@@ -114,6 +115,28 @@ def test_without_hadolint_a_warning_says_so(tmp_path: Path) -> None:
     (repo / "Dockerfile").unlink()
     (repo / "compose.yml").write_text("services: {}\n")
     assert lint_files(repo, container_files(repo), None) == ((), ())
+
+
+def test_which_files_are_read() -> None:
+    kinds = {
+        "Dockerfile": "dockerfile",
+        "svc/Dockerfile.prod": "dockerfile",
+        "web.dockerfile": "dockerfile",
+        "monolith/Dockerfile.dockerignore": None,
+        "docs/Dockerfile.md": None,
+        "Dockerfile.j2": None,
+        "compose.override.yaml": "compose",
+        "deploy/docker-compose.prod.yml": "compose",
+        ".github/workflows/ci.yml": "github",
+        "app/.github/workflows/ci.yaml": "github",
+        ".github/dependabot.yml": None,
+        ".gitlab-ci.yml": "gitlab",
+        "ci/build.gitlab-ci.yml": "gitlab",
+        "Jenkinsfile": "jenkins",
+        "jobs/Jenkinsfile.release": "jenkins",
+        "settings.yml": None,
+    }
+    assert {rel: file_kind(rel) for rel in kinds} == kinds
 
 
 def test_override_files_of_one_directory_share_their_definitions(tmp_path: Path) -> None:

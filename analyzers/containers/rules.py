@@ -134,11 +134,18 @@ FIX_SECRET = (
 FIX_LOGS = "log to stdout/stderr (e.g. `--log-file -`) and let the runtime collect the logs"
 
 
+_NOT_DOCKERFILES = (".dockerignore", ".md", ".rst", ".txt", ".j2", ".jinja", ".jinja2", ".tpl")
+_NOT_DOCKERFILES += (".tmpl", ".template", ".erb", ".orig", ".bak", ".swp")
+"""`Dockerfile.dockerignore` (Docker's per-Dockerfile ignore file), notes and templates."""
+
+
 def file_kind(rel: str) -> str | None:
     """`dockerfile`, `compose`, `github`, `gitlab`, `jenkins`, or None for other files."""
     name = rel.rsplit("/", 1)[-1]
     lower = name.lower()
-    if lower.startswith("dockerfile") or lower.endswith(".dockerfile"):
+    if (lower.startswith("dockerfile") or lower.endswith(".dockerfile")) and not lower.endswith(
+        _NOT_DOCKERFILES
+    ):
         return "dockerfile"
     yml = lower.endswith((".yml", ".yaml"))
     if yml and lower.startswith(("docker-compose", "compose")):
