@@ -64,7 +64,10 @@ _STRING_START = re.compile(r"^\s*[rRuUbB]{0,2}(\"\"\"|'''|\"|')")
 
 _JAVA_ANNOTATION_MARK = re.compile(r"@(?:java\.lang\.)?Deprecated\b")
 _JAVA_TYPE = re.compile(r"\b(?:class|interface|enum|record)\s+(\w+)")
-_JAVA_METHOD = re.compile(r"(\w+)\s*\([^;]*$|(\w+)\s*\([^)]*\)\s*(?:throws\s+[\w.,\s]+)?\{?\s*$")
+_JAVA_METHOD = re.compile(
+    r"(?:(?:public|protected|private|static|final|abstract|synchronized|native|default)\s+)*"
+    r"(?:<[^>]+>\s*)?(?:[\w.<>\[\],?]+\s+)?(\w+)\s*\("
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -483,8 +486,8 @@ def _java_marks(unit: Unit, text: str) -> list[Mark]:
             if declared:
                 marks.append((declared[1], "class", *pending))
             else:
-                method = _JAVA_METHOD.search(rest)
-                if method and not rest.startswith(("return", "new ", "if", "for", "while")):
-                    marks.append((method[1] or method[2], "def", *pending))
+                method = _JAVA_METHOD.match(rest)
+                if method and method[1] not in ("return", "new", "if", "for", "while", "switch"):
+                    marks.append((method[1], "def", *pending))
         pending = None
     return marks
