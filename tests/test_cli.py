@@ -53,7 +53,7 @@ def test_run_writes_every_output(run_out):
     for name in OUTPUTS:
         assert (run_out / name).stat().st_size > 0
     plan = json.loads((run_out / "plan.json").read_text())
-    assert plan["format_version"] == PLAN_FORMAT_VERSION == 3
+    assert plan["format_version"] == PLAN_FORMAT_VERSION == 4
     assert any(c["chosen"] for c in plan["candidates"])
     assert len(plan["services"]) >= 5
     for service in plan["services"]:
