@@ -52,14 +52,23 @@ _LIQUIBASE_YAML = re.compile(
 )
 _ROLLBACK_XML = re.compile(r"<rollback\b.*?</rollback>", re.DOTALL)
 
+_ANY_MARK = re.compile(r"deprecat", re.IGNORECASE)
+"""Files without this word carry no deprecation mark: the quick test before reading lines."""
 _PY_HEADER = re.compile(r"^(\s*)(?:async\s+)?(def|class)\s+(\w+)")
 _PY_COMMENT_MARK = re.compile(r"^\s*#\s*deprecated\b", re.IGNORECASE)
 _PY_DECORATOR_MARK = re.compile(r"^\s*@(?:[\w.]+\.)?deprecated\b")
 _PY_WARN = re.compile(r"\bwarn\(")
 _PY_WARNING_CLASS = re.compile(r"\b(?:Pending)?DeprecationWarning\b")
 _DOC_MARK = re.compile(
-    r"^\s*(?:\.\.\s+)?deprecated\b|\.\.\s+deprecated::|@deprecated\b", re.I | re.M
+    r"^\W*deprecated\b|\bis deprecated\b|\bdeprecated (?:since|in|as of|and)\b"
+    r"|^\.\.\s+deprecated::",
+    re.I,
 )
+"""A docstring's first line saying its object is deprecated (not one mentioning something else)."""
+_ABOUT_A_PART = re.compile(r"\b(?:argument|parameter|keyword|kwarg|option|attribute)s?\b", re.I)
+"""A warning about one argument or attribute of a function, not the function itself."""
+_STRINGS = re.compile(r'""".*?"""|' + r"'''.*?'''|" + r'"(?:\\.|[^"\\])*"|' + r"'(?:\\.|[^'\\])*'")
+_BRACKET_OR_QUOTE = re.compile(r"[()\[\]{}\"']")
 _STRING_START = re.compile(r"^\s*[rRuUbB]{0,2}(\"\"\"|'''|\"|')")
 
 _JAVA_ANNOTATION_MARK = re.compile(r"@(?:java\.lang\.)?Deprecated\b")
@@ -126,7 +135,7 @@ def find_dead_code(
         if unit.role != "code":
             continue
         text = read_text_inside(root, root / unit.path, MAX_BYTES)
-        if text is None:
+        if text is None or not _ANY_MARK.search(text):
             continue
         marks = _java_marks(unit, text) if unit.language == "java" else _python_marks(text)
         for qualname, kind, line, snippet in marks:
@@ -334,13 +343,14 @@ class _Def:
     line: int
     parent: _Def | None
     body_code: bool = False  # a statement other than the docstring seen in its body
+    body_indent: int = -1  # the indent of its body's statements, once seen
 
 
 def _python_marks(text: str) -> list[Mark]:
     """Deprecated marks in Python source: `# DEPRECATED` comments above a def or class, first in
-    its body or heading the file; `@deprecated` decorators; `warnings.warn(...,
+    its body or heading the file; `@deprecated` decorators; an unconditional `warnings.warn(...,
     DeprecationWarning)` in a function's own body (not in a nested wrapper: that is a decorator
-    factory; in `__init__`: the class); and docstrings that say so."""
+    factory; in `__init__`: the class; not about one argument); docstrings that say so."""
     lines = text.splitlines()
     marks: list[Mark] = []
     stack: list[_Def] = []
@@ -349,13 +359,21 @@ def _python_marks(text: str) -> list[Mark]:
     pending: tuple[int, str, _Def | None, bool] | None = None
     expect_doc: _Def | bool | None = True  # True: the module docstring may come next
     in_string = ""
+    depth = 0  # open brackets: continuation lines are not statements
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if in_string:
             if in_string in line:
+                rest = line.split(in_string, 1)[1]
                 in_string = ""
+                change, in_string = _depth(rest)
+                depth = max(0, depth + change)
             continue
         if not stripped:
+            continue
+        if depth > 0:
+            change, in_string = _depth(line)
+            depth = max(0, depth + change)
             continue
         indent = len(line) - len(line.lstrip())
         if stripped.startswith("#"):
@@ -368,6 +386,10 @@ def _python_marks(text: str) -> list[Mark]:
             continue
         while stack and indent <= stack[-1].indent:
             stack.pop()
+        change, in_string = _depth(line)
+        depth = max(0, change)
+        if stack and stack[-1].body_indent < 0:
+            stack[-1].body_indent = indent
         if _PY_DECORATOR_MARK.match(line):
             pending = pending or (number, stripped, None, False)
             continue
@@ -395,23 +417,41 @@ def _python_marks(text: str) -> list[Mark]:
         pending = None
         doc = _STRING_START.match(line)
         if doc and expect_doc is not None and expect_doc is not False:
-            if _DOC_MARK.search(_string_text(lines, number - 1, doc[1])):
+            summary = _string_text(lines, number - 1, doc[1]).strip().split("\n", 1)[0]
+            if _DOC_MARK.search(summary):
                 owner = expect_doc if isinstance(expect_doc, _Def) else None
                 where = (owner.qualname, owner.kind) if owner else ("", "module")
                 marks.append((*where, number, stripped))
         elif stack:
             stack[-1].body_code = True
-        elif not stripped.startswith(("import ", "from ", "__")):
+        else:
             module_code = True
         expect_doc = None
-        if doc and not _closes(stripped, doc[1]):
-            in_string = doc[1] if len(doc[1]) == 3 else ""
-        window = " ".join(lines[number - 1 : number + 3])
-        if _PY_WARN.search(line) and _PY_WARNING_CLASS.search(window):
-            mark = _warned(stack[-1] if stack else None)
-            if mark is not None:
-                marks.append((*mark, number, stripped))
+        if _PY_WARN.search(line):
+            window = " ".join(lines[number - 1 : number + 3])
+            owner = stack[-1] if stack else None
+            unconditional = indent == (owner.body_indent if owner else 0)
+            if unconditional and _PY_WARNING_CLASS.search(window):
+                mark = None if _ABOUT_A_PART.search(window) else _warned(owner)
+                if mark is not None:
+                    marks.append((*mark, number, stripped))
     return sorted(set(marks), key=lambda m: (m[2], m[0]))
+
+
+def _depth(line: str) -> tuple[int, str]:
+    """Brackets a line opens minus those it closes (strings and comment left out), and the
+    triple quote of a string it leaves open ("" if none)."""
+    if not _BRACKET_OR_QUOTE.search(line):
+        return 0, ""
+    code = _STRINGS.sub("", line) if "'" in line or '"' in line else line
+    left_open = ""
+    for quote in ('"""', "'''"):
+        if quote in code:
+            code, left_open = code.split(quote, 1)[0], quote
+            break
+    code = code.split("#", 1)[0]
+    opened = code.count("(") + code.count("[") + code.count("{")
+    return opened - code.count(")") - code.count("]") - code.count("}"), left_open
 
 
 def _warned(owner: _Def | None) -> tuple[str, str] | None:
@@ -432,12 +472,6 @@ def _open_body(stack: list[_Def], indent: int) -> _Def | None:
         if indent > node.indent:
             return node
     return None
-
-
-def _closes(stripped: str, quote: str) -> bool:
-    """Whether a string opened on this line by `quote` also closes on it."""
-    start = stripped.find(quote)
-    return len(quote) == 1 or stripped.find(quote, start + 3) != -1
 
 
 def _string_text(lines: list[str], index: int, quote: str) -> str:
