@@ -27,8 +27,9 @@ import orjson
 #   2: an evidence path equal to its unit's own file (a dependency's source, a table access's
 #      unit) is written empty and restored on reading (`in_file_form`, `read_facts`): 3 MB less
 #      on saleor. Version 1 files still read.
-FORMAT_VERSION = 2
-READABLE_FORMAT_VERSIONS = (1, 2)
+#   3: dead_code (tables migrations drop, code marked deprecated). Versions 1 and 2 still read.
+FORMAT_VERSION = 3
+READABLE_FORMAT_VERSIONS = (1, 2, 3)
 
 UnitId = str
 """A unit of code: a dotted module name for Python (`shop.orders.service`), a fully qualified
@@ -286,6 +287,22 @@ class ContainerFinding:
     tool: str = "planner"
 
 
+DeadKind = Literal["table", "model", "module", "class", "function"]
+DeadReason = Literal["dropped", "deprecated"]
+
+
+@dataclass(frozen=True, order=True)
+class DeadCode:
+    """A table a migration dropped, or a model, module, class or function the code marks
+    deprecated; `name`: the table, the unit id, or `unit:Class` / `unit:function`."""
+
+    kind: DeadKind
+    name: str
+    reason: DeadReason
+    detail: str
+    evidence: tuple[Evidence, ...] = ()
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything the analyzers found about one codebase and its databases."""
@@ -306,6 +323,7 @@ class Facts:
     format_version: int = FORMAT_VERSION
     routines: tuple[Routine, ...] = ()
     container_findings: tuple[ContainerFinding, ...] = ()
+    dead_code: tuple[DeadCode, ...] = ()
 
     def sorted(self) -> Facts:
         """The same facts with every collection sorted, so output is deterministic."""

@@ -201,6 +201,7 @@ def _analyze(
     from analyzers.containers import container_facts
     from analyzers.database import reflect_database
     from analyzers.ddl import tables_from_ddl
+    from analyzers.deadcode import find_dead_code
     from analyzers.java import analyze_java
     from analyzers.python import analyze_python
     from analyzers.schema_diff import compare_schemas
@@ -243,7 +244,11 @@ def _analyze(
             root, units, team_map=config.teams, change_stats=history.change_stats
         )
     containers = container_facts(root)  # Dockerfiles, compose files, CI workflows
-    facts = merge_facts(str(root), [python, java, history, owners, *declared, *live, containers])
+    schema = tuple(t for part in (*declared, *live) for t in part.tables)
+    dead = find_dead_code(root, units, python.orm_models + java.orm_models, schema)
+    facts = merge_facts(
+        str(root), [python, java, history, owners, *declared, *live, containers, dead]
+    )
     if not facts.units and not facts.tables:
         raise InputError(f"{root}: no Python or Java source file and no table: nothing to plan")
     if live:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 import networkx as nx
 
+from analyzers.deadcode import dead_table_names
 from analyzers.facts import Facts, TableName, UnitId
 from planner.config import Weights
 from planner.naming import LAYER_WORDS, root_depth
@@ -103,6 +105,54 @@ def build_graph(facts: Facts, units: tuple[UnitId, ...], weights: Weights) -> Co
     data_affinity_edges(facts, deps, members, add, weights.data_affinity)
     vocabulary_edges(infos, root_depth(sorted(infos)), add, weights.vocabulary)
     return CodeGraph(deps=deps, affinity=affinity, units=tuple(sorted(units)))
+
+
+def dead_units(facts: Facts) -> set[UnitId]:
+    """Units the code marks deprecated as a whole (a module, or a Java class)."""
+    ids = {u.id for u in facts.units}
+    return {d.name for d in facts.dead_code if d.kind in ("module", "class") and d.name in ids}
+
+
+def live_facts(facts: Facts) -> Facts:
+    """`facts` without dead code, so it joins no service, owns no table and weighs in no score:
+    dead units and everything they do, tables migrations dropped (with the foreign keys that
+    point at them) and the ORM models of dropped tables or marked deprecated."""
+    if not facts.dead_code:
+        return facts
+    units = dead_units(facts)
+    names = {t.name for t in facts.tables} | {a.table for a in facts.table_access}
+    tables = dead_table_names(names | {m.table for m in facts.orm_models}, facts.dead_code)
+    models = {tuple(d.name.rsplit(":", 1)) for d in facts.dead_code if d.kind == "model"}
+    return dataclasses.replace(
+        facts,
+        units=tuple(u for u in facts.units if u.id not in units),
+        dependencies=tuple(
+            d for d in facts.dependencies if d.source not in units and d.target not in units
+        ),
+        tables=tuple(
+            dataclasses.replace(
+                t, foreign_keys=tuple(k for k in t.foreign_keys if k.referred_table not in tables)
+            )
+            for t in facts.tables
+            if t.name not in tables
+        ),
+        orm_models=tuple(
+            m
+            for m in facts.orm_models
+            if m.unit not in units
+            and m.table not in tables
+            and (m.unit, m.class_name) not in models
+        ),
+        table_access=tuple(
+            a for a in facts.table_access if a.unit not in units and a.table not in tables
+        ),
+        endpoints=tuple(e for e in facts.endpoints if e.unit not in units),
+        change_stats=tuple(c for c in facts.change_stats if c.unit not in units),
+        co_changes=tuple(
+            c for c in facts.co_changes if c.unit_a not in units and c.unit_b not in units
+        ),
+        ownership=tuple(o for o in facts.ownership if o.unit not in units),
+    )
 
 
 def table_users(facts: Facts, members: set[UnitId]) -> dict[TableName, set[UnitId]]:

@@ -7,9 +7,11 @@ from collections import defaultdict
 import networkx as nx
 
 from analyzers.facts import Evidence, Facts
+from planner.choice import first_choice, missing_inputs
 from planner.config import Config
 from planner.decompose import assign_tables, decompose
-from planner.graph import build_graph
+from planner.effort import EFFORT_FORMULA, estimate_all
+from planner.graph import build_graph, live_facts
 from planner.plan import (
     CrossJoin,
     EndpointRef,
@@ -26,6 +28,7 @@ from planner.strangler import build_steps, group_waves, simulate
 
 def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None) -> Plan:
     """The decomposition, table ownership, scores and simulated extraction order for `facts`."""
+    dead, facts = facts.dead_code, live_facts(facts)  # dead code joins no service and no score
     movable = tuple(sorted(u.id for u in facts.units if u.role == "code"))
     graph = build_graph(facts, movable, config.weights)
     decomposition = decompose(facts, graph, config)
@@ -88,6 +91,13 @@ def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None)
         warnings=tuple(warnings),
         cross_joins=_cross_joins(facts, service_of, {t.table: t.owner for t in tables}),
         unknown_tables=unknown,
+        dead=dead,
+        efforts=estimate_all(steps, decomposition.services, lines, world.tested),
+        effort_formula=EFFORT_FORMULA,
+        first_choice=first_choice(world, config.benefit_weight, moves[0].service, bool(first))
+        if moves
+        else None,
+        unavailable=missing_inputs(facts),
     )
     return with_register(plan, facts)
 

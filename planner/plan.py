@@ -9,7 +9,7 @@ from typing import Literal, get_args
 
 import msgspec
 
-from analyzers.facts import Evidence, TableName, UnitId, read_versioned
+from analyzers.facts import DeadCode, Evidence, TableName, UnitId, read_versioned
 from planner.access import ROLE_NAME_LIMIT as ROLE_NAME_LIMIT  # re-exported
 from planner.access import role_name
 
@@ -25,7 +25,9 @@ from planner.access import role_name
 #   4: step risks structured (StepRisk: factor, points, detail, likelihood, impact, evidence)
 #      instead of text; risks (the deduplicated risk register), preparation (the work due before
 #      wave 1); each service's database role (Service.role). Older files read when their steps
-#      hold no risk text; otherwise reading fails saying to plan again.
+#      hold no risk text; otherwise reading fails saying to plan again. Also dead (dead code kept
+#      out of the plan), efforts + effort_formula (person-weeks per step), first_choice (why
+#      first, runner-up, sensitivity), unavailable (missing inputs).
 PLAN_FORMAT_VERSION = 4
 READABLE_PLAN_VERSIONS = (1, 2, 3, 4)
 
@@ -286,6 +288,71 @@ class Wave:
     services: tuple[ServiceName, ...]
 
 
+SCORE_LEVELS: tuple[tuple[float, str], ...] = ((67.0, "high"), (34.0, "medium"), (0.0, "low"))
+"""The one place for the cut-offs of a 0-100 service score (risk or benefit): a score at or above
+a bound has that level, the first bound met counting."""
+
+
+def score_level(score: float) -> str:
+    """`low`, `medium` or `high` for a 0-100 service score, by `SCORE_LEVELS`."""
+    return next((name for bound, name in SCORE_LEVELS if score >= bound), SCORE_LEVELS[-1][1])
+
+
+def score_levels_text() -> str:
+    """The cut-offs in words: `low below 34, medium from 34 to below 67, high from 67`."""
+    bounds = sorted(SCORE_LEVELS)
+    parts = []
+    for i, (bound, name) in enumerate(bounds):
+        upper = bounds[i + 1][0] if i + 1 < len(bounds) else None
+        if bound <= 0 and upper is not None:
+            parts.append(f"{name} below {upper:g}")
+        elif upper is not None:
+            parts.append(f"{name} from {bound:g} to below {upper:g}")
+        else:
+            parts.append(f"{name} from {bound:g}")
+    return ", ".join(parts) + " (scores run from 0 to 100)"
+
+
+@dataclass(frozen=True)
+class Effort:
+    """What one step costs: its size, the work items that drive the cost, and a person-weeks
+    range; `basis` shows the formula with this service's numbers."""
+
+    service: ServiceName
+    lines: int
+    endpoints: int
+    tables: int
+    calls_back: int
+    untested_lines: int
+    low_weeks: float
+    high_weeks: float
+    basis: str
+    read_tables: int = 0  # tables it only reads from another owner (`tables`: owned or written)
+
+
+@dataclass(frozen=True)
+class FirstChoice:
+    """Why the first extraction is first, in plain sentences, and how firm that choice is."""
+
+    service: ServiceName
+    sentences: tuple[str, ...]
+    runner_up: ServiceName = ""  # "": a single service
+    margin: float = 0.0  # the runner-up's ordering key minus the first's (risk - w x benefit)
+    close: bool = False  # a near-tie: the margin is small or a 10% weight change flips it
+    sensitivity: str = ""
+    flips: tuple[str, ...] = ()  # "more weight on calls back: payments first"
+    ranked_by: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class MissingInput:
+    """An input the run did not have, the scores it leaves unavailable, and how to supply it."""
+
+    input: str
+    scores: tuple[str, ...]
+    note: str
+
+
 @dataclass(frozen=True)
 class Plan:
     """The whole decomposition and strangler-fig extraction plan for one codebase."""
@@ -310,6 +377,11 @@ class Plan:
     candidates: tuple[Candidate, ...] = ()
     risks: tuple[RiskEntry, ...] = ()
     preparation: tuple[PrepItem, ...] = ()
+    dead: tuple[DeadCode, ...] = ()
+    efforts: tuple[Effort, ...] = ()
+    effort_formula: str = ""
+    first_choice: FirstChoice | None = None
+    unavailable: tuple[MissingInput, ...] = ()
 
     def runner_up(self) -> Candidate | None:
         """The best granularity not chosen, for the architect to weigh against the plan's."""

@@ -50,12 +50,27 @@ def _codes(values: tuple[str, ...] | list[str]) -> str:
 def _summary(view: ReportView, svg: bool) -> list[str]:
     s = view.summary
     out = [f"# {text(view.title)}", ""]
-    if s.first_service:
+    for m in view.unavailable:
+        out += [f"**No {text(m.input)}**: unavailable: {text(m.scores)}. {text(m.note)}", ""]
+    fc = view.first_choice
+    if s.first_service and fc is not None:
+        out.append(
+            f"**Extract first: {code(s.first_service)}** (risk {s.first_risk}, "
+            f"benefit {s.first_benefit}). " + text(" ".join(fc.sentences))
+        )
+        out.append("")
+        if fc.effort:
+            out += [f"Cost: {text(fc.effort)} (see Effort).", ""]
+        near = "**Near-tie.** " if fc.close else ""
+        out += [near + text(f"{fc.sensitivity} {fc.ranked_by}"), ""]
+    elif s.first_service:
         out.append(
             f"**Extract first: {code(s.first_service)}** (risk {s.first_risk}, "
             f"benefit {s.first_benefit}). {text(s.first_reason)}".rstrip()
         )
         out.append("")
+    if view.score_levels:
+        out += [f"Score levels: {text(view.score_levels)}.", ""]
     out.append(table([text(x.label) for x in s.stats], [[text(x.value) for x in s.stats]]))
     out.append("")
     out.append(" · ".join(f"{text(x.label)}: {text(x.hint)}" for x in s.stats))
@@ -401,6 +416,36 @@ def _risks(view: ReportView) -> list[str]:
     return out
 
 
+def _effort_and_dead(view: ReportView) -> list[str]:
+    out: list[str] = []
+    if view.efforts:
+        out += ["## Effort", "", text(view.effort_formula) + ".", ""]
+        rows = [
+            [str(e.order), code(e.service, cell=True), text(e.weeks), text(e.basis)]
+            for e in view.efforts
+        ]
+        out += [table(["Step", "Service", "Person-weeks", "How"], rows), ""]
+    if view.dead:
+        out += [
+            f"## Dead code ({len(view.dead)})",
+            "",
+            "Kept out of the services, the table ownership and the scores (deprecated "
+            "functions are listed for clean-up; their modules still move).",
+            "",
+        ]
+        rows = [
+            [
+                text(d.kind),
+                code(d.name, cell=True),
+                text(d.detail),
+                code(d.where, cell=True),
+            ]
+            for d in view.dead
+        ]
+        out += [table(["Kind", "Name", "Why", "Where"], rows), ""]
+    return out
+
+
 def _warnings(view: ReportView) -> list[str]:
     out = [f"## Warnings ({len(view.warnings)})", ""]
     if not view.warnings:
@@ -420,7 +465,7 @@ def render_markdown(view: ReportView, *, svg: bool) -> str:
     out += ["## Steps", ""]
     for st in view.steps:
         out += _step(st, view.delivery)
-    out += _risks(view) + _warnings(view)
+    out += _risks(view) + _effort_and_dead(view) + _warnings(view)
     return _visible("\n".join(out).rstrip("\n")) + "\n"
 
 

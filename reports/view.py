@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 from urllib.parse import quote
 
-from analyzers.facts import Evidence, Facts, Unit
+from analyzers.facts import DeadCode, Evidence, Facts, Unit
 from planner.access import privileges, role_name
 from planner.plan import (
     KERNEL,
     MONOLITH,
+    SCORE_LEVELS,
     CrossJoin,
     EndpointRef,
     Factor,
@@ -26,6 +27,8 @@ from planner.plan import (
     StepRisk,
     TablePlan,
     risk_levels_text,
+    score_level,
+    score_levels_text,
 )
 from reports.grants import grant_scripts
 from reports.lint import FindingView, finding_views
@@ -57,7 +60,7 @@ PATTERN_MITIGATION = {
     "change_data_capture": "Replicate changes from the owner through CDC; consumers read their "
     "copy and tolerate replication lag.",
 }
-LEVELS = ((67.0, "high"), (34.0, "medium"), (0.0, "low"))
+LEVELS = SCORE_LEVELS  # the cut-offs live in the plan model, stated once
 RISK_LABELS = {
     "shared_table": "Table shared across services",
     "cross_join": "SQL join across services",
@@ -547,6 +550,59 @@ class DeliveryView:
 
 
 @dataclass(frozen=True)
+class FirstChoiceView:
+    """Why the first service goes first, in plain sentences, with the runner-up and how firm."""
+
+    service: str
+    anchor: str
+    sentences: tuple[str, ...]
+    runner_up: str
+    runner_up_anchor: str
+    margin: str  # "2.6"
+    close: bool
+    sensitivity: str
+    ranked_by: str
+    effort: str  # "5.5 to 11.5 person-weeks", "" when unknown
+
+
+@dataclass(frozen=True)
+class EffortView:
+    """One step's cost: the range, what drives it and the formula with its numbers."""
+
+    order: int
+    service: str
+    anchor: str
+    weeks: str  # "5.5 to 11.5"
+    lines: int
+    endpoints: int
+    tables: int
+    read_tables: int
+    calls_back: int
+    untested_lines: int
+    basis: str
+
+
+@dataclass(frozen=True)
+class MissingInputView:
+    """An input the run lacked and the scores it leaves unavailable."""
+
+    input: str
+    scores: str  # "risk: churn, risk: people, benefit: hotspot"
+    note: str
+
+
+@dataclass(frozen=True)
+class DeadView:
+    """Dead code kept out of the plan: what, why, and where it was seen."""
+
+    kind: str
+    name: str
+    reason: str  # "dropped" (by a migration) | "deprecated" (marked in the code)
+    detail: str
+    where: str  # "path:line"
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything the HTML and Markdown reports show."""
 
@@ -571,6 +627,12 @@ class ReportView:
     kernel_reasons: tuple[KernelReasonView, ...] = ()
     risk_levels: str = ""  # the severity cut-offs of the register, in one sentence
     container_findings: tuple[FindingView, ...] = ()  # container files of the analyzed repo
+    first_choice: FirstChoiceView | None = None  # None: no step, or a plan of format < 4
+    efforts: tuple[EffortView, ...] = ()
+    effort_formula: str = ""
+    score_levels: str = ""  # the low/medium/high cut-offs of service scores, in words
+    unavailable: tuple[MissingInputView, ...] = ()  # shown at the top when not empty
+    dead: tuple[DeadView, ...] = ()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -595,7 +657,7 @@ def humanize(name: str) -> str:
 
 def level(score: float) -> str:
     """`low`, `medium` or `high` for a 0-100 score."""
-    return next(name for bound, name in LEVELS if score >= bound)
+    return score_level(score)
 
 
 def slug(text: str) -> str:
@@ -1287,7 +1349,7 @@ def build_view(
         steps=tuple(_step(index, s) for s in index.steps),
         risks=risks,
         warnings=warnings,
-        analyzers=tuple(f"{a.name} {a.version}" for a in sorted(set(facts.analyzers))),
+        analyzers=_ran(facts),
         format_version=plan.format_version,
         workshop=_workshop(index, waves, services, matrix, risks),
         scaffold_dir=index.scaffold or "",
@@ -1297,4 +1359,76 @@ def build_view(
         kernel_reasons=_kernel_reasons(plan),
         risk_levels=risk_levels_text(),
         container_findings=finding_views(facts.container_findings),
+        first_choice=_first_choice(index),
+        efforts=_efforts(index),
+        effort_formula=plan.effort_formula,
+        score_levels=score_levels_text(),
+        unavailable=tuple(
+            MissingInputView(m.input, ", ".join(m.scores), m.note) for m in plan.unavailable
+        ),
+        dead=tuple(_dead(d) for d in plan.dead),
+    )
+
+
+def _ran(facts: Facts) -> tuple[str, ...]:
+    """The analyzers that contributed: a language's analyzer only when it found a unit."""
+    languages = {u.language for u in facts.units}
+    return tuple(
+        f"{a.name} {a.version}"
+        for a in sorted(set(facts.analyzers))
+        if a.name not in ("python", "java") or a.name in languages
+    )
+
+
+def _weeks(low: float, high: float) -> str:
+    return f"{fmt(low)} to {fmt(high)}"
+
+
+def _first_choice(index: _Index) -> FirstChoiceView | None:
+    choice = index.plan.first_choice
+    if choice is None:
+        return None
+    effort = next((e for e in index.plan.efforts if e.service == choice.service), None)
+    return FirstChoiceView(
+        service=choice.service,
+        anchor=index.anchor.get(choice.service, ""),
+        sentences=choice.sentences,
+        runner_up=choice.runner_up,
+        runner_up_anchor=index.anchor.get(choice.runner_up, ""),
+        margin=fmt(abs(choice.margin)),
+        close=choice.close,
+        sensitivity=choice.sensitivity,
+        ranked_by=choice.ranked_by,
+        effort=f"{_weeks(effort.low_weeks, effort.high_weeks)} person-weeks" if effort else "",
+    )
+
+
+def _efforts(index: _Index) -> tuple[EffortView, ...]:
+    order = {s.service: s.order for s in index.plan.steps}
+    return tuple(
+        EffortView(
+            order=order.get(e.service, 0),
+            service=e.service,
+            anchor=index.anchor.get(e.service, ""),
+            weeks=_weeks(e.low_weeks, e.high_weeks),
+            lines=e.lines,
+            endpoints=e.endpoints,
+            tables=e.tables,
+            read_tables=e.read_tables,
+            calls_back=e.calls_back,
+            untested_lines=e.untested_lines,
+            basis=e.basis,
+        )
+        for e in index.plan.efforts
+    )
+
+
+def _dead(item: DeadCode) -> DeadView:
+    first = item.evidence[0] if item.evidence else None
+    return DeadView(
+        kind=item.kind,
+        name=item.name,
+        reason="dropped" if item.reason == "dropped" else "deprecated",
+        detail=item.detail,
+        where=f"{first.path}:{first.line}" if first else "",
     )
