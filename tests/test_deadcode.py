@@ -78,7 +78,7 @@ def test_dropped_table_is_kept_out_of_services_ownership_and_scores(shop_out: Pa
             assert "wishlists" not in factor.explanation
     for step in plan.steps:
         assert "wishlists" not in {t.table for t in step.tables}
-        assert not any("wishlists" in r for r in step.risks)
+        assert not any("wishlists" in r.detail for r in step.risks)
     assert {(d.kind, d.name) for d in plan.dead} >= {
         ("table", "wishlists"),
         ("model", "shop.models:Wishlist"),
