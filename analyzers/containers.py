@@ -44,9 +44,7 @@ from pathlib import Path
 import yaml
 
 from analyzers.redact import redact_url
-from analyzers.walk import inside
-
-SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", ".tox"})
+from analyzers.walk import SKIP_DIRS, inside
 
 
 @dataclass(frozen=True, order=True)

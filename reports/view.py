@@ -21,10 +21,10 @@ from planner.plan import (
     TablePlan,
     role_name,
 )
+from planner.slugs import slug
 from reports.grants import grant_file, grant_script
 from reports.scaffold.delivery import DeliverySummary
 from reports.scaffold.model import FACADE_IMAGE, JRE_IMAGES, PYTHON_IMAGE
-from reports.scaffold.model import slug as scaffold_slug
 from reports.scaffold.monitoring import monitor
 
 MAX_EVIDENCE = 25
@@ -591,11 +591,6 @@ def level(score: float) -> str:
     return next(name for bound, name in LEVELS if score >= bound)
 
 
-def slug(text: str) -> str:
-    """Lowercase letters, digits and dashes only: safe in an id attribute."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"
-
-
 def _clamp(value: float) -> int:
     return max(0, min(100, round(value)))
 
@@ -642,7 +637,7 @@ def _endpoint(ref: EndpointRef) -> EndpointView:
 
 
 def _anchors(names: list[str], prefix: str) -> dict[str, str]:
-    return {name: f"{prefix}-{i + 1}-{slug(name)}" for i, name in enumerate(names)}
+    return {name: f"{prefix}-{i + 1}-{slug(name, 'x', 40)}" for i, name in enumerate(names)}
 
 
 def _wave_label(wave: int) -> str:
@@ -716,7 +711,7 @@ class _Index:
         """The service's Dockerfile in the scaffold, when linked and the service is extracted."""
         if self.scaffold is None or name not in self.step:
             return ""
-        return f"{self.scaffold}{quote(scaffold_slug(name), safe='')}/Dockerfile"
+        return f"{self.scaffold}{quote(slug(name), safe='')}/Dockerfile"
 
 
 def _service(index: _Index, service: Service) -> ServiceView:
@@ -1242,7 +1237,7 @@ def _delivery(index: _Index, summary: DeliverySummary) -> DeliveryView:
     for step in index.steps:
         views = []
         for check in step.checks:
-            found = monitor(scaffold_slug(step.service), bool(step.reroute), check)
+            found = monitor(slug(step.service), bool(step.reroute), check)
             if summary.monitoring and found.alert:
                 measured = f"alert {found.alert} (monitoring/rules/wave-{step.wave}.rules.yml)"
             elif summary.monitoring:
