@@ -74,15 +74,24 @@ class Extractor:
     """Builds the result of a file whose extraction raised (one warning, nothing else)."""
 
 
-Analyze = Callable[[Path, int | None, Path | None, Progress | None, Budget], tuple[Facts, RunStats]]
-"""One language analyzer's run: (root, jobs, cache_dir, progress, budget) -> facts and stats."""
+@dataclass(frozen=True)
+class Request:
+    """One analyzer run: the tree, how many parsers, the cache, progress and each file's budget."""
+
+    root: Path
+    jobs: int | None
+    cache_dir: Path | None
+    progress: Progress | None
+    budget: Budget
 
 
 @dataclass(frozen=True)
 class Entry:
     """A language analyzer's entry point: checks the root, sets the budget, closes the caches."""
 
-    analyze: Analyze
+    analyze: Callable[[Request], tuple[Facts, RunStats]]
+    pause_gc: bool = False
+    """Pause the cyclic garbage collector during the run (many small acyclic objects)."""
 
     def __call__(self, root: Path, **options: Any) -> Facts:
         """The facts of the analyzer's files under root (options: those of `with_stats`)."""
@@ -108,12 +117,16 @@ class Entry:
             raise InputError(f"{root}: no such directory")
         if not root.is_dir():
             raise InputError(f"{root}: not a directory")
+        budget = Budget(file_seconds, max_file_bytes)
+        enabled = gc.isenabled()
+        if self.pause_gc:
+            gc.disable()
         try:
-            return self.analyze(
-                root, jobs, cache_dir, progress, Budget(file_seconds, max_file_bytes)
-            )
+            return self.analyze(Request(root, jobs, cache_dir, progress, budget))
         finally:
             close_caches()
+            if enabled:
+                gc.enable()
 
 
 class Warnings(list[AnalysisWarning]):

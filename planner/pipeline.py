@@ -260,6 +260,22 @@ def run(
     return result
 
 
+def publish(
+    out: Path,
+    names: tuple[str, ...],
+    clock: Clock,
+    write: Callable[[Path], object],
+    stage: str = "writing",
+) -> None:
+    """Stage what `write(folder)` writes (timed as `stage`), then publish it as OUT's `names` in
+    one rename, keeping OUT's other outputs."""
+    with staging(out) as area:
+        with clock.stage(stage):
+            write(area.path)
+        with clock.stage("writing"):
+            area.commit(others(out, names))
+
+
 def report_scaffold_dir(target: Path) -> str | None:
     """The scaffold folder in OUT the report links to: ours, else one `planner scaffold` wrote."""
     owned = read_manifest(target).names

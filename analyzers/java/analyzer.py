@@ -30,14 +30,9 @@ _SERIAL_BELOW = 48
 """Fewer files to parse than this are parsed in-process: a pool would cost more than it saves."""
 
 
-def _analyze(
-    root: Path,
-    jobs: int | None,
-    cache_dir: Path | None,
-    progress: Progress | None,
-    budget: engine.Budget,
-) -> tuple[Facts, RunStats]:
+def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
     """Java files and XML descriptors are parsed in the worker pool and cached alike."""
+    root, jobs, cache_dir, budget = run.root, run.jobs, run.cache_dir, run.budget
     started = StatIndex.now()
     warnings = engine.Warnings(ANALYZER_NAME)
     found = [f for f in discover(root, (".java", ".xml"), warnings) if not in_build_dir(f.rel)]
@@ -72,7 +67,7 @@ def _analyze(
             cache_path,
             jobs,
             budget,
-            progress,
+            run.progress,
         )
         if cache_path is not None:
             outcomes = [o for o in xml_outcomes + java_outcomes if o.keep]

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import tree_sitter_python
 
 from analyzers import engine
-from analyzers.cache import Progress, ResultCache, RunStats, StatIndex, content_key
+from analyzers.cache import ResultCache, RunStats, StatIndex, content_key
 from analyzers.facts import AnalysisWarning, AnalyzerRun, Facts
 from analyzers.language import Resolved
 from analyzers.python.extract import (
@@ -39,36 +36,10 @@ _TREE_FORMAT = "2"
 """Bump when the whole-tree cache entry changes form."""
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the run allocates many small acyclic objects."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _analyze(
-    root: Path,
-    jobs: int | None,
-    cache_dir: Path | None,
-    progress: Progress | None,
-    budget: engine.Budget,
-) -> tuple[Facts, RunStats]:
-    with _gc_paused():
-        return _analyze_tree(root, jobs, cache_dir, progress, budget)
-
-
-def _analyze_tree(
-    root: Path,
-    jobs: int | None,
-    cache_dir: Path | None,
-    progress: Progress | None,
-    budget: engine.Budget,
-) -> tuple[Facts, RunStats]:
+def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
+    root, jobs, cache_dir, progress, budget = (
+        run.root, run.jobs, run.cache_dir, run.progress, run.budget
+    )  # fmt: skip
     started = StatIndex.now()
     warnings = engine.Warnings(ANALYZER_NAME)
     files = discover(root, (".py",), warnings)
@@ -235,7 +206,7 @@ def _salt(repo_tops: frozenset[str]) -> str:
     return f"{ANALYZER_VERSION}|{grammar}|py{sys.version_info[0]}.{sys.version_info[1]}|{tops}"
 
 
-analyze_python = engine.Entry(_analyze)
+analyze_python = engine.Entry(_analyze, pause_gc=True)
 """Units, dependencies, ORM tables, table access and endpoints of the Python code under root:
 `analyze_python(root, jobs=, cache_dir=, progress=, max_file_bytes=, file_seconds=)`."""
 analyze_python_with_stats = analyze_python.with_stats

@@ -11,23 +11,22 @@ import typer
 from analyzers.errors import InputError
 from analyzers.facts import dumps, in_file_form, write_json
 from planner import pipeline
-from planner.checks import source_dir
 from planner.cli.app import FEEDBACK, app, info, visible
 from planner.cli.options import (
+    BesideOption,
     ConfigOption,
     FactsOption,
     FirstOption,
     JobsOption,
     OutOption,
-    PathArgument,
     PlanArgument,
     PrettyOption,
     TimingsOption,
-    source_options,
+    config_for,
+    tree_options,
 )
 from planner.config import Config, find_config, load_config
 from planner.demo import SAMPLES, prepare_demo
-from planner.outputs import staging
 from planner.pipeline import FACTS_FILES, PLAN_FILES, REPORT_FILES, Sources
 from planner.plan import Plan
 from planner.timings import Clock
@@ -35,12 +34,6 @@ from reports.scaffold.profiles import CI_SYSTEMS, PROFILE_NAMES, REGISTRIES
 
 # Only what every command needs is imported here; the analyzers, planning stages and renderers
 # come in through planner.pipeline when a command uses them (see its docstring).
-
-
-def _config(root: Path | None, config: Path | None) -> Config:
-    if config is not None and not config.is_file():
-        raise InputError(f"{config}: no such config file")
-    return load_config(config or (find_config(root) if root else None))
 
 
 def _existing_dir(path: Path) -> Path:
@@ -67,25 +60,25 @@ def _summary(out: Path, plan: Plan | None = None) -> None:
 
 
 @app.command()
-@source_options
+@tree_options
 def analyze(
-    path: PathArgument,
-    out: OutOption = Path("planner-out"),
-    config: ConfigOption = None,
+    root: Path,
+    settings: Config,
+    out: Path,
+    sources: Sources,
     pretty: PrettyOption = False,
     timings: TimingsOption = False,
-    *,
-    sources: Sources,
 ) -> None:
     """Read code, databases and history into OUT/facts.json."""
-    root = source_dir(path)
-    settings = _config(root, config)
     out = pipeline.out_dir(out, FACTS_FILES)
     clock = Clock()
     facts = pipeline.analyze(root, settings, sources, clock, FEEDBACK)
-    with staging(out) as area, clock.stage("writing"):
-        write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)
-        area.commit(pipeline.others(out, FACTS_FILES))
+    pipeline.publish(
+        out,
+        FACTS_FILES,
+        clock,
+        lambda folder: write_json(in_file_form(facts), folder / "facts.json", pretty=pretty),
+    )
     info(
         f"{len(facts.units)} units, {len(facts.dependencies)} dependencies, {len(facts.tables)} "
         f"tables, {len(facts.endpoints)} endpoints, {len(facts.warnings)} warnings"
@@ -97,9 +90,7 @@ def analyze(
 @app.command()
 def plan(
     facts_file: Annotated[Path, typer.Argument(metavar="FACTS", help="facts.json from `analyze`.")],
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output dir (default: FACTS' dir).")
-    ] = None,
+    out: BesideOption = None,
     config: ConfigOption = None,
     first: FirstOption = None,
     pretty: PrettyOption = False,
@@ -110,12 +101,15 @@ def plan(
     clock = Clock()
     with clock.stage("files read"):
         facts = pipeline.load_facts(facts_file)
-    settings = _config(Path(facts.root) if facts.root else None, config)
+    settings = config_for(Path(facts.root) if facts.root else None, config)
     result = pipeline.plan(facts, settings, first, clock, FEEDBACK)
     result = pipeline.with_timings(result, clock, timings)
-    with staging(target) as area, clock.stage("writing"):
-        write_json(result, area.path / "plan.json", pretty=pretty)
-        area.commit(pipeline.others(target, PLAN_FILES))
+    pipeline.publish(
+        target,
+        PLAN_FILES,
+        clock,
+        lambda folder: write_json(result, folder / "plan.json", pretty=pretty),
+    )
     _print_timings(clock, timings)
     _summary(target / "plan.json", result)
 
@@ -124,9 +118,7 @@ def plan(
 def report(
     plan_file: PlanArgument,
     facts_file: FactsOption = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Output dir (default: PLAN's dir).")
-    ] = None,
+    out: BesideOption = None,
     timings: TimingsOption = False,
 ) -> None:
     """Render report.html, plan.md and the diagrams from a plan."""
@@ -136,30 +128,29 @@ def report(
         result = pipeline.load_plan(plan_file)
         facts = pipeline.load_facts(facts_file or plan_file.parent / "facts.json")
     scaffold_dir = pipeline.report_scaffold_dir(target)
-    with staging(target) as area:
-        with clock.stage("rendering"):
-            pipeline.render(facts, result, area.path, scaffold_dir, target, FEEDBACK)
-        with clock.stage("writing"):
-            area.commit(pipeline.others(target, REPORT_FILES))
+    pipeline.publish(
+        target,
+        REPORT_FILES,
+        clock,
+        lambda folder: pipeline.render(facts, result, folder, scaffold_dir, target, FEEDBACK),
+        stage="rendering",
+    )
     _print_timings(clock, timings)
     _summary(target / "report.html", result)
 
 
 @app.command()
-@source_options
+@tree_options
 def run(
-    path: PathArgument,
-    out: OutOption = Path("planner-out"),
-    config: ConfigOption = None,
+    root: Path,
+    settings: Config,
+    out: Path,
+    sources: Sources,
     first: FirstOption = None,
     pretty: PrettyOption = False,
     timings: TimingsOption = False,
-    *,
-    sources: Sources,
 ) -> None:
     """Analyze, plan and report in one go: facts.json, plan.json, plan.md, report.html."""
-    root = source_dir(path)
-    settings = _config(root, config)
     _run(root, settings, out, sources, first, pretty=pretty, timings=timings)
 
 

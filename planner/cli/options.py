@@ -10,9 +10,16 @@ from typing import Annotated, Any
 
 import typer
 
+from analyzers.errors import InputError
 from analyzers.history import EXPORT_COMMAND
+from planner.checks import source_dir
+from planner.config import Config, find_config, load_config
 from planner.pipeline import Sources
 
+BesideOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output dir (default: the input file's dir)."),
+]
 PathArgument = Annotated[Path, typer.Argument(help="The monolith's source tree.")]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 DbOption = Annotated[
@@ -64,9 +71,11 @@ FactsOption = Annotated[
 ]
 PlanArgument = Annotated[Path, typer.Argument(metavar="PLAN", help="plan.json from `plan`.")]
 
-# The options that say where the facts come from, in the order --help lists them, with their
-# defaults: `analyze` and `run` take them all through `source_options`.
-_SOURCE_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
+# What a command reading a source tree takes besides its own options, in the order --help lists
+# them, with their defaults: `analyze` and `run` take them all through `tree_options`.
+_TREE_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
+    ("out", OutOption, Path("planner-out")),
+    ("config", ConfigOption, None),
     ("db", DbOption, None),
     ("git", GitOption, True),
     ("git_log", GitLogOption, None),
@@ -77,19 +86,26 @@ _SOURCE_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
 )
 
 
-def source_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Give `command` the source options (--db, --git, --git-log, --since, --jobs, --cache-dir,
-    --schema) and hand their values to it as one `sources: Sources` argument."""
+def tree_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give `command` the PATH argument and the options of a command that reads a source tree
+    (--out, --config, --db, --git, --git-log, --since, --jobs, --cache-dir, --schema); it gets
+    them as `root` (checked), `settings` (its planner.toml read), `out` and `sources`."""
     own = inspect.signature(command, eval_str=True)
-    kept = [p for p in own.parameters.values() if p.name != "sources"]
+    kept = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for p in own.parameters.values()
+        if p.name not in ("root", "settings", "out", "sources")
+    ]
+    path = inspect.Parameter("path", inspect.Parameter.KEYWORD_ONLY, annotation=PathArgument)
     added = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
-        for name, kind, default in _SOURCE_OPTIONS
+        for name, kind, default in _TREE_OPTIONS
     ]
 
     @functools.wraps(command)
     def wrapper(**values: Any) -> None:
-        given = {name: values.pop(name) for name, _, _ in _SOURCE_OPTIONS}
+        given = {name: values.pop(name) for name, _, _ in _TREE_OPTIONS}
+        root = source_dir(values.pop("path"))
         sources = Sources(
             dbs=tuple(given["db"] or ()),
             schemas=tuple(given["schema"] or ()),
@@ -99,9 +115,17 @@ def source_options(command: Callable[..., None]) -> Callable[..., None]:
             jobs=given["jobs"],
             cache_dir=given["cache_dir"],
         )
-        command(**values, sources=sources)
+        settings = config_for(root, given["config"])
+        command(root=root, settings=settings, out=given["out"], sources=sources, **values)
 
-    parameters = [*kept, *added]
+    parameters = [path, *added[:2], *kept, *added[2:]]
     wrapper.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
     return wrapper
+
+
+def config_for(root: Path | None, config: Path | None) -> Config:
+    """The settings: the --config file, else PATH/planner.toml if there is one, else defaults."""
+    if config is not None and not config.is_file():
+        raise InputError(f"{config}: no such config file")
+    return load_config(config or (find_config(root) if root else None))
