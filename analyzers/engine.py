@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analyzers.cache import Progress, ResultCache, content_key
+from analyzers.cache import Progress, ResultCache, RunStats, content_key
+from analyzers.errors import InputError
+from analyzers.facts import AnalysisWarning, Facts
 from analyzers.records import Shape, pack, unpack
 
 FILE_SECONDS = 5.0
@@ -70,6 +72,76 @@ class Extractor:
     salt: str
     failed: Callable[[str], Any]
     """Builds the result of a file whose extraction raised (one warning, nothing else)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One analyzer run: the tree, how many parsers, the cache, progress and each file's budget."""
+
+    root: Path
+    jobs: int | None
+    cache_dir: Path | None
+    progress: Progress | None
+    budget: Budget
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A language analyzer's entry point: checks the root, sets the budget, closes the caches."""
+
+    analyze: Callable[[Request], tuple[Facts, RunStats]]
+    pause_gc: bool = False
+    """Pause the cyclic garbage collector during the run (many small acyclic objects)."""
+
+    def __call__(self, root: Path, **options: Any) -> Facts:
+        """The facts of the analyzer's files under root (options: those of `with_stats`)."""
+        return self.with_stats(root, **options)[0]
+
+    def with_stats(
+        self,
+        root: Path,
+        *,
+        jobs: int | None = None,
+        cache_dir: Path | None = None,
+        progress: Progress | None = None,
+        max_file_bytes: int = FILE_BYTES,
+        file_seconds: float = FILE_SECONDS,
+    ) -> tuple[Facts, RunStats]:
+        """The facts plus statistics of the run (how many files were parsed or cached).
+
+        Each file gets `file_seconds` of CPU and `max_file_bytes` on disk; past either it is
+        skipped with a warning and the run goes on.
+        """
+        root = Path(root)
+        if not root.exists():
+            raise InputError(f"{root}: no such directory")
+        if not root.is_dir():
+            raise InputError(f"{root}: not a directory")
+        budget = Budget(file_seconds, max_file_bytes)
+        enabled = gc.isenabled()
+        if self.pause_gc:
+            gc.disable()
+        try:
+            return self.analyze(Request(root, jobs, cache_dir, progress, budget))
+        finally:
+            close_caches()
+            if enabled:
+                gc.enable()
+
+
+class Warnings(list[AnalysisWarning]):
+    """The warnings of one analyzer's run; `warnings(rel, message)` adds one."""
+
+    def __init__(self, analyzer: str) -> None:
+        super().__init__()
+        self.analyzer = analyzer
+
+    def __call__(self, rel: str, message: str) -> None:
+        self.append(AnalysisWarning(self.analyzer, rel, message))
+
+    def each(self, rel: str, messages: Iterable[str]) -> None:
+        """Add one warning per message, all about `rel`."""
+        self.extend(AnalysisWarning(self.analyzer, rel, m) for m in messages)
 
 
 class FileTimeout(BaseException):

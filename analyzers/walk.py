@@ -31,6 +31,8 @@ SKIP_DIRS = frozenset(
         ".planner-cache",
     }
 )
+BUILD_DIRS = frozenset({"target", ".gradle", "out", "build", "bin", ".idea"})
+"""Build output and IDE directories of JVM projects: what is in them was generated from sources."""
 VENDORED_DIRS = frozenset({"vendor", "_vendor", "vendored", "third_party", "site-packages"})
 MIGRATION_DIRS = frozenset({"migrations"})
 TEST_DIRS = frozenset({"tests", "test"})

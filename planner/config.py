@@ -77,15 +77,25 @@ def load_config(path: Path | None) -> Config:
     """The configuration in `path` (a planner.toml), or the defaults when `path` is None."""
     if path is None:
         return Config()
+    return parse_config(read_toml(path), str(path))
+
+
+def read_text(path: Path) -> str:
+    """A file the user named, as text, or one clear InputError (missing, unreadable, not UTF-8)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise InputError(f"cannot read config {path}: {err.strerror}") from None
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path}: not UTF-8 text (byte {err.start}); save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path}: not valid TOML: {err}") from None
-    return parse_config(data, str(path))
+        return path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+
+
+def read_toml(path: Path) -> dict:
+    """A TOML file the user named, or one clear InputError (as `read_text`, or not valid TOML)."""
+    try:
+        return tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"{path}: not valid TOML: {error}") from None
 
 
 def find_config(root: Path) -> Path | None:

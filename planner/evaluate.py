@@ -7,7 +7,6 @@ the ASE'24 benchmark, scored exactly as its score.py and MoJo jar score a tool).
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import networkx as nx
 
 from analyzers.errors import InputError
 from analyzers.facts import Facts, UnitId
+from planner.config import read_text, read_toml
 from planner.decompose import KERNEL
 from planner.plan import Plan
 
@@ -176,22 +176,9 @@ def plan_partition(plan: Plan) -> dict[UnitId, str]:
     return partition
 
 
-def _read_text(path: Path) -> str:
-    """A reference file's text, or one clear InputError (missing, unreadable, not UTF-8)."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text (byte {error.start})") from None
-
-
 def read_truth(path: Path) -> dict[UnitId, str]:
     """A reference decomposition: `[services]` mapping each service to its list of unit ids."""
-    try:
-        data = tomllib.loads(_read_text(path))
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"{path}: not valid TOML: {error}") from None
+    data = read_toml(path)
     services = data.get("services")
     if not isinstance(services, dict) or not services:
         raise InputError(f"{path}: needs a [services] table mapping service -> [unit ids]")
@@ -225,7 +212,7 @@ class RsfTruth:
 def read_rsf(path: Path) -> RsfTruth:
     """An RSF reference (`contain SERVICE Class` per line; blank and `#` lines ignored)."""
     contains = []
-    for number, line in enumerate(_read_text(path).splitlines(), 1):
+    for number, line in enumerate(read_text(path).splitlines(), 1):
         parts = line.split()
         if not parts or parts[0].startswith("#"):
             continue

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from analyzers.facts import Facts, Unit, UnitId
 from planner.plan import ServiceName
+from planner.slugs import slug
 
 LAYER_WORDS = frozenset(
     """
@@ -262,9 +263,3 @@ def _shared_area(group: set[UnitId], areas: dict[UnitId, str], stop: frozenset[s
     if 2 * n < len(group) or not is_business_area(area) or area.lower() in stop:
         return ""
     return area
-
-
-def slug(name: str) -> ServiceName:
-    """A service name: lower-case words joined by dashes."""
-    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return text or "service"

@@ -1,17 +1,38 @@
-"""Runs the planning stages in order: facts + config -> graph -> services -> scores -> plan."""
+"""The use cases the CLI calls (analyze, plan, render, run) and the planning stages in order:
+facts + config -> graph -> services -> scores -> plan.
+
+The parsers, database reflection, planning stages and renderers are imported where they are
+used: `planner plan` and `planner report` (the what-if loop) start faster without SQLAlchemy,
+sqlglot, tree-sitter and, for `report`, networkx.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import hashlib
+import os
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-import networkx as nx
-
-from analyzers.facts import Evidence, Facts
-from planner.choice import first_choice, missing_inputs
+from analyzers.errors import InputError
+from analyzers.facts import (
+    Evidence,
+    Facts,
+    encode,
+    in_file_form,
+    merge_facts,
+    read_facts,
+    write_json,
+)
+from analyzers.redact import redact_model, redact_url, redaction_rules
+from planner.checks import output_dir
 from planner.config import Config
-from planner.decompose import assign_tables, decompose
-from planner.effort import EFFORT_FORMULA, estimate_all
-from planner.graph import build_graph, live_facts
+from planner.outputs import check_writable, read_manifest, staging
 from planner.plan import (
     CrossJoin,
     EndpointRef,
@@ -20,14 +41,326 @@ from planner.plan import (
     ServiceEdge,
     ServiceName,
     TableUse,
+    read_plan,
 )
-from planner.register import with_register
-from planner.risk import make_world
-from planner.strangler import build_steps, group_waves, simulate
+from planner.timings import Clock
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# What each command writes into OUT; a run replaces all of it, other commands only their part.
+FACTS_FILES = ("facts.json",)
+PLAN_FILES = ("plan.json",)
+REPORT_FILES = ("report.html", "plan.md", "services.dot", "services.svg", "grants")
+SCAFFOLD = "scaffold"
+SCAFFOLD_FALLBACK = "planner-scaffold"  # when OUT already holds a `scaffold/` of the user's own
+
+Update = Callable[..., None]
+"""A progress callback: `update(done, total=None)`."""
+
+
+def _quiet(message: str) -> None:
+    """Say nothing."""
+
+
+@contextlib.contextmanager
+def _no_progress(label: str) -> Iterator[Update]:
+    yield lambda done, total=None: None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """How a use case talks to the user: `info` lines and `progress(label)` bars."""
+
+    info: Callable[[str], None] = _quiet
+    progress: Callable[[str], AbstractContextManager[Update]] = _no_progress
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the facts come from, besides the code: databases, DDL files, history."""
+
+    dbs: tuple[str, ...] = ()
+    schemas: tuple[Path, ...] = ()
+    git: bool = True
+    git_log: Path | None = None
+    since: str | None = None
+    jobs: int | None = None
+    cache_dir: Path | None = None
+
+
+def analyze(
+    root: Path,
+    config: Config,
+    sources: Sources,
+    clock: Clock | None = None,
+    feedback: Feedback = Feedback(),
+) -> Facts:
+    """Every analyzer over the tree and the sources, the schema differences merged in; nothing is
+    written here."""
+    from analyzers.cache import default_cache_dir
+    from analyzers.containers import container_facts
+    from analyzers.database import reflect_database
+    from analyzers.ddl import tables_from_ddl
+    from analyzers.deadcode import find_dead_code
+    from analyzers.history import analyze_history
+    from analyzers.java import analyze_java
+    from analyzers.owners import analyze_owners
+    from analyzers.python import analyze_python
+
+    clock = clock or Clock()
+    info, progress = feedback.info, feedback.progress
+    live: list[Facts] = []
+    for url in sources.dbs:
+        info(f"reading database {redact_url(url)}")
+        with clock.stage("database"):
+            live.append(reflect_database(url))
+    declared = []
+    for path in sources.schemas:
+        with clock.stage("database"):
+            declared.append(tables_from_ddl(path, root=root))
+    cache_dir = sources.cache_dir or default_cache_dir(root)
+    info(f"reading the code under {root}")
+    with progress("parsing Python") as update, clock.stage("code"):
+        python = analyze_python(root, jobs=sources.jobs, cache_dir=cache_dir, progress=update)
+    with progress("parsing Java") as update, clock.stage("code"):
+        java = analyze_java(root, jobs=sources.jobs, cache_dir=cache_dir, progress=update)
+    units = python.units + java.units
+    history = Facts(root=str(root))
+    if sources.git_log is not None or sources.git:
+        if sources.git_log is not None and not sources.git_log.is_file():
+            raise InputError(f"{sources.git_log}: no such git log export")
+        info("reading the history" + (f" in {sources.git_log}" if sources.git_log else ""))
+        with progress("reading git history (commits)") as update, clock.stage("history"):
+            history = analyze_history(
+                root,
+                units,
+                since=sources.since or config.since,
+                git_log=sources.git_log,
+                bulk_threshold=config.bulk_threshold,
+                churn_window=config.churn_window,
+                progress=update,
+                cache_dir=cache_dir,
+            )
+    with clock.stage("owners"):
+        owners = analyze_owners(
+            root, units, team_map=config.teams, change_stats=history.change_stats
+        )
+    containers = container_facts(root)  # Dockerfiles, compose files, CI workflows
+    schema = tuple(t for part in (*declared, *live) for t in part.tables)
+    dead = find_dead_code(root, units, python.orm_models + java.orm_models, schema)
+    facts = merge_facts(
+        str(root), [python, java, history, owners, *declared, *live, containers, dead]
+    )
+    if not facts.units and not facts.tables:
+        raise InputError(f"{root}: no Python or Java source file and no table: nothing to plan")
+    if live:
+        facts = _with_schema_diff(facts)
+    return redacted(facts, encode(facts), cache_dir)  # a warm run's: found clean last time
+
+
+def _with_schema_diff(facts: Facts) -> Facts:
+    """`facts` plus a warning per difference between the tables the code declares and the live
+    database's."""
+    from analyzers.schema_diff import compare_schemas
+
+    in_code = [t for t in facts.tables if t.source != "database"]
+    in_db = [t for t in facts.tables if t.source == "database"]
+    diff = compare_schemas(in_code, in_db)
+    return merge_facts(facts.root, [facts, Facts(root=facts.root, warnings=diff)])
+
+
+def plan(
+    facts: Facts,
+    settings: Config,
+    first: ServiceName | None = None,
+    clock: Clock | None = None,
+    feedback: Feedback = Feedback(),
+) -> Plan:
+    """The plan for `facts`, every string redacted."""
+    feedback.info(f"planning services and extraction order for {len(facts.units)} units")
+    with (clock or Clock()).stage("planning"):
+        return redact_model(make_plan(facts, settings, first=first))
+
+
+def render(
+    facts: Facts,
+    plan: Plan,
+    out: Path,
+    scaffold_dir: str | None = None,
+    scaffold_root: Path | None = None,
+    feedback: Feedback = Feedback(),
+) -> list[Path]:
+    """Render the reports (grant scripts included) into `out` (a staging area); the scaffold (its
+    delivery manifest) is `scaffold_dir` under `scaffold_root` (default: `out`)."""
+    from reports import render_reports
+    from reports.scaffold.delivery import MANIFEST
+    from reports.scaffold.delivery import read_manifest as read_delivery
+
+    feedback.info("rendering reports")
+    manifest = (scaffold_root or out) / scaffold_dir / MANIFEST if scaffold_dir else None
+    delivery = (
+        read_delivery(manifest.read_text(encoding="utf-8"))
+        if manifest is not None and manifest.is_file()
+        else None
+    )
+    written = render_reports(
+        facts,
+        plan,
+        out,
+        warn=lambda m: feedback.info(f"warning: {m}"),
+        scaffold_dir=scaffold_dir,
+        delivery=delivery,
+    )
+    return written
+
+
+def run(
+    root: Path,
+    settings: Config,
+    out: Path,
+    sources: Sources,
+    first: ServiceName | None = None,
+    *,
+    pretty: bool = False,
+    timings: bool = False,
+    clock: Clock | None = None,
+    feedback: Feedback = Feedback(),
+) -> Plan:
+    """Analyze and plan, then stage facts, plan, scaffold and reports and publish them at once.
+
+    Nothing in OUT changes until the end, when the new outputs replace the previous ones in one
+    rename (see planner/outputs.py); a name in OUT that planner did not write is never touched.
+    """
+    from reports.scaffold import write_scaffold
+
+    scaffold_name = _scaffold_name(out, feedback)
+    out = out_dir(out, FACTS_FILES + PLAN_FILES + REPORT_FILES + (scaffold_name,))
+    clock = clock or Clock()
+    facts = analyze(root, settings, sources, clock, feedback)
+    result = plan(facts, settings, first, clock, feedback)
+    with staging(out) as area:
+        with clock.stage("rendering"):
+            write_scaffold(result, facts, area.path / scaffold_name)
+            staged = with_timings(result, clock, timings)
+            render(facts, staged, area.path, scaffold_name, feedback=feedback)
+        final = with_timings(result, clock, timings)  # up to rendering: written next
+        with clock.stage("writing"):
+            write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)
+            write_json(final, area.path / "plan.json", pretty=pretty)
+            area.commit()
+    return result
+
+
+def publish(
+    out: Path,
+    names: tuple[str, ...],
+    clock: Clock,
+    write: Callable[[Path], object],
+    stage: str = "writing",
+) -> None:
+    """Stage what `write(folder)` writes (timed as `stage`), then publish it as OUT's `names` in
+    one rename, keeping OUT's other outputs."""
+    with staging(out) as area:
+        with clock.stage(stage):
+            write(area.path)
+        with clock.stage("writing"):
+            area.commit(others(out, names))
+
+
+def report_scaffold_dir(target: Path) -> str | None:
+    """The scaffold folder in OUT the report links to: ours, else one `planner scaffold` wrote."""
+    owned = read_manifest(target).names
+    found = next((n for n in (SCAFFOLD, SCAFFOLD_FALLBACK) if n in owned), None)
+    if found is None and (target / SCAFFOLD).is_dir():  # from `planner scaffold`
+        return SCAFFOLD
+    return found
+
+
+def _scaffold_name(out: Path, feedback: Feedback) -> str:
+    """`scaffold`, unless OUT holds a `scaffold/` planner did not write: then another name."""
+    manifest = read_manifest(out).names
+    if SCAFFOLD in manifest or not os.path.lexists(out / SCAFFOLD):
+        return SCAFFOLD
+    feedback.info(
+        f"note: {out / SCAFFOLD} is not ours; the scaffold goes to {out / SCAFFOLD_FALLBACK}"
+    )
+    return SCAFFOLD_FALLBACK
+
+
+def out_dir(out: Path, names: tuple[str, ...] = ()) -> Path:
+    """OUT, checked before any long work: a writable directory (or absent, then created) with no
+    name we may not write."""
+    check_writable(out, names)
+    return output_dir(out)
+
+
+def others(out: Path, names: tuple[str, ...]) -> tuple[str, ...]:
+    """What a partial command keeps of OUT's previous outputs: every name it does not write."""
+    return tuple(n for n in read_manifest(out).names if n not in names)
+
+
+def with_timings(plan: Plan, clock: Clock, wanted: bool) -> Plan:
+    """`plan` with the seconds per stage so far, when they are wanted."""
+    return dataclasses.replace(plan, timings=clock.timings()) if wanted else plan
+
+
+def load_facts(path: Path) -> Facts:
+    """A facts file, every string redacted; a missing or unreadable one is a user error."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such facts file (run `planner analyze` first)")
+    try:
+        data = path.read_bytes()
+        return redacted(read_facts(path, data), data)  # a hand-made or older file as well
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
+        raise InputError(f"{path}: not a facts file this planner can read ({error})") from None
+
+
+def load_plan(path: Path) -> Plan:
+    """A plan file, every string redacted; a missing or unreadable one is a user error."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such plan file (run `planner plan` first)")
+    try:
+        data = path.read_bytes()
+        return redacted(read_plan(path, data), data)
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
+        raise InputError(f"{path}: not a plan file this planner can read ({error})") from None
+
+
+Model = TypeVar("Model", Facts, Plan)
+
+
+def redacted(model: Model, data: bytes, cache_dir: Path | None = None) -> Model:
+    """`model`, encoded as or read from `data`, with every string redacted. Bytes once found
+    clean under the same redaction rules are not walked again (a warm run makes the same facts,
+    the what-if loop reads them each time): an empty file named by their digest marks them, in
+    the cache folder (default: the user's)."""
+    from analyzers.cache import default_cache_dir
+
+    digest = hashlib.sha256(data)
+    digest.update(b"\0" + redaction_rules().encode("utf-8"))
+    folder = cache_dir or default_cache_dir(Path(model.root))
+    marker = folder / "clean" / digest.hexdigest()
+    if marker.is_file():
+        return model
+    clean = redact_model(model)
+    if clean is model:
+        with contextlib.suppress(OSError):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    return clean
 
 
 def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None) -> Plan:
     """The decomposition, table ownership, scores and simulated extraction order for `facts`."""
+    from planner.choice import first_choice, missing_inputs
+    from planner.decompose import assign_tables, decompose
+    from planner.effort import EFFORT_FORMULA, estimate_all
+    from planner.graph import build_graph, live_facts
+    from planner.register import with_register
+    from planner.risk import make_world
+    from planner.strangler import build_steps, group_waves, simulate
+
     dead, facts = facts.dead_code, live_facts(facts)  # dead code joins no service and no score
     movable = tuple(sorted(u.id for u in facts.units if u.role == "code"))
     graph = build_graph(facts, movable, config.weights)
@@ -150,6 +483,8 @@ def _service_edges(deps: nx.DiGraph, service_of: dict[str, ServiceName]) -> tupl
 def _metrics(
     affinity: nx.Graph, services: dict[ServiceName, tuple[str, ...]], kernel: tuple[str, ...]
 ) -> dict[str, float]:
+    import networkx as nx
+
     parts = [set(m) for m in services.values()] + ([set(kernel)] if kernel else [])
     covered = set().union(*parts) if parts else set()
     sub = affinity.subgraph(covered)

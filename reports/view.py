@@ -30,11 +30,11 @@ from planner.plan import (
     score_level,
     score_levels_text,
 )
+from planner.slugs import slug
 from reports.grants import grant_scripts
 from reports.lint import FindingView, finding_views
 from reports.scaffold.delivery import DeliverySummary
 from reports.scaffold.model import FACADE_IMAGE, JRE_IMAGES, PYTHON_IMAGE
-from reports.scaffold.model import slug as scaffold_slug
 from reports.scaffold.monitoring import monitor
 
 MAX_EVIDENCE = 25
@@ -660,11 +660,6 @@ def level(score: float) -> str:
     return score_level(score)
 
 
-def slug(text: str) -> str:
-    """Lowercase letters, digits and dashes only: safe in an id attribute."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"
-
-
 def _clamp(value: float) -> int:
     return max(0, min(100, round(value)))
 
@@ -711,7 +706,7 @@ def _endpoint(ref: EndpointRef) -> EndpointView:
 
 
 def _anchors(names: list[str], prefix: str) -> dict[str, str]:
-    return {name: f"{prefix}-{i + 1}-{slug(name)}" for i, name in enumerate(names)}
+    return {name: f"{prefix}-{i + 1}-{slug(name, 'x', 40)}" for i, name in enumerate(names)}
 
 
 def _wave_label(wave: int) -> str:
@@ -785,7 +780,7 @@ class _Index:
         """The service's Dockerfile in the scaffold, when linked and the service is extracted."""
         if self.scaffold is None or name not in self.step:
             return ""
-        return f"{self.scaffold}{quote(scaffold_slug(name), safe='')}/Dockerfile"
+        return f"{self.scaffold}{quote(slug(name), safe='')}/Dockerfile"
 
 
 def _service(index: _Index, service: Service) -> ServiceView:
@@ -1294,7 +1289,7 @@ def _delivery(index: _Index, summary: DeliverySummary) -> DeliveryView:
     for step in index.steps:
         views = []
         for check in step.checks:
-            found = monitor(scaffold_slug(step.service), bool(step.reroute), check)
+            found = monitor(slug(step.service), bool(step.reroute), check)
             if summary.monitoring and found.alert:
                 measured = f"alert {found.alert} (monitoring/rules/wave-{step.wave}.rules.yml)"
             elif summary.monitoring:

@@ -258,6 +258,29 @@ def test_java_demo_matches_its_reference(tmp_path):
     assert dockerfiles and all("eclipse-temurin" in d.read_text() for d in dockerfiles)
 
 
+def test_demo_reads_every_database_given(tmp_path):
+    """`demo --db` is repeatable like `analyze --db`: each database is read, none is built."""
+    schema = ROOT / "samples" / "legacy_java" / "src" / "main" / "resources" / "schema.sql"
+    urls = []
+    for name, script in (
+        ("main.db", schema.read_text(encoding="utf-8")),
+        ("audit.db", "CREATE TABLE audit_trail (id INTEGER PRIMARY KEY, note TEXT);"),
+    ):
+        with sqlite3.connect(tmp_path / name) as conn:
+            conn.executescript(script)
+        conn.close()
+        urls += ["--db", f"sqlite:///{tmp_path / name}"]
+    out = tmp_path / "java"
+    result = planner("demo", "--sample", "java", "--out", str(out), *urls)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("reading database sqlite:///") == 2
+    assert not (out / "legacy_java.db").exists()
+    facts = json.loads((out / "facts.json").read_text())
+    live = {t["name"] for t in facts["tables"] if t["source"] == "database"}
+    assert "audit_trail" in live and len(live) > 1
+    assert facts["databases"] == sorted(u for u in urls if u != "--db")
+
+
 def test_demo_on_the_postgresql_copy_of_the_shop_database(tmp_path, pg_database):
     import psycopg
 

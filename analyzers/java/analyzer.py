@@ -8,8 +8,7 @@ from pathlib import Path
 
 from analyzers import engine
 from analyzers.cache import Progress, ResultCache, RunStats, StatIndex
-from analyzers.errors import InputError
-from analyzers.facts import AnalysisWarning, AnalyzerRun, Facts
+from analyzers.facts import AnalyzerRun, Facts
 from analyzers.java.descriptors import RECORD_SHAPE, descriptor_record, from_record
 from analyzers.java.extract import (
     EXTRACT_VERSION,
@@ -31,67 +30,12 @@ _SERIAL_BELOW = 48
 """Fewer files to parse than this are parsed in-process: a pool would cost more than it saves."""
 
 
-def analyze_java(
-    root: Path,
-    *,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
-    max_file_bytes: int = engine.FILE_BYTES,
-    file_seconds: float = engine.FILE_SECONDS,
-) -> Facts:
-    """Classes, dependencies, JPA tables, table access and endpoints of the Java code under root."""
-    facts, _ = analyze_java_with_stats(
-        root,
-        jobs=jobs,
-        cache_dir=cache_dir,
-        progress=progress,
-        max_file_bytes=max_file_bytes,
-        file_seconds=file_seconds,
-    )
-    return facts
-
-
-def analyze_java_with_stats(
-    root: Path,
-    *,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
-    max_file_bytes: int = engine.FILE_BYTES,
-    file_seconds: float = engine.FILE_SECONDS,
-) -> tuple[Facts, RunStats]:
-    """`analyze_java` plus statistics of the run (how many files were parsed or cached).
-
-    Java files and XML descriptors are parsed in the worker pool and cached alike; each file gets
-    `file_seconds` of CPU and `max_file_bytes` on disk, past which it is skipped with a warning.
-    """
-    try:
-        return _analyze(
-            Path(root), jobs, cache_dir, progress, engine.Budget(file_seconds, max_file_bytes)
-        )
-    finally:
-        engine.close_caches()
-
-
-def _analyze(
-    root: Path,
-    jobs: int | None,
-    cache_dir: Path | None,
-    progress: Progress | None,
-    budget: engine.Budget,
-) -> tuple[Facts, RunStats]:
-    if not root.exists():
-        raise InputError(f"{root}: no such directory")
-    if not root.is_dir():
-        raise InputError(f"{root}: not a directory")
+def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
+    """Java files and XML descriptors are parsed in the worker pool and cached alike."""
+    root, jobs, cache_dir, budget = run.root, run.jobs, run.cache_dir, run.budget
     started = StatIndex.now()
-    warnings: list[AnalysisWarning] = []
-
-    def warn(rel: str, message: str) -> None:
-        warnings.append(AnalysisWarning(ANALYZER_NAME, rel, message))
-
-    found = [f for f in discover(root, (".java", ".xml"), warn) if not in_build_dir(f.rel)]
+    warnings = engine.Warnings(ANALYZER_NAME)
+    found = [f for f in discover(root, (".java", ".xml"), warnings) if not in_build_dir(f.rel)]
     java = [f for f in found if f.rel.endswith(".java")]
     maven = has_maven_layout([f.rel for f in java])
     java = [f for f in java if in_source_root(f.rel, maven)]
@@ -102,7 +46,7 @@ def _analyze(
     slot = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()
     with ResultCache(cache_path, table="files") as table:
         if table.problem:
-            warn(".", table.problem)
+            warnings(".", table.problem)
         index = StatIndex.load(table, slot, f"{salt}|{xml_salt}")
         stamps = {f.rel: f.stamp for f in java + xml}
         xml_outcomes = _run(
@@ -123,7 +67,7 @@ def _analyze(
             cache_path,
             jobs,
             budget,
-            progress,
+            run.progress,
         )
         if cache_path is not None:
             outcomes = [o for o in xml_outcomes + java_outcomes if o.keep]
@@ -135,14 +79,12 @@ def _analyze(
         if outcome.status == "skipped" and outcome.warning.startswith("file too large"):
             continue  # a large XML file is data, not a descriptor: no warning, as before
         if outcome.warning:
-            warn(outcome.rel, outcome.warning)
+            warnings(outcome.rel, outcome.warning)
         record = outcome.result
         if record is None:
             continue
         if not record["relevant"]:
-            warnings.extend(
-                AnalysisWarning(ANALYZER_NAME, outcome.rel, w) for w in record["warnings"]
-            )
+            warnings.each(outcome.rel, record["warnings"])
             continue
         descriptors.append(DescriptorEntry(outcome.rel, from_record(record), record["snips"]))
     descriptors.sort(key=lambda d: d.rel)
@@ -150,7 +92,7 @@ def _analyze(
     entries = []
     for outcome in java_outcomes:
         if outcome.warning:
-            warn(outcome.rel, outcome.warning)
+            warnings(outcome.rel, outcome.warning)
         if outcome.result is not None:
             entries.append(FileEntry(outcome.rel, java_role(outcome.rel), outcome.result))
     entries.sort(key=lambda e: e.rel)
@@ -215,3 +157,10 @@ def _salt() -> str:
     except importlib.metadata.PackageNotFoundError:
         grammar = ""
     return f"{ANALYZER_VERSION}|{grammar}"
+
+
+analyze_java = engine.Entry(_analyze)
+"""Classes, dependencies, JPA tables, table access and endpoints of the Java code under root:
+`analyze_java(root, jobs=, cache_dir=, progress=, max_file_bytes=, file_seconds=)`."""
+analyze_java_with_stats = analyze_java.with_stats
+"""`analyze_java` plus statistics of the run (how many files were parsed or cached)."""

@@ -10,14 +10,14 @@ Nodes of interest come from one tree-sitter query (run in C); Python only looks 
 from __future__ import annotations
 
 import bisect
-import codecs
+import functools
 import re
-from collections.abc import Iterable
 from typing import Any
 
 import tree_sitter_java
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
 
+from analyzers import language
 from analyzers.records import BOOL, INT, STR, dict_of, fixed, lazy, record, tagged, tuple_of
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
@@ -126,36 +126,17 @@ RESULT_SHAPE = record(
 """The shape of `extract`'s result, checked when a result is read back from the cache."""
 
 
-def empty_result(lines: int = 0, warnings: Iterable[str] = ()) -> FileResult:
-    """A result for a file that yielded nothing but (perhaps) warnings."""
-    return {
-        "lines": lines,
-        "warnings": tuple(warnings),
-        "package": "",
-        "imports": (),
-        "types": (),
-        "snips": {},
-    }
-
-
-def decode_source(data: bytes) -> tuple[bytes, str | None]:
-    """The source as UTF-8 bytes and a warning when it was not UTF-8 (read as Latin-1 then)."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        text = data.decode("latin-1")
-        return text.encode("utf-8"), f"bytes not valid UTF-8 near line {line}; read as Latin-1"
-    return data, None
+empty_result = functools.partial(
+    language.empty_result, {"package": "", "imports": (), "types": (), "snips": {}}
+)
+"""`empty_result(lines, warnings)`: a result for a file that yielded nothing but warnings."""
 
 
 def extract(data: bytes) -> FileResult:
     """Everything one Java file says on its own."""
     if b"\0" in data[:8192]:
         return empty_result(0, ["binary file (NUL byte); skipped"])
-    src, warning = decode_source(data)
+    src, warning = language.decode_source(data, latin1=True)
     warnings = [warning] if warning else []
     tree = _parser().parse(src)
     return _Extractor(src, tree.root_node, warnings).run()

@@ -6,10 +6,8 @@ import re
 from pathlib import PurePosixPath
 
 from analyzers.facts import UnitRole
-from analyzers.walk import VENDORED_DIRS, classify_role
+from analyzers.walk import BUILD_DIRS, VENDORED_DIRS, classify_role
 
-BUILD_DIRS = frozenset({"target", ".gradle", "out", "build", "bin", ".idea"})
-"""Build output and IDE directories (above any `src/`): their `.java` files are generated copies."""
 _SOURCE_SET = re.compile(r"(?:^|/)src/([^/]+)/java/")
 _TEST_SET = re.compile(r"test|^it$", re.IGNORECASE)
 _TEST_FILE = re.compile(r"^(?:.*Tests?|Test.*|.*IT|.*TestCase)\.java$")

@@ -28,6 +28,7 @@ from analyzers.facts import (
 )
 from analyzers.java.descriptors import Descriptor
 from analyzers.java.extract import FileResult
+from analyzers.language import Resolved
 
 MAX_EVIDENCE = 5
 ANALYZER = "java"
@@ -106,19 +107,6 @@ class DescriptorEntry:
     rel: str
     descriptor: Descriptor
     snips: dict[int, str]
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """The repository-wide facts of the Java analyzer (unsorted)."""
-
-    units: list[Unit]
-    dependencies: list[Dependency]
-    tables: list[Table]
-    orm_models: list[OrmModel]
-    table_access: list[TableAccess]
-    endpoints: list[Endpoint]
-    warnings: list[AnalysisWarning]
 
 
 @dataclass

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import tree_sitter_python
 
 from analyzers import engine
-from analyzers.cache import Progress, ResultCache, RunStats, StatIndex, content_key
-from analyzers.errors import InputError
+from analyzers.cache import ResultCache, RunStats, StatIndex, content_key
 from analyzers.facts import AnalysisWarning, AnalyzerRun, Facts
+from analyzers.language import Resolved
 from analyzers.python.extract import (
     EXTRACT_VERSION,
     RESULT_SHAPE,
@@ -25,7 +22,7 @@ from analyzers.python.extract import (
     extract,
 )
 from analyzers.python.modules import module_names
-from analyzers.python.resolve import FileEntry, Resolved, resolve
+from analyzers.python.resolve import FileEntry, resolve
 from analyzers.records import pack_typed, unpack_typed
 from analyzers.walk import alembic_versions_checker, classify_role, discover
 
@@ -39,79 +36,13 @@ _TREE_FORMAT = "2"
 """Bump when the whole-tree cache entry changes form."""
 
 
-def analyze_python(
-    root: Path,
-    *,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
-    max_file_bytes: int = engine.FILE_BYTES,
-    file_seconds: float = engine.FILE_SECONDS,
-) -> Facts:
-    """Units, dependencies, ORM tables, table access and endpoints of the Python code under root."""
-    facts, _ = analyze_python_with_stats(
-        root,
-        jobs=jobs,
-        cache_dir=cache_dir,
-        progress=progress,
-        max_file_bytes=max_file_bytes,
-        file_seconds=file_seconds,
-    )
-    return facts
-
-
-def analyze_python_with_stats(
-    root: Path,
-    *,
-    jobs: int | None = None,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
-    max_file_bytes: int = engine.FILE_BYTES,
-    file_seconds: float = engine.FILE_SECONDS,
-) -> tuple[Facts, RunStats]:
-    """`analyze_python` plus statistics of the run (how many files were parsed or cached).
-
-    Each file gets `file_seconds` of CPU and `max_file_bytes` on disk; past either it is skipped
-    with a warning and the run goes on.
-    """
-    budget = engine.Budget(file_seconds, max_file_bytes)
-    try:
-        with _gc_paused():
-            return _analyze(Path(root), jobs, cache_dir, progress, budget)
-    finally:
-        engine.close_caches()
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the run allocates many small acyclic objects."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _analyze(
-    root: Path,
-    jobs: int | None,
-    cache_dir: Path | None,
-    progress: Progress | None,
-    budget: engine.Budget,
-) -> tuple[Facts, RunStats]:
-    if not root.exists():
-        raise InputError(f"{root}: no such directory")
-    if not root.is_dir():
-        raise InputError(f"{root}: not a directory")
+def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
+    root, jobs, cache_dir, progress, budget = (
+        run.root, run.jobs, run.cache_dir, run.progress, run.budget
+    )  # fmt: skip
     started = StatIndex.now()
-    warnings: list[AnalysisWarning] = []
-
-    def warn(rel: str, message: str) -> None:
-        warnings.append(AnalysisWarning(ANALYZER_NAME, rel, message))
-
-    files = discover(root, (".py",), warn)
+    warnings = engine.Warnings(ANALYZER_NAME)
+    files = discover(root, (".py",), warnings)
     base = os.fspath(root)
     modules, clashes = module_names(
         (f.rel for f in files),
@@ -119,7 +50,7 @@ def _analyze(
         root_name=root.name,
     )
     for rel, message in clashes:
-        warn(rel, message)
+        warnings(rel, message)
     repo_tops = frozenset(m.module.partition(".")[0] for m in modules)
     salt = _salt(repo_tops)
     alembic = alembic_versions_checker(root)
@@ -135,7 +66,7 @@ def _analyze(
 
     with ResultCache(cache_path, table="files") as table, ResultCache(cache_path, "trees") as trees:
         if table.problem:
-            warn(".", table.problem)
+            warnings(".", table.problem)
         index = StatIndex.load(table, slot, salt)
         stamps = {f.rel: f.stamp for f in files}
         keys: dict[str, str | None] = {}
@@ -184,14 +115,12 @@ def _analyze(
         for f in files:
             outcome = outcomes[f.rel]
             if outcome.warning:
-                warn(f.rel, outcome.warning)
+                warnings(f.rel, outcome.warning)
             result = outcome.result
             if result is None:
                 continue
             if result.get("skipped"):
-                warnings.extend(
-                    AnalysisWarning(ANALYZER_NAME, f.rel, w) for w in result["warnings"]
-                )
+                warnings.each(f.rel, result["warnings"])
                 continue
             mod = module_of[f.rel]
             entries.append(FileEntry(f.rel, mod.module, mod.is_package, role_of[f.rel], result))
@@ -275,3 +204,10 @@ def _salt(repo_tops: frozenset[str]) -> str:
     tops = hashlib.sha256("\n".join(sorted(repo_tops)).encode("utf-8")).hexdigest()[:16]
     grammar = getattr(tree_sitter_python, "__version__", "")
     return f"{ANALYZER_VERSION}|{grammar}|py{sys.version_info[0]}.{sys.version_info[1]}|{tops}"
+
+
+analyze_python = engine.Entry(_analyze, pause_gc=True)
+"""Units, dependencies, ORM tables, table access and endpoints of the Python code under root:
+`analyze_python(root, jobs=, cache_dir=, progress=, max_file_bytes=, file_seconds=)`."""
+analyze_python_with_stats = analyze_python.with_stats
+"""`analyze_python` plus statistics of the run (how many files were parsed or cached)."""

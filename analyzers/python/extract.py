@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import re
-from collections.abc import Iterable
 from typing import Any
 
 import tree_sitter_python
 from tree_sitter import Language, Node, Parser
 
+from analyzers import language
 from analyzers.records import (
     BOOL,
     INT,
@@ -154,65 +155,35 @@ def _parser() -> Parser:
     return _PARSER
 
 
-def empty_result(lines: int = 0, warnings: Iterable[str] = ()) -> FileResult:
-    """A result for a file that yielded nothing but (perhaps) warnings."""
-    return {
-        "lines": lines,
-        "warnings": tuple(warnings),
-        "imports": (),
-        "classes": (),
-        "functions": (),
-        "uses": (),
-        "tables": (),
-        "sql": (),
-        "routes": (),
-        "urls": (),
-        "snips": {},
-    }
+_EMPTY = {
+    "imports": (),
+    "classes": (),
+    "functions": (),
+    "uses": (),
+    "tables": (),
+    "sql": (),
+    "routes": (),
+    "urls": (),
+    "snips": {},
+}
+empty_result = functools.partial(language.empty_result, _EMPTY)
+"""`empty_result(lines, warnings)`: a result for a file that yielded nothing but warnings."""
 
 
-def decode_source(data: bytes) -> tuple[bytes, str | None]:
-    """The source as UTF-8 bytes (PEP 263 cookie honoured) and a warning if bytes were replaced."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    encoding = None
-    for line in data.split(b"\n", 2)[:2]:
+def _cookie(data: bytes) -> str | None:
+    """The encoding a PEP 263 cookie in the first two lines declares, if any."""
+    for line in data.removeprefix(codecs.BOM_UTF8).split(b"\n", 2)[:2]:
         match = _CODING.match(line)
         if match:
-            encoding = match.group(1).decode("ascii", "replace")
-            break
-    if encoding:
-        try:
-            name = codecs.lookup(encoding).name
-        except LookupError:
-            name = "utf-8"
-            text = data.decode("utf-8", "replace")
-            return text.encode("utf-8"), f"unknown encoding {encoding!r}; decoded as UTF-8"
-        if name != "utf-8":
-            try:
-                return data.decode(name).encode("utf-8"), None
-            except UnicodeDecodeError as exc:
-                line = data.count(b"\n", 0, exc.start) + 1
-                text = data.decode(name, "replace")
-                return text.encode("utf-8"), (
-                    f"bytes not valid {name} near line {line}; decoded with replacement"
-                )
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        text = data.decode("utf-8", "replace")
-        return text.encode("utf-8"), (
-            f"bytes not valid UTF-8 near line {line}; decoded with replacement"
-        )
-    return data, None
+            return match.group(1).decode("ascii", "replace")
+    return None
 
 
 def extract(data: bytes, repo_tops: frozenset[str]) -> FileResult:
     """Everything one file says on its own. `repo_tops`: the repository's top-level names."""
     if b"\0" in data:
         return {**empty_result(0, ["binary file (NUL byte); skipped"]), "skipped": True}
-    src, warning = decode_source(data)
+    src, warning = language.decode_source(data, _cookie(data))
     warnings = [warning] if warning else []
     tree = _parser().parse(src)
     root = tree.root_node

@@ -86,8 +86,3 @@ def _module_parts(
     if chain_start < len(dirs) and chain_start > root_index and not under_src:
         return dirs[chain_start:]
     return dirs[root_index:]
-
-
-def parent_package(module: str) -> str:
-    """`a.b` for `a.b.c` (the package a module or subpackage sits in)."""
-    return module.rpartition(".")[0]

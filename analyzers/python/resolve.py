@@ -20,6 +20,7 @@ from analyzers.facts import (
     Unit,
     UnitRole,
 )
+from analyzers.language import Resolved
 from analyzers.python.extract import MAX_EVIDENCE, FileResult
 
 _DJANGO_MODEL = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
@@ -36,19 +37,6 @@ class FileEntry:
     is_package: bool
     role: UnitRole
     result: FileResult
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """The repository-wide facts of the Python analyzer (unsorted)."""
-
-    units: list[Unit]
-    dependencies: list[Dependency]
-    tables: list[Table]
-    orm_models: list[OrmModel]
-    table_access: list[TableAccess]
-    endpoints: list[Endpoint]
-    warnings: list[AnalysisWarning]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from analyzers.redact import redact_text
-from analyzers.walk import is_secret_file, read_inside, read_text_inside
+from analyzers.walk import BUILD_DIRS, SKIP_DIRS, is_secret_file, read_inside, read_text_inside
 from reports.scaffold.model import DEFAULT_JAVA, JAVA_PORT, JavaBuild, Runtime
 
 MAVEN_FILE = "pom.xml"
@@ -21,7 +21,7 @@ GRADLE_FILES = ("build.gradle", "build.gradle.kts")
 SETTINGS_FILES = ("settings.gradle", "settings.gradle.kts")
 BUILD_FILES = (MAVEN_FILE, *GRADLE_FILES)
 LTS = (8, 11, 17, 21)
-_SKIP = frozenset({".git", "target", "build", ".gradle", "node_modules", ".idea", "out"})
+_SKIP = SKIP_DIRS | BUILD_DIRS
 _MAX_COPY = 5_000_000  # bytes: wrapper jars are ~60 kB; anything bigger is not a wrapper file
 
 

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from analyzers.facts import Facts, Unit
 from planner.plan import EndpointRef, Plan, ServiceName, TablePlan
+from planner.slugs import slug
 
 # Pinned versions of everything the scaffold pulls in (never `latest`; bump them deliberately).
 PYTHON_IMAGE = "python:3.12.7-slim-bookworm"
@@ -111,11 +112,6 @@ class WaveSpec:
     live: tuple[ServiceSpec, ...]
     database: str  # postgres | mariadb | external
     monolith: str = "python"  # the monolith's main language: its port and health probe
-
-
-def slug(name: str) -> str:
-    """A service name as a lowercase file, image and compose name."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "service"
 
 
 def env_prefix(name: str) -> str:

@@ -236,7 +236,7 @@ def test_only_models_found_clean_are_marked_and_skipped(tmp_path: Path) -> None:
     """The digest marker that spares a clean facts.json a second redaction walk is written for
     clean bytes only; bytes with a secret are masked every time, never marked."""
     from analyzers.facts import AnalysisWarning, Facts, encode
-    from planner.cli import _redacted
+    from planner.pipeline import redacted as _redacted
 
     def facts(message: str) -> Facts:
         return Facts(root="/r", warnings=(AnalysisWarning("python", "a.py", message),))
