@@ -113,6 +113,7 @@ TimingsOption = Annotated[
 FACTS_FILES = ("facts.json",)
 PLAN_FILES = ("plan.json",)
 REPORT_FILES = ("report.html", "plan.md", "services.dot", "services.svg", "grants")
+REPORT_FILES += ("handout.html", "plan-details.md")  # report15: handout and plan.md details
 SCAFFOLD = "scaffold"
 SCAFFOLD_FALLBACK = "planner-scaffold"  # when OUT already holds a `scaffold/` of the user's own
 
@@ -269,6 +270,7 @@ def _report(
 ) -> list[Path]:
     """Render the reports and grant scripts into `out`; the scaffold (its delivery manifest) is
     `scaffold_dir` under `scaffold_root` (default: `out`)."""
+    from planner.whatif import runner_up_plan
     from reports import render_reports
     from reports.scaffold.delivery import MANIFEST
     from reports.scaffold.delivery import read_manifest as read_delivery
@@ -287,6 +289,7 @@ def _report(
         warn=lambda m: _info(f"warning: {m}"),
         scaffold_dir=scaffold_dir,
         delivery=delivery,
+        alternative=runner_up_plan(facts, plan),  # report15: the handout's "what if"
     )
     return written + _write_grants(plan, out / "grants")
 
