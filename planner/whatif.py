@@ -17,8 +17,9 @@ def runner_up(plan: Plan) -> ServiceName | None:
     name = getattr(choice, "runner_up", "") if choice is not None else ""
     if name:
         return name
-    first = plan.steps[0].service if plan.steps else None
-    return next((s.service for s in plan.steps if s.service != first), None)
+    steps = sorted(plan.steps, key=lambda s: s.order)
+    first = steps[0].service if steps else None
+    return next((s.service for s in steps if s.service != first), None)
 
 
 def runner_up_plan(facts: Facts, plan: Plan, config: Config | None = None) -> Plan | None:

@@ -128,7 +128,8 @@ def _runner_up(plan: Plan, view: ReportView, first: ServiceView) -> tuple[str, s
     choice = getattr(plan, "first_choice", None)
     name = getattr(choice, "runner_up", "") if choice is not None else ""
     if not name:
-        later = [s.service for s in plan.steps if s.service != first.name]
+        later = [s.service for s in sorted(plan.steps, key=lambda s: s.order)]
+        later = [name for name in later if name != first.name]
         name = later[0] if later else ""
     other = _service(view, name) if name else None
     if other is None:
@@ -153,8 +154,8 @@ def first_screen(plan: Plan, view: ReportView) -> FirstScreen | None:
     """The first screen's sentences, or None when the plan moves nothing."""
     if not plan.steps:
         return None
-    first_name = plan.steps[0].service
-    first = _service(view, first_name)
+    step = min(plan.steps, key=lambda s: s.order)
+    first = _service(view, step.service)
     if first is None:
         return None
     runner, closeness = _runner_up(plan, view, first)
@@ -162,7 +163,7 @@ def first_screen(plan: Plan, view: ReportView) -> FirstScreen | None:
     missing = tuple(
         getattr(m, "note", "") or str(m) for m in getattr(plan, "unavailable", ()) or ()
     )
-    wave = plan.steps[0].wave
+    wave = step.wave
     return FirstScreen(
         first=first.name,
         first_anchor=first.anchor,

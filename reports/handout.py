@@ -185,7 +185,7 @@ def build_handout(
     whatif: tuple[str, ...] = ()
     first = ""
     if alternative is not None and alternative.steps:
-        first = alternative.steps[0].service
+        first = min(alternative.steps, key=lambda s: s.order).service
         whatif = tuple(render_diff(diff_plans(plan, alternative)).splitlines())
     return HandoutView(
         title=view.title,

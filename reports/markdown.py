@@ -64,7 +64,7 @@ def _summary(view: ReportView, svg: bool) -> list[str]:
     out.append("")
     out += _granularity(view) + _kernel_reasons(view)
     if svg:
-        out.append('<img src="services.svg" alt="Service dependency map" width="880">')
+        out.append("![Service dependency map](services.svg)")
         out.append("")
         out.append("Source of the map: [services.dot](services.dot).")
     else:
