@@ -794,3 +794,37 @@ def test_kernel_units_are_counted_by_reason_with_the_first_few_named(
     md = (tmp_path / "plan.md").read_text(encoding="utf-8")
     assert "- 4 · used from 3 of 4 areas: `shop.b`, `shop.c`, `shop.d` and 1 more\n" in md
     assert "- 1 · configuration: platform: `shop.conf`\n" in md
+
+
+# --- first screen, handout and what if (issue 15) ----------------------------------------------
+
+
+def test_first_screen_and_handout_answer_in_plain_sentences(
+    tmp_path: Path, no_dot_path: None
+) -> None:
+    from planner.whatif import runner_up
+
+    facts, plan = sample_inputs()
+    assert runner_up(plan) == "shipping"
+    # the alternative: shipping first, catalog second (as `planner plan --first shipping`)
+    swapped = {"catalog": 2, "shipping": 1}
+    alternative = dataclasses.replace(
+        plan,
+        steps=tuple(
+            dataclasses.replace(s, order=swapped.get(s.service, s.order)) for s in plan.steps
+        ),
+    )
+    render_reports(facts, plan, tmp_path, warn=lambda _: None, alternative=alternative)
+    summary = _section((tmp_path / "report.html").read_text(encoding="utf-8"), "summary")
+    assert "Of the 4 candidate services, catalog has the best balance" in summary
+    assert "keeps using the existing database through its own role svc_catalog" in summary
+    assert "A near tie" in summary or "leads clearly" in summary
+    assert 'href="handout.html"' in summary
+    handout = (tmp_path / "handout.html").read_text(encoding="utf-8")
+    assert "What if shipping went first?" in handout
+    assert "catalog: step 1 -&gt; 2" in handout and "shipping: step 2 -&gt; 1" in handout
+    for question in ("1. How does", "2. How do services", "3. In which order", "4. What are"):
+        assert question in handout
+    for term in ("ACL", "CDC", "Shared kernel", "Canary", "Strangler facade", "Saga"):
+        assert f"<dt>{term}" in handout
+    assert "Database per service" in handout and "Discussion prompts" in handout
