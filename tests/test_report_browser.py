@@ -249,6 +249,9 @@ def test_sample_reports_print_to_at_most_25_pages_and_the_handout_to_2(
     browser, sample: str
 ) -> None:
     out = demo_dir(sample)
+    plan_md = (out / "plan.md").read_text(encoding="utf-8")
+    assert len(plan_md) < 60_000  # fits a pull request or issue body on the common forges
+    assert "[plan-details.md](plan-details.md)" in plan_md and (out / "plan-details.md").is_file()
     context = browser.new_context()
     try:
         page = context.new_page()
