@@ -134,10 +134,10 @@ def _answers(view: ReportView, start: FirstScreen) -> tuple[tuple[str, str], ...
     )
     q3 = (
         f"Containerise the monolith behind the facade and create the roles; then "
-        f"{_plural(len(view.waves), 'wave')}, one service at a time, each with a rollout, "
-        "go/no-go checks and a rollback (the plan on a page, left)."
+        f"{_plural(len(view.waves), 'wave')}; each step moves one service with a rollout, "
+        "go/no-go checks and a rollback (the waves above)."
     )
-    severe = "; ".join(f"{r.risk} → {r.mitigation}" for r in ws.top_risks[:3])
+    severe = " ".join(f"{r.risk} → {r.mitigation}" for r in ws.top_risks[:2])
     counts4 = ", ".join(f"{n} {sev}" for sev, n in ws.risk_counts if n) or "none"
     q4 = f"Risk register: {counts4}. The most severe: {severe or 'none'}."
     return (
