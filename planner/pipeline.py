@@ -31,7 +31,7 @@ from analyzers.facts import (
 )
 from analyzers.redact import redact_model, redact_url, redaction_rules
 from planner.checks import output_dir
-from planner.config import Config
+from planner.config import Config, find_config, load_config
 from planner.outputs import check_writable, read_manifest, staging
 from planner.plan import (
     CrossJoin,
@@ -51,7 +51,15 @@ if TYPE_CHECKING:
 # What each command writes into OUT; a run replaces all of it, other commands only their part.
 FACTS_FILES = ("facts.json",)
 PLAN_FILES = ("plan.json",)
-REPORT_FILES = ("report.html", "plan.md", "services.dot", "services.svg", "grants")
+REPORT_FILES = (
+    "report.html",
+    "handout.html",
+    "plan.md",
+    "plan-details.md",
+    "services.dot",
+    "services.svg",
+    "grants",
+)
 SCAFFOLD = "scaffold"
 SCAFFOLD_FALLBACK = "planner-scaffold"  # when OUT already holds a `scaffold/` of the user's own
 
@@ -190,6 +198,7 @@ def render(
     scaffold_dir: str | None = None,
     scaffold_root: Path | None = None,
     feedback: Feedback = Feedback(),
+    settings: Config | None = None,
 ) -> list[Path]:
     """Render the reports (grant scripts included) into `out` (a staging area); the scaffold (its
     delivery manifest) is `scaffold_dir` under `scaffold_root` (default: `out`)."""
@@ -211,8 +220,23 @@ def render(
         warn=lambda m: feedback.info(f"warning: {m}"),
         scaffold_dir=scaffold_dir,
         delivery=delivery,
+        alternative=alternative_plan(facts, plan, settings),  # the handout's "what if"
     )
     return written
+
+
+def alternative_plan(facts: Facts, plan: Plan, settings: Config | None = None) -> Plan | None:
+    """The plan with its runner-up extracted first (as `planner plan --first`), or None; the
+    settings default to the codebase's own planner.toml, so only the first service differs."""
+    from planner.whatif import runner_up
+
+    name = runner_up(plan)
+    if name is None:
+        return None
+    if settings is None:
+        root = Path(facts.root) if facts.root else None
+        settings = load_config(find_config(root) if root is not None and root.is_dir() else None)
+    return redact_model(make_plan(facts, settings, first=name))
 
 
 def run(
@@ -243,7 +267,7 @@ def run(
         with clock.stage("rendering"):
             write_scaffold(result, facts, area.path / scaffold_name)
             staged = with_timings(result, clock, timings)
-            render(facts, staged, area.path, scaffold_name, feedback=feedback)
+            render(facts, staged, area.path, scaffold_name, feedback=feedback, settings=settings)
         final = with_timings(result, clock, timings)  # up to rendering: written next
         with clock.stage("writing"):
             write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)

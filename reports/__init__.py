@@ -1,4 +1,5 @@
-"""Renders a plan into report.html, plan.md, the service map and the grant scripts."""
+"""Renders a plan into report.html, handout.html, plan.md (+ plan-details.md), the service map
+(services.dot, services.svg) and the grant scripts."""
 
 from __future__ import annotations
 
@@ -9,10 +10,19 @@ from markupsafe import Markup
 
 from analyzers.facts import Facts
 from planner.plan import Plan
-from reports.diagrams import WAVE_COLOURS, find_dot, run_dot, sanitise_svg, services_dot
+from reports.diagrams import (
+    WAVE_COLOURS,
+    find_dot,
+    label_svg,
+    run_dot,
+    sanitise_svg,
+    services_dot,
+)
 from reports.diagrams import svg_document as _svg_document
-from reports.html import MapView, render_html
-from reports.markdown import render_markdown
+from reports.firstscreen import first_screen
+from reports.handout import build_handout
+from reports.html import MapView, environment, render_html
+from reports.markdown import DETAILS, render_details, render_markdown
 from reports.scaffold.delivery import DeliverySummary
 from reports.view import ReportView, build_view
 
@@ -40,6 +50,7 @@ def render_reports(
     warn: Callable[[str], None] = print,
     scaffold_dir: str | None = None,
     delivery: DeliverySummary | None = None,
+    alternative: Plan | None = None,
 ) -> list[Path]:
     """Write report.html, plan.md, services.dot, (with graphviz) services.svg and each service's
     role scripts (grants/) into `out`.
@@ -49,6 +60,9 @@ def render_reports(
     relative to `out` (e.g. "scaffold"): when given, each wave links to `scaffold_dir/wave-<n>/`
     and each extracted service to `scaffold_dir/<service>/Dockerfile` (relative links only).
     `delivery` (the scaffold's delivery.json) adds the chosen delivery path and its checks.
+    `alternative` (the plan with the runner-up first, `planner.whatif`) feeds the handout's
+    "what if" section. handout.html (two printed pages) and plan-details.md (the long lists
+    plan.md links to) are written too.
     """
     view = build_view(
         facts, plan, palette=len(WAVE_COLOURS), scaffold_dir=scaffold_dir, delivery=delivery
@@ -73,9 +87,23 @@ def render_reports(
     else:
         written.append(_write(out / "services.svg", _svg_document(svg)))
 
-    diagram = MapView(svg=Markup(svg) if svg else None, dot=service_map.dot, note=note)
-    written.append(_write(out / "report.html", render_html(view, diagram)))
+    diagram = MapView(
+        svg=Markup(label_svg(svg, "map-caption")) if svg else None,
+        dot=service_map.dot,
+        note=note,
+        monolith_edges=service_map.monolith_edges,
+    )
+    start = first_screen(plan, view)
+    if start is not None:
+        handout = build_handout(view, start, plan, alternative)
+        page = environment().get_template("handout.html.j2").render(h=handout)
+        written.append(_write(out / "handout.html", page))
+    else:
+        (out / "handout.html").unlink(missing_ok=True)
+    html = render_html(view, diagram, start, handout=start is not None)
+    written.append(_write(out / "report.html", html))
     written.append(_write(out / "plan.md", render_markdown(view, svg=svg is not None)))
+    written.append(_write(out / DETAILS, render_details(view)))
     return sorted(written + _write_grants(view, out))
 
 

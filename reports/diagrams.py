@@ -1,4 +1,5 @@
-"""Draws the service dependency map as graphviz DOT and renders it to a sanitised SVG."""
+"""Draws the service dependency map as graphviz DOT (the `graphviz` package) and renders it to a
+sanitised SVG."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+
+import graphviz
 
 from planner.plan import Plan, ServiceName
 
@@ -51,11 +54,11 @@ def dot_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-@dataclass(frozen=True, order=True)
-class _Node:
-    id: str
-    label: str
-    attrs: tuple[tuple[str, str], ...]
+def _label(*lines: str) -> graphviz.quoting.NoHtml:
+    """A plain (never HTML-like) multi-line label: backslashes and entities literal."""
+    return graphviz.nohtml(
+        "\\n".join(graphviz.escape(line.replace("&", "&amp;")) for line in lines)
+    )
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class ServiceMap:
 
     dot: str
     names: dict[str, str]
+    monolith_edges: int = 0
 
 
 def _fmt(value: float) -> str:
@@ -75,122 +79,121 @@ def _wave_of(plan: Plan) -> dict[ServiceName, int]:
     return {s.name: waves.get(s.name, 0) for s in plan.services}
 
 
-def _attrs(pairs: tuple[tuple[str, str], ...]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in pairs)
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def _wave_cluster(plan: Plan, wave: int, node_ids: list[str], names: dict[str, str]) -> list[str]:
-    fill, stroke = wave_colour(wave)
-    title = f"Wave {wave}" if wave else "Not scheduled"
-    lines = [
-        f"  subgraph cluster_w{wave} {{",
-        f'    graph [label={dot_string(title)}, style="rounded,dashed", color="{stroke}", '
-        f'fontcolor="{stroke}", labeljust=l];',
-        f"    {{ rank=same; {'; '.join(node_ids)}; }}",
-    ]
-    for node_id in node_ids:
-        service = plan.service(names[node_id])
-        label = (
-            f"{service.name}\n{_plural(len(service.members), 'module')} · "
-            f"{_plural(service.lines, 'line')}\n"
-            f"risk {_fmt(service.risk.score)} · benefit {_fmt(service.benefit.score)}"
-        )
-        lines.append(
-            f'    {node_id} [label={dot_string(label)}, fillcolor="{fill}", color="{stroke}"];'
-        )
-    lines.append("  }")
-    return lines
+def _service_label(plan: Plan, name: ServiceName) -> graphviz.quoting.NoHtml:
+    service = plan.service(name)
+    return _label(
+        service.name,
+        f"{_plural(len(service.members), 'module')} · {_plural(service.lines, 'line')}",
+        f"risk {_fmt(service.risk.score)} · benefit {_fmt(service.benefit.score)}",
+    )
+
+
+def monolith_couplings(plan: Plan) -> dict[ServiceName, int]:
+    """Per service, its calls back into code no service takes (what remains of the monolith)."""
+    moving = {m for s in plan.services for m in s.members} | set(plan.shared_kernel)
+    counts: dict[ServiceName, int] = {}
+    for step in plan.steps:
+        stays = sum(1 for c in step.calls_back if c.target not in moving)
+        if stays:
+            counts[step.service] = counts.get(step.service, 0) + stays
+    return counts
 
 
 def services_dot(plan: Plan) -> ServiceMap:
-    """The service map: services clustered by wave, the monolith remainder, the shared kernel."""
+    """The service map: one row per wave, top to bottom, the monolith remainder at the bottom.
+
+    An arrow A -> B means code in A depends on B (calls, imports or reads it); its label is the
+    coupling weight. The shared kernel, a library every service uses, is a node counting its
+    users instead of drawn edges.
+    """
     waves = _wave_of(plan)
     services = sorted(plan.services, key=lambda s: (waves[s.name] or 10**6, s.name))
     ids: dict[str, str] = {s.name: f"s{i}" for i, s in enumerate(services)}
     names: dict[str, str] = {ids[s.name]: s.name for s in services}
-    extra: dict[str, _Node] = {}
 
-    def node_for(name: str) -> str:
-        if name in ids:
-            return ids[name]
-        if name in KERNEL_NAMES and plan.shared_kernel:
-            name = KERNEL
-        if name == MONOLITH:
-            key, label, shape, fill = "m", "monolith\n(what remains)", "box3d", "#e5e7eb"
-        elif name in KERNEL_NAMES and plan.shared_kernel:
-            users = {e.source for e in plan.edges if e.target in KERNEL_NAMES} - KERNEL_NAMES
-            label = f"shared kernel (library)\n{_plural(len(plan.shared_kernel), 'module')}"
-            if users:
-                label += f" · used by {_plural(len(users), 'service')}"
-            key, shape, fill = "k", "component", "#f5f5f4"
-        else:
-            key = f"x{len(extra)}"
-            label, shape, fill = name, "box", "#ffffff"
-        if name not in extra:
-            attrs = (
-                ("label", dot_string(label)),
-                ("shape", shape),
-                ("style", '"filled"'),
-                ("fillcolor", dot_string(fill)),
-                ("color", '"#6b7280"'),
-            )
-            extra[name] = _Node(key, label, attrs)
-            names[key] = label.replace("\n", " ")
-        return extra[name].id
+    graph = graphviz.Digraph("services")
+    graph.attr(
+        "graph", rankdir="TB", newrank="true", fontname=_FONT, fontsize="13", nodesep="0.35",
+        ranksep="0.55", pad="0.2", bgcolor="transparent",
+    )  # fmt: skip
+    graph.attr(
+        "node", fontname=_FONT, fontsize="12", shape="box", style="rounded,filled",
+        penwidth="1.4", margin="0.14,0.06",
+    )  # fmt: skip
+    graph.attr(
+        "edge", fontname=_FONT, fontsize="11", color="#64748b", fontcolor="#334155",
+        arrowsize="0.7",
+    )  # fmt: skip
 
-    node_for(MONOLITH)
-    if plan.shared_kernel:
-        node_for(KERNEL)
-    kernel_id = extra[KERNEL].id if KERNEL in extra else None
-    edges = sorted(
-        (node_for(e.source), node_for(e.target), e.weight, e.source, e.target)
-        for e in sorted(plan.edges)
-        if e.source != e.target
-    )
-    # Every service leans on the shared kernel, a library: its edges would hide the couplings
-    # between services, so the kernel's node counts its users instead (the report lists them).
-    max_weight = max((e[2] for e in edges if kernel_id not in e[:2]), default=1.0) or 1.0
-
-    lines = [
-        "digraph services {",
-        f'  graph [rankdir=LR, newrank=true, fontname="{_FONT}", fontsize=12, nodesep=0.5, '
-        'ranksep=1.0, pad=0.2, bgcolor="transparent"];',
-        f'  node [fontname="{_FONT}", fontsize=11, shape=box, style="rounded,filled", '
-        'penwidth=1.4, margin="0.18,0.08"];',
-        f'  edge [fontname="{_FONT}", fontsize=9, color="#64748b", fontcolor="#334155", '
-        "arrowsize=0.7];",
-    ]
     by_wave: dict[int, list[str]] = {}
     for service in services:
         by_wave.setdefault(waves[service.name], []).append(service.name)
     order = sorted(by_wave, key=lambda w: w or 10**6)
-    column = {ids[n]: i for i, w in enumerate(order) for n in by_wave[w]}
+    row = {ids[n]: i for i, w in enumerate(order) for n in by_wave[w]}
     for wave in order:
-        lines += _wave_cluster(plan, wave, [ids[n] for n in by_wave[wave]], names)
-    for node in sorted(extra.values()):
-        lines.append(f"  {node.id} [{_attrs(node.attrs)}];")
-    lines.append(f"  {{ rank=same; {'; '.join(sorted(n.id for n in extra.values()))}; }}")
-    # Waves read left to right: invisible edges order the columns; an edge pointing back to an
+        fill, stroke = wave_colour(wave)
+        with graph.subgraph(name=f"cluster_w{wave}") as cluster:
+            cluster.attr(
+                "graph", label=_label(f"Wave {wave}" if wave else "Not scheduled"),
+                style="rounded,dashed", color=stroke, fontcolor=stroke, labeljust="l",
+                rank="same",
+            )  # fmt: skip
+            for name in by_wave[wave]:
+                cluster.node(
+                    ids[name], label=_service_label(plan, name), fillcolor=fill, color=stroke
+                )
+
+    stays = monolith_couplings(plan)
+    monolith_label = ("monolith (what remains)",)
+    graph.node("m", label=_label(*monolith_label), shape="box3d", style="filled",
+               fillcolor="#e5e7eb", color="#6b7280")  # fmt: skip
+    names["m"] = " ".join(monolith_label)
+    kernel = bool(plan.shared_kernel)
+    if kernel:
+        users = {e.source for e in plan.edges if e.target in KERNEL_NAMES} - KERNEL_NAMES
+        label = [f"shared kernel (library) · {_plural(len(plan.shared_kernel), 'module')}"]
+        if users:
+            label.append(f"used by {_plural(len(users), 'service')}: edges not drawn")
+        graph.node("k", label=_label(*label), shape="component", style="filled",
+                   fillcolor="#f5f5f4", color="#6b7280")  # fmt: skip
+        names["k"] = " ".join(label)
+    with graph.subgraph() as bottom:
+        bottom.attr(rank="same")
+        bottom.node("m")
+        if kernel:
+            bottom.node("k")
+
+    # Waves read top to bottom: invisible edges order the rows; an edge pointing back to an
     # earlier wave (or within one) does not constrain the layout.
-    firsts = [ids[by_wave[w][0]] for w in order] + [extra[MONOLITH].id]
+    firsts = [ids[by_wave[w][0]] for w in order] + ["m"]
     for a, b in itertools.pairwise(firsts):
-        lines.append(f"  {a} -> {b} [style=invis, weight=10];")
-    for source, target, weight, _, _ in edges:
-        if kernel_id in (source, target):
-            continue  # counted in the kernel's label: a library every service uses
-        width = 0.8 + 3.2 * weight / max_weight
-        forward = column.get(source, len(order)) < column.get(target, len(order))
-        lines.append(
-            f"  {source} -> {target} [label={dot_string(_fmt(weight))}, penwidth={width:.2f}"
-            + ("" if forward else ", constraint=false")
-            + "];"
-        )
-    lines.append("}")
-    return ServiceMap(dot="\n".join(lines) + "\n", names=names)
+        graph.edge(a, b, style="invis", weight="10")
+    node = {**ids, MONOLITH: "m"}
+    edges = sorted(
+        (node[e.source], node[e.target], e.weight)
+        for e in plan.edges
+        if e.source in node and e.target in node and e.source != e.target
+    )
+    row["m"] = len(order)
+    max_weight = max((w for _, _, w in edges), default=1.0) or 1.0
+    for source, target, weight in edges:
+        attrs = {"label": _fmt(weight), "penwidth": f"{0.8 + 3.2 * weight / max_weight:.2f}"}
+        if row[source] >= row[target]:
+            attrs["constraint"] = "false"
+        graph.edge(source, target, **attrs)
+    for service, count in sorted(stays.items()):
+        if (ids[service], "m") in {e[:2] for e in edges}:
+            continue
+        graph.edge(
+            ids[service], "m", label=_label(_plural(count, "call")), style="dashed",
+            color="#475569",
+        )  # fmt: skip
+    drawn = {e for e in edges if "m" in e[:2]}
+    return ServiceMap(dot=graph.source, names=names, monolith_edges=len(stays) + len(drawn))
 
 
 def find_dot() -> str | None:
@@ -285,6 +288,11 @@ def sanitise_svg(svg: str, names: dict[str, str] | None = None) -> str:
     out: list[str] = []
     _serialise(root, names or {}, out)
     return "".join(out)
+
+
+def label_svg(inline_svg: str, caption_id: str) -> str:
+    """The sanitised SVG named by the element `caption_id` (an image with an accessible name)."""
+    return inline_svg.replace("<svg", f'<svg role="img" aria-labelledby="{caption_id}"', 1)
 
 
 def svg_document(inline_svg: str) -> str:

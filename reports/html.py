@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from reports.diagrams import WAVE_COLOURS
+from reports.firstscreen import FirstScreen
 from reports.view import ReportView
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -23,6 +24,7 @@ class MapView:
     svg: Markup | None
     dot: str
     note: str
+    monolith_edges: int = 0
 
 
 def environment() -> Environment:
@@ -44,10 +46,26 @@ def page_script() -> tuple[Markup, str]:
     return Markup(script), f"sha256-{digest}"
 
 
-def render_html(view: ReportView, diagram: MapView) -> str:
-    """The report page; `diagram.svg` must come from `reports.diagrams.sanitise_svg`."""
+def render_html(
+    view: ReportView,
+    diagram: MapView,
+    start: FirstScreen | None = None,
+    *,
+    handout: bool = False,
+) -> str:
+    """The report page; `diagram.svg` must come from `reports.diagrams.sanitise_svg`.
+
+    `start` is the first screen (what moves first, why, cost, this week); `handout` links the
+    two-page handout written beside the report.
+    """
     script, script_hash = page_script()
     template = environment().get_template("report.html.j2")
     return template.render(
-        view=view, diagram=diagram, palette=WAVE_COLOURS, script=script, script_hash=script_hash
+        view=view,
+        diagram=diagram,
+        palette=WAVE_COLOURS,
+        script=script,
+        script_hash=script_hash,
+        start=start,
+        handout=handout,
     )

@@ -14,6 +14,8 @@ from reports.view import (
 )
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+DETAILS = "plan-details.md"
+"""The long lists plan.md links to (per-service scores and endpoints, table ownership, calls)."""
 
 
 def text(value: str) -> str:
@@ -140,12 +142,7 @@ def _q_strangler(view: ReportView, ws: WorkshopView) -> list[str]:
         )
     out += [line, ""]
     if ws.first_reroutes:
-        shown = ", ".join(code(f"{e.method} {e.path}") for e in ws.first_reroutes[:12])
-        more = len(ws.first_reroutes) - 12
-        out += [
-            f"Rerouted in wave {ws.first_wave}: {shown}{f' and {more} more' if more > 0 else ''}.",
-            "",
-        ]
+        out += [f"The endpoints of each service are listed in [{DETAILS}]({DETAILS}).", ""]
     if ws.first_calls_back:
         out += [
             f"Wave {ws.first_wave} keeps {_plural(ws.first_calls_back, 'call')} back into the "
@@ -293,6 +290,32 @@ def _service(s: ServiceView) -> list[str]:
     return out
 
 
+def _services_brief(view: ReportView) -> list[str]:
+    out = ["## Services", ""]
+    rows = [
+        [
+            text(s.name),
+            text(s.wave_label),
+            s.order or "",
+            f"{s.risk.score} ({s.risk.level})",
+            s.benefit.score,
+            str(s.member_count),
+            str(len(s.endpoints)),
+            str(len(s.tables_owned)),
+        ]
+        for s in view.services
+    ]
+    headers = ["Service", "Wave", "Step", "Risk", "Benefit", "Modules", "Endpoints", "Tables"]
+    if rows:
+        out += [table(headers, rows, right=frozenset({2, 4, 5, 6, 7})), ""]
+    out += [
+        f"Scores with their factors, endpoints, members and table ownership: [{DETAILS}]"
+        f"({DETAILS}).",
+        "",
+    ]
+    return out
+
+
 def _tables(view: ReportView) -> list[str]:
     out = ["## Table ownership", ""]
     rows = []
@@ -367,22 +390,13 @@ def _step(st: StepView, delivery: DeliveryView | None = None) -> list[str]:
         out += [f"Scaffold: {', '.join(links)}", ""]
     if st.reason:
         out += [text(st.reason), ""]
-    if st.reroute:
-        rows = [
-            [code(e.method, cell=True), code(e.path, cell=True), code(e.unit, cell=True)]
-            for e in st.reroute
-        ]
-        out += ["**Facade reroutes**", "", table(["Method", "Path", "Unit"], rows), ""]
-    if st.calls_back:
-        out += ["**Calls back into the monolith (anti-corruption layer)**", ""]
-        out += [f"- {code(c.source)} → {code(c.target)} ({text(c.kind)})" for c in st.calls_back]
-        out.append("")
-    if st.tables:
-        rows = [
-            [code(t.table, cell=True), text(t.owner), code(t.pattern, cell=True), text(t.reason)]
-            for t in st.tables
-        ]
-        out += ["**Data**", "", table(["Table", "Owner", "Pattern", "Reason"], rows), ""]
+    out += [
+        f"The facade reroutes {_plural(len(st.reroute), 'endpoint')}; "
+        f"{_plural(len(st.calls_back), 'call')} back into the monolith go through an "
+        f"anti-corruption layer; {_plural(len(st.tables), 'table')} change hands "
+        f"(lists in [{DETAILS}]({DETAILS})).",
+        "",
+    ]
     if st.risks:
         out += ["**Risks**", ""] + [f"- {text(r)}" for r in st.risks] + [""]
     out += [f"**Rollout:** {text(st.rollout)}", ""]
@@ -454,12 +468,32 @@ def _warnings(view: ReportView) -> list[str]:
     return [*out, table(["Source", "Where", "Message"], rows), ""]
 
 
-def render_markdown(view: ReportView, *, svg: bool) -> str:
-    """plan.md: summary, waves, a section per service, table ownership, steps, risks, warnings."""
-    out = _summary(view, svg) + _waves(view) + _workshop(view) + ["## Services", ""]
+def _calls_back(view: ReportView) -> list[str]:
+    out = ["## Calls back into the monolith, per step", ""]
+    for st in view.steps:
+        if st.calls_back:
+            out += [f"### Step {st.order}: {text(st.service)}", ""]
+            out += [
+                f"- {code(c.source)} → {code(c.target)} ({text(c.kind)})" for c in st.calls_back
+            ]
+            out.append("")
+    return out if len(out) > 2 else []
+
+
+def render_details(view: ReportView) -> str:
+    """plan-details.md: per service its scores, endpoints and members; table ownership; calls."""
+    out = [f"# {text(view.title)}: details", "", "The long lists behind [plan.md](plan.md).", ""]
+    out += ["## Services", ""]
     for s in view.services:
         out += _service(s)
-    out += _tables(view)
+    out += _tables(view) + _calls_back(view)
+    return _visible("\n".join(out).rstrip("\n")) + "\n"
+
+
+def render_markdown(view: ReportView, *, svg: bool) -> str:
+    """plan.md: summary, waves, the workshop, services in brief, steps, risks, warnings; the long
+    lists go to plan-details.md (`render_details`)."""
+    out = _summary(view, svg) + _waves(view) + _workshop(view) + _services_brief(view)
     if view.delivery is not None:
         out += _delivery(view.delivery)
     out += ["## Steps", ""]

@@ -45,6 +45,11 @@ if [ "$dev" = 1 ] && [ ! -x .venv/node/node_modules/.bin/npm-groovy-lint ]; then
   npm install --silent --no-audit --no-fund --prefix .venv/node npm-groovy-lint@14.4.0 >/dev/null
 fi
 
+# axe-core (the accessibility checker the browser tests inject; never part of the report).
+if [ "$dev" = 1 ] && [ ! -f .venv/node/node_modules/axe-core/axe.min.js ]; then
+  npm install --silent --no-audit --no-fund --prefix .venv/node axe-core@4.10.3 >/dev/null
+fi
+
 # checkov (checks the generated Kubernetes manifests) pins networkx<2.7, which the planner cannot
 # use, so it gets a virtualenv of its own.
 if [ "$dev" = 1 ] && [ ! -x .venv/checkov/bin/checkov ]; then

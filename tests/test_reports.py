@@ -321,6 +321,8 @@ def test_writes_the_four_files_and_the_grant_scripts_sorted(tmp_path: Path) -> N
     names = [p.relative_to(tmp_path / "out").as_posix() for p in paths]
     grants = [n for n in names if n.startswith("grants/")]
     assert [n for n in names if n not in grants] == [
+        "handout.html",
+        "plan-details.md",
         "plan.md",
         "report.html",
         "services.dot",
@@ -338,7 +340,9 @@ def test_html_has_every_section_and_numbers_from_the_plan(tmp_path: Path) -> Non
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     for section in ("summary", "map", "waves", "services", "data", "steps", "risks", "warnings"):
         assert f'<section id="{section}"' in html
-    assert "Extract first" in html and 'href="#svc-1-catalog"' in html
+    assert "What moves first, and why" in html and 'href="#svc-1-catalog"' in html
+    assert "Runner-up" in html and 'href="#svc-2-shipping"' in html
+    assert "What to do this week" in html and "svc_catalog" in html
     assert "71.3" in html  # orders' risk, one decimal
     assert "shared_tables_written" in html and "order_items is written by payments" in html
     assert "<summary>Evidence (2)</summary>" in html
@@ -349,7 +353,7 @@ def test_html_has_every_section_and_numbers_from_the_plan(tmp_path: Path) -> Non
     # the matrix: owner marked, R/W cells, pattern and reason of a shared table
     assert '<td class="cell use owner" title="orders owns order_items">RW</td>' in html
     assert '<span class="pattern pat-shared_ownership"' in html
-    assert "Lowest risk with the most independent endpoints." in html
+    assert "Lowest risk with the most independent endpoints." in html  # the step's reason
     # steps: reroutes, calls back, rollout, checks, rollback
     assert "Route 10% of GET /products to the new service, then 100%." in html
     assert "<li>p95 latency within 10% of the monolith</li>" in html
@@ -370,7 +374,9 @@ def test_dot_clusters_waves_and_weights_edges() -> None:
     dot = smap.dot
     assert dot.count("subgraph cluster_w") == 3
     assert 'label="Wave 1"' in dot and 'label="Wave 3"' in dot
-    assert re.search(r"s\d -> m \[label=\"9\", penwidth=4\.00\]", dot)
+    assert re.search(r"s\d -> m \[label=9 penwidth=4\.00\]", dot)
+    assert "rankdir=TB" in dot  # waves read top to bottom
+    assert smap.monolith_edges == 2  # catalog calls back into code no service takes; orders
     assert "shape=box3d" in dot and "shape=component" in dot
     assert smap.names["m"].startswith("monolith")
     assert sorted(smap.names.values()) == sorted(
@@ -380,7 +386,7 @@ def test_dot_clusters_waves_and_weights_edges() -> None:
             "payments",
             "orders",
             "monolith (what remains)",
-            "shared kernel (library) 1 module · used by 1 service",
+            "shared kernel (library) · 1 module used by 1 service: edges not drawn",
         ]
     )
 
@@ -393,13 +399,20 @@ def test_plan_md_summary_waves_services_tables_steps(tmp_path: Path) -> None:
     assert "**Extract first: `catalog`** (risk 18.5, benefit 40)" in md
     assert "![Service dependency map](services.svg)" in md
     assert "- **Wave 1**: `catalog` (risk 18.5, low), `shipping` (risk 5, low)" in md
-    assert "### orders\n" in md and "| Risk factor | Points | Value × weight | Why |" in md
-    assert "## Table ownership" in md
-    assert "| `order_items` | orders | payments RW, orders RW | `shared_ownership` |" in md
     assert "### Step 3: extract `payments` (wave 2)" in md
     assert "- [ ] refund totals reconcile" in md
-    assert "| GET | `/orders/<int:id>` |" not in md  # method is code too
-    assert "| `GET` | `/orders/<int:id>` | `shop.orders.legacy` |" in md
+    assert "| orders | Wave 3 | 4 | 71.3 (high) |" in md  # services in brief
+    assert "[plan-details.md](plan-details.md)" in md
+    # the long lists live in plan-details.md, each once
+    details = (tmp_path / "plan-details.md").read_text(encoding="utf-8")
+    assert "### orders\n" in details
+    assert "| Risk factor | Points | Value × weight | Why |" in details
+    assert "## Table ownership" in details and "## Table ownership" not in md
+    assert "| `order_items` | orders | payments RW, orders RW | `shared_ownership` |" in details
+    assert "| GET | `/orders/<int:id>` |" not in details  # method is code too
+    assert "| `GET` | `/orders/<int:id>` | `shop.orders.legacy` |" in details
+    assert "/orders/<int:id>" not in md
+    assert details.count("`/orders/<int:id>`") == 1
 
 
 def test_markdown_escaping_helpers() -> None:
@@ -438,7 +451,11 @@ def test_hostile_names_render_as_text_everywhere(tmp_path: Path) -> None:
     prose = re.sub(r"(`+).+?\1", "", md)  # code spans show their text literally
     assert "<script" not in prose and "<img" not in prose and "<svg" not in prose
     assert "extract `` ship`ping` | [x](javascript:window.__pwned=3) `` (wave 1)" in md
-    assert "| `` `orders\\|items` <svg" in md  # a table cell: pipe escaped inside the span
+    details = (tmp_path / "plan-details.md").read_text(encoding="utf-8")
+    assert "| `` `orders\\|items` <svg" in details  # a table cell: pipe escaped inside the span
+    for doc in (details, (tmp_path / "handout.html").read_text(encoding="utf-8")):
+        prose = re.sub(r"(`+).+?\1", "", doc)
+        assert "<script" not in prose.replace("&lt;", "#") and "<img" not in prose
     assert "\\[x\\](javascript:" in md
 
 
@@ -483,8 +500,11 @@ def test_html_is_self_contained(tmp_path: Path) -> None:
         "<img",
     ):
         assert ref not in lowered, ref
-    assert re.findall(r'(?:src|href)="([^"#][^"]*)"', html) == []
+    assert set(re.findall(r'(?:src|href)="([^"#][^"]*)"', html)) == {"handout.html"}
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    handout = (tmp_path / "handout.html").read_text(encoding="utf-8")
+    assert re.findall(r'(?:src|href)="([^"#][^"]*)"', handout) == []
+    assert "<script" not in handout and "default-src 'none'" in handout
 
 
 def test_csp_hash_matches_the_inline_script(tmp_path: Path) -> None:
@@ -509,7 +529,13 @@ def test_without_dot_the_html_shows_dot_text_and_warns_once(
     out.mkdir()
     (out / "services.svg").write_text("stale", encoding="utf-8")
     paths, warnings = _render(out)
-    assert [p.name for p in paths if p.parent == out] == ["plan.md", "report.html", "services.dot"]
+    assert [p.name for p in paths if p.parent == out] == [
+        "handout.html",
+        "plan-details.md",
+        "plan.md",
+        "report.html",
+        "services.dot",
+    ]
     assert not (out / "services.svg").exists()
     assert len(warnings) == 1 and "\n" not in warnings[0] and "dot" in warnings[0]
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -593,7 +619,8 @@ def test_workshop_answers_the_four_questions_from_the_plan(
     )
     assert "<strong>1 of 4 endpoints</strong>" in workshop
     assert "the other <strong>3</strong> stay on the monolith" in workshop
-    assert '<td><span class="method">GET</span></td><td><code>/products</code></td>' in workshop
+    get = '<td><span class="method">GET</span></td><td><code>/products</code></td>'
+    assert get not in workshop and html.count(get) == 2  # the service card and its step
     assert "<code>shop.utils</code>" in workshop and "versioned library" in workshop
     # (b) patterns, cross joins, unknown and unused tables
     assert '<span class="pattern pat-shared_ownership"' in workshop
@@ -645,6 +672,7 @@ def test_scaffold_links_only_when_asked(tmp_path: Path, no_dot_path: None) -> No
     html = (tmp_path / "linked" / "report.html").read_text(encoding="utf-8")
     links = set(re.findall(r'href="([^"#][^"]*)"', html))
     assert links == {
+        "handout.html",
         "scaffold/",
         *(f"scaffold/wave-{n}/" for n in (1, 2, 3)),
         *(f"scaffold/{s}/Dockerfile" for s in ("catalog", "shipping", "payments", "orders")),
@@ -661,7 +689,7 @@ def test_scaffold_links_only_when_asked(tmp_path: Path, no_dot_path: None) -> No
 def test_hostile_scaffold_links_stay_relative(tmp_path: Path, no_dot_path: None) -> None:
     _render(tmp_path, hostile=True, scaffold_dir="out dir/scaffold")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    links = re.findall(r'href="([^"#][^"]*)"', html)
+    links = [x for x in re.findall(r'href="([^"#][^"]*)"', html) if x != "handout.html"]
     assert links and all(link.startswith("out%20dir/scaffold/") for link in links)
     assert "out%20dir/scaffold/orders-title-script-window-pwned-1-script/Dockerfile" in links
     for bad in ("../scaffold", "/abs/scaffold", "http://evil.example/x", "a/../../b"):
@@ -691,7 +719,7 @@ def test_matrix_flags_unused_and_unknown_tables_and_lists_cross_joins(
     assert '<code class="loc">shop/orders/service.py:88</code>' in joins
     assert '<code class="foreign" title="owned by another service">payments</code>' in joins
     assert "Read payments through the API of payments" in joins and "before wave 2" in joins
-    md = (tmp_path / "plan.md").read_text(encoding="utf-8")
+    md = (tmp_path / "plan-details.md").read_text(encoding="utf-8")
     assert "### Cross-service joins (1)" in md and "`shop/orders/service.py:88`" in md
 
 
@@ -762,3 +790,37 @@ def test_kernel_units_are_counted_by_reason_with_the_first_few_named(
     md = (tmp_path / "plan.md").read_text(encoding="utf-8")
     assert "- 4 · used from 3 of 4 areas: `shop.b`, `shop.c`, `shop.d` and 1 more\n" in md
     assert "- 1 · configuration: platform: `shop.conf`\n" in md
+
+
+# --- first screen, handout and what if (issue 15) ----------------------------------------------
+
+
+def test_first_screen_and_handout_answer_in_plain_sentences(
+    tmp_path: Path, no_dot_path: None
+) -> None:
+    from planner.whatif import runner_up
+
+    facts, plan = sample_inputs()
+    assert runner_up(plan) == "shipping"
+    # the alternative: shipping first, catalog second (as `planner plan --first shipping`)
+    swapped = {"catalog": 2, "shipping": 1}
+    alternative = dataclasses.replace(
+        plan,
+        steps=tuple(
+            dataclasses.replace(s, order=swapped.get(s.service, s.order)) for s in plan.steps
+        ),
+    )
+    render_reports(facts, plan, tmp_path, warn=lambda _: None, alternative=alternative)
+    summary = _section((tmp_path / "report.html").read_text(encoding="utf-8"), "summary")
+    assert "Of the 4 candidate services, catalog has the best balance" in summary
+    assert "keeps using the existing database through its own role svc_catalog" in summary
+    assert "A near tie" in summary or "leads clearly" in summary
+    assert 'href="handout.html"' in summary
+    handout = (tmp_path / "handout.html").read_text(encoding="utf-8")
+    assert "What if shipping went first?" in handout
+    assert "catalog: step 1 -&gt; 2" in handout and "shipping: step 2 -&gt; 1" in handout
+    for question in ("1. How does", "2. How do services", "3. In which order", "4. What are"):
+        assert question in handout
+    for term in ("ACL", "CDC", "Shared kernel", "Canary", "Strangler facade", "Saga"):
+        assert f"<dt>{term}" in handout
+    assert "Database per service" in handout and "Discussion prompts" in handout

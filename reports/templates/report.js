@@ -57,7 +57,9 @@
     var items = target.querySelectorAll("[data-search]");
     var shown = 0;
     Array.prototype.forEach.call(items, function (item) {
-      var text = (item.getAttribute("data-search") + " " + item.textContent).toLowerCase();
+      var name = item.getAttribute("data-name");
+      var text = (name !== null ? name
+        : item.getAttribute("data-search") + " " + item.textContent).toLowerCase();
       var match = words.every(function (word) { return text.indexOf(word) !== -1; });
       item.hidden = !match;
       if (match) { shown += 1; }
@@ -94,7 +96,79 @@
       return words.every(function (word) { return text.indexOf(word) !== -1; });
     };
 
+    var hits = [];
+    var current = -1;
+    var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var clearHits = function () {
+      hits.forEach(function (mark) {
+        var parent = mark.parentNode;
+        if (!parent) { return; }
+        parent.replaceChild(document.createTextNode(mark.textContent), mark);
+        parent.normalize();
+      });
+      hits = [];
+      current = -1;
+    };
+    var markHits = function (words) {
+      clearHits();
+      if (!words.length) { return; }
+      var main = document.querySelector("main");
+      var walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT, {
+        acceptNode: function (node) {
+          var el = node.parentNode;
+          if (!node.nodeValue.trim() || el.closest("script, style, svg, .find-miss, [hidden]")) {
+            return NodeFilter.FILTER_REJECT;
+          }
+          return NodeFilter.FILTER_ACCEPT;
+        }
+      });
+      var nodes = [];
+      while (walker.nextNode() && nodes.length < 5000) { nodes.push(walker.currentNode); }
+      nodes.forEach(function (node) {
+        if (hits.length >= 300) { return; }
+        var value = node.nodeValue;
+        var lowerValue = value.toLowerCase();
+        var ranges = [];
+        words.forEach(function (word) {
+          var at = lowerValue.indexOf(word);
+          while (at !== -1) { ranges.push([at, at + word.length]); at = lowerValue.indexOf(word, at + word.length); }
+        });
+        if (!ranges.length) { return; }
+        ranges.sort(function (a, b) { return a[0] - b[0]; });
+        var fragment = document.createDocumentFragment();
+        var last = 0;
+        ranges.forEach(function (r) {
+          if (r[0] < last) { return; }
+          fragment.appendChild(document.createTextNode(value.slice(last, r[0])));
+          var mark = document.createElement("mark");
+          mark.className = "find-hit";
+          mark.textContent = value.slice(r[0], r[1]);
+          fragment.appendChild(mark);
+          hits.push(mark);
+          last = r[1];
+        });
+        fragment.appendChild(document.createTextNode(value.slice(last)));
+        node.parentNode.replaceChild(fragment, node);
+      });
+      if (hits.length) { showHit(0); }
+    };
+    var showHit = function (step) {
+      if (!hits.length) { return; }
+      if (current >= 0 && hits[current]) { hits[current].classList.remove("current"); }
+      current = current < 0 ? 0 : (current + step + hits.length) % hits.length;
+      var mark = hits[current];
+      mark.classList.add("current");
+      var holder = mark.closest("details");
+      while (holder) {
+        if (!holder.open) { holder.open = true; openedByFind.push(holder); }
+        holder = holder.parentNode && holder.parentNode.closest ? holder.parentNode.closest("details") : null;
+      }
+      mark.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+    };
+
+    var lastQuery = "";
     var runFind = function () {
+      lastQuery = find.value;
       var words = find.value.toLowerCase().split(/\s+/).filter(Boolean);
       if (itemText === null) {
         itemText = items.map(lower);
@@ -128,6 +202,7 @@
         section.classList.toggle("find-miss", !keep);
         if (keep) { sectionsShown += 1; }
       });
+      markHits(words);
       findStatus.textContent = words.length
         ? (shown ? shown + " match" + (shown === 1 ? "" : "es") + " in " + sectionsShown +
            " section" + (sectionsShown === 1 ? "" : "s") : "No match")
@@ -140,6 +215,11 @@
     });
     find.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { find.value = ""; runFind(); }
+      if (event.key === "Enter") {
+        event.preventDefault();
+        window.clearTimeout(timer);
+        if (find.value !== lastQuery) { runFind(); } else { showHit(1); }
+      }
     });
     document.addEventListener("keydown", function (event) {
       var tag = (event.target && event.target.tagName) || "";
@@ -150,15 +230,65 @@
     });
   }
 
-  var opened = [];
-  window.addEventListener("beforeprint", function () {
-    opened = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) {
-      return !d.open;
+  // Zoom and pan of the dependency map: the viewBox changes, nothing is fetched.
+  var frame = document.querySelector(".map-frame");
+  var svg = frame && frame.querySelector("svg");
+  if (svg && svg.viewBox && svg.viewBox.baseVal && svg.viewBox.baseVal.width) {
+    var base = svg.viewBox.baseVal;
+    var home = { x: base.x, y: base.y, w: base.width, h: base.height };
+    var box = { x: home.x, y: home.y, w: home.w, h: home.h };
+    var apply = function () {
+      svg.setAttribute("viewBox", box.x + " " + box.y + " " + box.w + " " + box.h);
+    };
+    var zoom = function (factor, fx, fy) {
+      var w = Math.min(home.w * 4, Math.max(home.w / 8, box.w / factor));
+      var h = w * home.h / home.w;
+      var px = fx === undefined ? 0.5 : fx;
+      var py = fy === undefined ? 0.5 : fy;
+      box.x += (box.w - w) * px;
+      box.y += (box.h - h) * py;
+      box.w = w; box.h = h;
+      apply();
+    };
+    var tools = document.createElement("div");
+    tools.className = "map-tools";
+    [["+", "Zoom in", function () { zoom(1.25); }],
+     ["\u2212", "Zoom out", function () { zoom(0.8); }],
+     ["Reset", "Reset zoom and pan", function () {
+       box = { x: home.x, y: home.y, w: home.w, h: home.h }; apply(); }]
+    ].forEach(function (spec) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = spec[0];
+      button.setAttribute("aria-label", spec[1]);
+      button.addEventListener("click", spec[2]);
+      tools.appendChild(button);
     });
-    opened.forEach(function (d) { d.open = true; });
-  });
-  window.addEventListener("afterprint", function () {
-    opened.forEach(function (d) { d.open = false; });
-    opened = [];
-  });
+    frame.parentNode.insertBefore(tools, frame);
+    svg.addEventListener("wheel", function (event) {
+      if (!event.ctrlKey && !event.metaKey) { return; }
+      event.preventDefault();
+      var rect = svg.getBoundingClientRect();
+      zoom(event.deltaY < 0 ? 1.15 : 1 / 1.15,
+        (event.clientX - rect.left) / rect.width, (event.clientY - rect.top) / rect.height);
+    }, { passive: false });
+    var drag = null;
+    svg.addEventListener("pointerdown", function (event) {
+      drag = { x: event.clientX, y: event.clientY, bx: box.x, by: box.y };
+      svg.setPointerCapture(event.pointerId);
+    });
+    svg.addEventListener("pointermove", function (event) {
+      if (!drag) { return; }
+      var rect = svg.getBoundingClientRect();
+      box.x = drag.bx - (event.clientX - drag.x) * box.w / rect.width;
+      box.y = drag.by - (event.clientY - drag.y) * box.h / rect.height;
+      apply();
+    });
+    var stop = function () { drag = null; };
+    svg.addEventListener("pointerup", stop);
+    svg.addEventListener("pointercancel", stop);
+    window.addEventListener("beforeprint", function () {
+      box = { x: home.x, y: home.y, w: home.w, h: home.h }; apply();
+    });
+  }
 }());
