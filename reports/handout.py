@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.diff import diff_plans, render_diff
+from planner.diff import diff_plans
 from planner.plan import Plan
+from reports.diff import render_diff
 from reports.firstscreen import FirstScreen
 from reports.view import ReportView
 
