@@ -197,6 +197,7 @@ def _analyze(
     root: Path, config: Config, sources: Sources, out: Path, clock: Clock | None = None
 ) -> Facts:
     """Every analyzer over the tree and the sources; nothing is written here."""
+    from analyzers.build import analyze_build
     from analyzers.cache import default_cache_dir
     from analyzers.database import reflect_database
     from analyzers.ddl import tables_from_ddl
@@ -241,7 +242,8 @@ def _analyze(
         owners = analyze_owners(
             root, units, team_map=config.teams, change_stats=history.change_stats
         )
-    facts = merge_facts(str(root), [python, java, history, owners, *declared, *live])
+    build = analyze_build(root, python, java)  # runtime and build facts (scaffold14)
+    facts = merge_facts(str(root), [python, java, history, owners, *declared, *live, build])
     if not facts.units and not facts.tables:
         raise InputError(f"{root}: no Python or Java source file and no table: nothing to plan")
     if live:
