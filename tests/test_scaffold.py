@@ -27,7 +27,7 @@ from planner.pipeline import make_plan
 from planner.plan import EndpointRef, Plan, Score, Service, Step, TablePlan, Wave, read_plan
 from reports.scaffold import plan_files, write_scaffold
 from reports.scaffold.facade import methods_of, path_regex
-from reports.scaffold.java_runtime import java_release, lts_for, module_dir, service_module
+
 from reports.scaffold.runtime import detect_runtime, detect_service_runtime
 
 SCHEMA = Path(__file__).parent / "fixtures" / "containers" / "compose-spec" / "compose-spec.json"

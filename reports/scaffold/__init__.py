@@ -24,6 +24,7 @@ from analyzers.walk import is_secret_file
 from planner.plan import Plan
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
 from reports.scaffold.delivery import delivery_files
+from reports.scaffold.entry import COPY_SCRIPT, entry_module, render_copy_script, render_entry
 from reports.scaffold.facade import render_facade
 from reports.scaffold.model import (
     Runtime,
@@ -32,9 +33,10 @@ from reports.scaffold.model import (
     frameworks,
     languages,
     member_paths,
+    monolith_language,
 )
 from reports.scaffold.profiles import Delivery
-from reports.scaffold.runtime import detect_service_runtime
+from reports.scaffold.runtime import monolith, service_runtime
 from reports.scaffold.service import dockerignore, render_dockerfile, render_readme
 from reports.scaffold.workflow import render_workflow
 
@@ -49,15 +51,15 @@ def plan_files(
     """Every scaffold file as relative path -> content (text, or bytes for wrapper jars),
     without touching the output directory. With a `delivery` path (see `profiles.py`), its CI,
     registry, Kubernetes and monitoring files too; without one, GitHub Actions as always."""
-    root = Path(facts.root or plan.root)
     language = languages(plan, facts)
     paths = member_paths(plan, facts)
     runtimes: dict[str, Runtime] = {
-        name: detect_service_runtime(root, framework, language[name], paths[name])
+        name: service_runtime(facts, framework, language[name], paths[name])
         for name, framework in frameworks(plan, facts).items()
     }
     files: dict[str, str | bytes] = {}
-    waves = build_specs(plan, facts, runtimes)
+    app = monolith(facts, monolith_language(facts))
+    waves = build_specs(plan, facts, runtimes, app)
     for wave in waves:
         files.update(_wave_files(wave, facts))
     if delivery is not None and waves:
@@ -74,6 +76,9 @@ def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str | bytes]:
         files[f"{base}/Dockerfile"] = render_dockerfile(spec)
         files[f"{base}/.dockerignore"] = dockerignore(spec.runtime)
         files[f"{base}/README.md"] = render_readme(spec)
+        files[f"{base}/{COPY_SCRIPT}"] = render_copy_script(spec)
+        if spec.runtime.language == "python" and spec.runtime.framework != "django":
+            files[f"{base}/{entry_module(spec)}.py"] = render_entry(spec, facts)
         for name, text in spec.runtime.copied:  # the monolith's own files: secrets masked
             filename = name.rpartition("/")[2]
             if filename != "gradle.properties" and is_secret_file(filename):
