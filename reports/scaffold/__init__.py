@@ -22,6 +22,7 @@ from analyzers.facts import Facts
 from analyzers.redact import redact_text
 from analyzers.walk import is_secret_file
 from planner.plan import Plan
+from reports.grants import grant_script
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
 from reports.scaffold.delivery import delivery_files
 from reports.scaffold.entry import COPY_SCRIPT, entry_module, render_copy_script, render_entry
@@ -35,8 +36,10 @@ from reports.scaffold.model import (
     member_paths,
     monolith_language,
 )
+from reports.scaffold.monolith import monolith_files
 from reports.scaffold.profiles import Delivery
 from reports.scaffold.runtime import monolith, service_runtime
+from reports.scaffold.schema import render_grants_runner, render_schema
 from reports.scaffold.service import dockerignore, render_dockerfile, render_readme
 from reports.scaffold.workflow import render_workflow
 
@@ -61,7 +64,9 @@ def plan_files(
     app = monolith(facts, monolith_language(facts))
     waves = build_specs(plan, facts, runtimes, app)
     for wave in waves:
-        files.update(_wave_files(wave, facts))
+        files.update(_wave_files(wave, facts, plan))
+    if waves:
+        files.update(monolith_files(app))
     if delivery is not None and waves:
         if delivery.ci != "github":
             files = {k: v for k, v in files.items() if not k.startswith(".github/workflows/")}
@@ -69,7 +74,7 @@ def plan_files(
     return dict(sorted(files.items()))
 
 
-def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str | bytes]:
+def _wave_files(wave: WaveSpec, facts: Facts, plan: Plan) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
     for spec in wave.new:
         base = spec.slug
@@ -91,6 +96,13 @@ def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str | bytes]:
     files[f"{folder}/nginx/facade.conf"] = render_facade(wave, facts)
     files[f"{folder}/.env.dev.example"] = render_env_example(wave, "dev")
     files[f"{folder}/.env.prod.example"] = render_env_example(wave, "prod")
+    if wave.database != "external":
+        files[f"{folder}/db/01-schema.sql"] = render_schema(wave.tables, wave.database)
+    if wave.database == "postgres":
+        names = [f"{s.slug}.sql" for s in wave.live]
+        for spec, name in zip(wave.live, names, strict=True):
+            files[f"{folder}/db/grants/{name}"] = grant_script(plan, spec.name, "postgresql")
+        files[f"{folder}/db/02-grants.sh"] = render_grants_runner(names)
     return files
 
 

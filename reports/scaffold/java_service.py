@@ -97,7 +97,17 @@ def _env(build: JavaBuild) -> str:
     # JDK_JAVA_OPTIONS is read by the `java` launcher only (JDK 9+), so probes and build tools
     # are not affected; Java 8 has only JAVA_TOOL_OPTIONS.
     name = "JAVA_TOOL_OPTIONS" if build.version == 8 else "JDK_JAVA_OPTIONS"
-    return f'ENV {name}="{JVM_FLAGS}"'
+    return f'ENV {name}="{JVM_FLAGS}"' + _health_env(build)
+
+
+def _health_env(build: JavaBuild) -> str:
+    """Spring Boot: the actuator's health endpoint at `/health`, the path the probes use."""
+    if not build.spring_boot:
+        return ""
+    return (
+        " \\\n    MANAGEMENT_ENDPOINTS_WEB_BASE_PATH=/"
+        " \\\n    MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE=health"
+    )
 
 
 def _user(home: bool) -> str:
@@ -145,7 +155,7 @@ FROM {builder_image(build)} AS dependencies
 {_user(home=True)} \\
     && mkdir -p {workdir} {scratch} \\
     && chown -R {APP_UID}:{APP_UID} {ARTIFACT_DIR} /home/app
-{home_env}
+{home_env}{_health_env(build)}
 WORKDIR {workdir}
 {copy_lines}
 USER {APP_UID}:{APP_UID}

@@ -172,6 +172,14 @@ def database_kind(facts: Facts) -> str:
             return "postgres"
         if scheme.startswith(("mysql", "mariadb")):
             return "mariadb"
+    for item in facts.build:  # no live database analyzed: the driver the build pulls in
+        if item.kind not in ("requirement", "dependency"):
+            continue
+        name = item.value.lower()
+        if name.startswith(("psycopg", "asyncpg", "pg8000", "postgresql")):
+            return "postgres"
+        if name.startswith(("pymysql", "mysqlclient", "mysql-connector", "mariadb")):
+            return "mariadb"
     return "external"
 
 

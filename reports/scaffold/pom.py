@@ -33,7 +33,7 @@ def service_pom(
         return text, notes
     if "spring-boot-starter-actuator" not in dependencies:
         if "</dependencies>" in text:
-            text = _before_last(text, "</dependencies>", ACTUATOR + "  ")
+            text = _before_last(text, "</dependencies>", ACTUATOR)
         else:
             text = _before_last(
                 text, "</project>", f"  <dependencies>\n{ACTUATOR}  </dependencies>\n"
@@ -41,7 +41,7 @@ def service_pom(
         notes.append("pom.xml: added `spring-boot-starter-actuator` (the `/health` endpoint)")
     if "spring-boot-maven-plugin" not in plugins:
         if "</plugins>" in text:
-            text = _before_last(text, "</plugins>", BOOT_PLUGIN + "    ")
+            text = _before_last(text, "</plugins>", BOOT_PLUGIN)
         elif "<build>" in text:
             text = text.replace(
                 "<build>", f"<build>\n    <plugins>\n{BOOT_PLUGIN}    </plugins>", 1
@@ -59,5 +59,10 @@ def service_pom(
 
 
 def _before_last(text: str, marker: str, insert: str) -> str:
+    """`insert` (whole lines) before the line holding the last `marker`, or right before the
+    marker when other text precedes it on its line."""
     index = text.rfind(marker)
-    return text[:index] + insert + text[index:]
+    start = text.rfind("\n", 0, index) + 1
+    if text[start:index].strip():
+        return text[:index] + "\n" + insert + text[index:]
+    return text[:start] + insert + text[start:]
