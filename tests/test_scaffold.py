@@ -19,21 +19,21 @@ import jsonschema
 import pytest
 import yaml
 
-from analyzers.containers import lint_containers, parse_dockerfile
-from analyzers.facts import Endpoint, Evidence, Facts, Unit, read_facts
 from analyzers.build import analyze_build
 from analyzers.build.java import java_release
+from analyzers.containers import lint_containers, parse_dockerfile
+from analyzers.facts import Endpoint, Evidence, Facts, Unit, read_facts
 from analyzers.java import analyze_java
 from planner.config import Config
 from planner.pipeline import make_plan
 from planner.plan import EndpointRef, Plan, Score, Service, Step, TablePlan, Wave, read_plan
 from reports.scaffold import plan_files, write_scaffold
-from reports.scaffold.model import Runtime
 from reports.scaffold.facade import methods_of, path_regex
-
+from reports.scaffold.model import Runtime
 from reports.scaffold.runtime import lts_for, modules, python_runtime, service_runtime
 from reports.scaffold.runtime import module_dir as _module_dir
 from reports.scaffold.runtime import service_module as _service_module
+
 
 def detect_runtime(root: Path, framework: str) -> Runtime:
     """The Python runtime the scaffold derives from the build facts of `root`."""
