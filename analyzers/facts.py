@@ -324,6 +324,7 @@ class Facts:
     routines: tuple[Routine, ...] = ()
     container_findings: tuple[ContainerFinding, ...] = ()
     dead_code: tuple[DeadCode, ...] = ()
+    build: tuple[BuildFact, ...] = ()  # runtime and build facts (analyzers.build)
 
     def sorted(self) -> Facts:
         """The same facts with every collection sorted, so output is deterministic."""
@@ -601,3 +602,37 @@ def _empty_own_paths(facts: Facts) -> Facts:
         same = items is a.evidence
         access.append(a if same else TableAccess(a.unit, a.table, a.mode, a.via, items))
     return dataclasses.replace(facts, dependencies=tuple(dependencies), table_access=tuple(access))
+
+
+# --- runtime and build facts (analyzers.build) -------------------------------------------------
+
+BuildKind = Literal[
+    "python_version",  # value: the version or specifier as written (`3.8.10`, `>=3.8`)
+    "build_system",  # requirements | poetry | pipenv | pyproject | maven | gradle (per module)
+    "file",  # a build/dependency manifest: value its path, text its content (secrets redacted)
+    "requirement",  # one requirement line as written (`psycopg2-binary==2.8.6`)
+    "framework",  # flask | fastapi | django | spring-boot | spring
+    "env",  # an environment variable the code reads; purpose: database | port | secret | other
+    "config_key",  # a configuration key set from a placeholder (`spring.datasource.url`)
+    "port",  # the port the application listens on
+    "entrypoint",  # the application object (`shop.app:app`)
+    "health",  # a health route the code serves
+    "java_version",  # the release the module compiles for (`17`)
+    "packaging",  # jar | war
+    "plugin",  # a build plugin (`spring-boot-maven-plugin`, `org.springframework.boot`)
+    "artifact",  # the module's own artifact id
+    "dependency",  # a dependency's artifact id (sibling modules are found among them)
+    "wrapper",  # mvnw | gradlew
+]
+
+
+@dataclass(frozen=True, order=True)
+class BuildFact:
+    """A runtime or build fact read from the analyzed repository, with where it was seen."""
+
+    kind: BuildKind
+    value: str
+    module: str = ""  # the build module's directory ("" for the root project)
+    purpose: str = ""  # for `env`: database | port | secret | other
+    evidence: tuple[Evidence, ...] = ()
+    text: str = ""  # for `file`: the file's text

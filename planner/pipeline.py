@@ -106,6 +106,7 @@ def analyze(
 ) -> Facts:
     """Every analyzer over the tree and the sources, the schema differences merged in; nothing is
     written here."""
+    from analyzers.build import analyze_build
     from analyzers.cache import default_cache_dir
     from analyzers.containers import container_facts
     from analyzers.database import reflect_database
@@ -154,11 +155,12 @@ def analyze(
         owners = analyze_owners(
             root, units, team_map=config.teams, change_stats=history.change_stats
         )
+    build = analyze_build(root, python, java)  # runtime and build facts for the scaffold
     containers = container_facts(root)  # Dockerfiles, compose files, CI workflows
     schema = tuple(t for part in (*declared, *live) for t in part.tables)
     dead = find_dead_code(root, units, python.orm_models + java.orm_models, schema)
     facts = merge_facts(
-        str(root), [python, java, history, owners, *declared, *live, containers, dead]
+        str(root), [python, java, history, owners, *declared, *live, build, containers, dead]
     )
     if not facts.units and not facts.tables:
         raise InputError(f"{root}: no Python or Java source file and no table: nothing to plan")

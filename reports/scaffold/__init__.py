@@ -16,14 +16,17 @@ Everything is deterministic (sorted, no timestamps) and passes `analyzers.contai
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from analyzers.facts import Facts
 from analyzers.redact import redact_text
 from analyzers.walk import is_secret_file
 from planner.plan import Plan
+from reports.grants import grant_script
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
 from reports.scaffold.delivery import delivery_files
+from reports.scaffold.entry import COPY_SCRIPT, entry_module, render_copy_script, render_entry
 from reports.scaffold.facade import render_facade
 from reports.scaffold.model import (
     Runtime,
@@ -32,9 +35,13 @@ from reports.scaffold.model import (
     frameworks,
     languages,
     member_paths,
+    monolith_language,
 )
+from reports.scaffold.monolith import monolith_files
 from reports.scaffold.profiles import Delivery
-from reports.scaffold.runtime import detect_service_runtime
+from reports.scaffold.resolve import Resolution, Resolver, apply_resolution
+from reports.scaffold.runtime import monolith, requirement_lines, service_runtime
+from reports.scaffold.schema import render_grants_runner, render_schema
 from reports.scaffold.service import dockerignore, render_dockerfile, render_readme
 from reports.scaffold.workflow import render_workflow
 
@@ -44,22 +51,33 @@ EXECUTABLES = frozenset({"mvnw", "gradlew"})
 
 
 def plan_files(
-    plan: Plan, facts: Facts, delivery: Delivery | None = None
+    plan: Plan,
+    facts: Facts,
+    delivery: Delivery | None = None,
+    resolver: Resolver | None = None,
 ) -> dict[str, str | bytes]:
-    """Every scaffold file as relative path -> content (text, or bytes for wrapper jars),
-    without touching the output directory. With a `delivery` path (see `profiles.py`), its CI,
-    registry, Kubernetes and monitoring files too; without one, GitHub Actions as always."""
-    root = Path(facts.root or plan.root)
+    """Every scaffold file as relative path -> content, without touching the output directory.
+    With a `delivery` path (see `profiles.py`), its CI, registry, Kubernetes and monitoring
+    files too; without one, GitHub Actions as always. With a `resolver` (`pip_resolver()`),
+    Python requirements are checked against the base image and fixed when a pin cannot
+    install; without one, the READMEs say they were not checked."""
     language = languages(plan, facts)
     paths = member_paths(plan, facts)
     runtimes: dict[str, Runtime] = {
-        name: detect_service_runtime(root, framework, language[name], paths[name])
+        name: service_runtime(facts, framework, language[name], paths[name])
         for name, framework in frameworks(plan, facts).items()
     }
+    app = monolith(facts, monolith_language(facts))
+    lines = requirement_lines(facts)
+    check = resolver or _unchecked
+    runtimes = {name: apply_resolution(r, lines, check) for name, r in runtimes.items()}
+    app = dataclasses.replace(app, runtime=apply_resolution(app.runtime, lines, check))
     files: dict[str, str | bytes] = {}
-    waves = build_specs(plan, facts, runtimes)
+    waves = build_specs(plan, facts, runtimes, app)
     for wave in waves:
-        files.update(_wave_files(wave, facts))
+        files.update(_wave_files(wave, facts, plan))
+    if waves:
+        files.update(monolith_files(app))
     if delivery is not None and waves:
         if delivery.ci != "github":
             files = {k: v for k, v in files.items() if not k.startswith(".github/workflows/")}
@@ -67,13 +85,16 @@ def plan_files(
     return dict(sorted(files.items()))
 
 
-def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str | bytes]:
+def _wave_files(wave: WaveSpec, facts: Facts, plan: Plan) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
     for spec in wave.new:
         base = spec.slug
         files[f"{base}/Dockerfile"] = render_dockerfile(spec)
         files[f"{base}/.dockerignore"] = dockerignore(spec.runtime)
         files[f"{base}/README.md"] = render_readme(spec)
+        files[f"{base}/{COPY_SCRIPT}"] = render_copy_script(spec)
+        if spec.runtime.language == "python" and spec.runtime.framework != "django":
+            files[f"{base}/{entry_module(spec)}.py"] = render_entry(spec, facts)
         for name, text in spec.runtime.copied:  # the monolith's own files: secrets masked
             filename = name.rpartition("/")[2]
             if filename != "gradle.properties" and is_secret_file(filename):
@@ -86,15 +107,34 @@ def _wave_files(wave: WaveSpec, facts: Facts) -> dict[str, str | bytes]:
     files[f"{folder}/nginx/facade.conf"] = render_facade(wave, facts)
     files[f"{folder}/.env.dev.example"] = render_env_example(wave, "dev")
     files[f"{folder}/.env.prod.example"] = render_env_example(wave, "prod")
+    if wave.database != "external":
+        files[f"{folder}/db/01-schema.sql"] = render_schema(wave.tables, wave.database)
+    if wave.database == "postgres":
+        names = [f"{s.slug}.sql" for s in wave.live]
+        for spec, name in zip(wave.live, names, strict=True):
+            files[f"{folder}/db/grants/{name}"] = grant_script(plan, spec.name, "postgresql")
+        files[f"{folder}/db/02-grants.sh"] = render_grants_runner(names)
     return files
 
 
+def _unchecked(lines: tuple[str, ...], python: str) -> Resolution:
+    note = (
+        "requirements not checked against the base image (no check asked for):"
+        " `planner scaffold` checks them with pip's resolver"
+    )
+    return Resolution(lines, python, False, (note,))
+
+
 def write_scaffold(
-    plan: Plan, facts: Facts, out: Path, delivery: Delivery | None = None
+    plan: Plan,
+    facts: Facts,
+    out: Path,
+    delivery: Delivery | None = None,
+    resolver: Resolver | None = None,
 ) -> list[Path]:
     """Write the scaffold under `out` and return the paths written, sorted."""
     written: list[Path] = []
-    for relative, content in plan_files(plan, facts, delivery).items():
+    for relative, content in plan_files(plan, facts, delivery, resolver).items():
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):

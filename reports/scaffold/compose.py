@@ -81,15 +81,16 @@ def _facade(wave: WaveSpec, published: str) -> dict[str, Any]:
 
 
 def _monolith(wave: WaveSpec, database: bool) -> dict[str, Any]:
+    app = wave.app
+    variable = app.database_env if app is not None else "DATABASE_URL"
     service: dict[str, Any] = {
         "image": _required("MONOLITH_IMAGE", "set MONOLITH_IMAGE to the monolith's pinned image"),
-        # The legacy code reads its URL from the environment; move it to a secret file when you can.
+        # The variable the legacy code reads its URL from (see monolith/README.md); move it to
+        # a secret file when you can.
         "environment": {
-            "DATABASE_URL": _required("MONOLITH_DATABASE_URL", "set MONOLITH_DATABASE_URL"),
+            variable: _required("MONOLITH_DATABASE_URL", "set MONOLITH_DATABASE_URL"),
         },
-        "healthcheck": _healthcheck(
-            monolith_probe(wave.monolith, "${MONOLITH_HEALTH_PATH:-/}"), "30s"
-        ),
+        "healthcheck": _healthcheck(monolith_health(wave), "30s"),
         "restart": "unless-stopped",
         "deploy": _limits("1.00", "1G"),
         "logging": _logging(),
@@ -99,6 +100,14 @@ def _monolith(wave: WaveSpec, database: bool) -> dict[str, Any]:
     return service
 
 
+def monolith_health(wave: WaveSpec) -> list[str]:
+    """The monolith's probe: its real health route, else any HTTP answer on its real port."""
+    app = wave.app
+    if app is None:
+        return monolith_probe(wave.monolith, "/")
+    return monolith_probe(app.language, app.health or "/", app.port, strict=bool(app.health))
+
+
 def _database(kind: str) -> dict[str, Any]:
     if kind == "postgres":
         return {
@@ -106,9 +115,17 @@ def _database(kind: str) -> dict[str, Any]:
             "environment": {
                 "POSTGRES_DB": "${DB_NAME:-legacy}",
                 "POSTGRES_PASSWORD_FILE": "/run/secrets/db_password",
+                # Dev only: the password every service role logs in with (02-grants.sh).
+                "DEV_ROLE_PASSWORD": _required("DEV_ROLE_PASSWORD", "set DEV_ROLE_PASSWORD"),
             },
             "secrets": ["db_password"],
-            "volumes": ["db-data:/var/lib/postgresql/data"],
+            # Seeded on first start: the schema, then each live service's role and grants.
+            "volumes": [
+                "db-data:/var/lib/postgresql/data",
+                "./db/01-schema.sql:/docker-entrypoint-initdb.d/01-schema.sql:ro",
+                "./db/02-grants.sh:/docker-entrypoint-initdb.d/02-grants.sh:ro",
+                "./db/grants:/strangler/grants:ro",
+            ],
             "healthcheck": _healthcheck(["pg_isready", "-U", "postgres"], "10s"),
             "restart": "unless-stopped",
             "deploy": _limits("1.00", "1G"),
@@ -121,7 +138,10 @@ def _database(kind: str) -> dict[str, Any]:
             "MARIADB_ROOT_PASSWORD_FILE": "/run/secrets/db_password",
         },
         "secrets": ["db_password"],
-        "volumes": ["db-data:/var/lib/mysql"],
+        "volumes": [
+            "db-data:/var/lib/mysql",
+            "./db/01-schema.sql:/docker-entrypoint-initdb.d/01-schema.sql:ro",
+        ],
         "healthcheck": _healthcheck(["healthcheck.sh", "--connect", "--innodb_initialized"], "10s"),
         "restart": "unless-stopped",
         "deploy": _limits("1.00", "1G"),
@@ -250,6 +270,15 @@ def _url_placeholder(kind: str, user: str, host: str, jdbc: bool = False) -> str
     return f"<driver>://{user}:change-me@<host>:<port>/<database>"
 
 
+def _monolith_url(wave: WaveSpec, host: str, dev: bool) -> str:
+    """The monolith's URL: the development database's superuser in dev, its own role else."""
+    user = "postgres" if dev and wave.database == "postgres" else "monolith"
+    if dev and wave.database == "mariadb":
+        user = "root"
+    jdbc = wave.app is not None and wave.app.language == "java"
+    return _url_placeholder(wave.database, user, host, jdbc)
+
+
 def render_env_example(wave: WaveSpec, environment: str) -> str:
     """`.env.<environment>.example`: every variable the compose file needs, placeholders only."""
     dev = environment == "dev"
@@ -260,18 +289,17 @@ def render_env_example(wave: WaveSpec, environment: str) -> str:
         " fill in, never commit.",
         "# Placeholders only: every service gets its own least-privilege database role.",
         f"FACADE_PORT={FACADE_PORT}",
-        "MONOLITH_IMAGE=<registry>/<monolith>:<version>",
-        "MONOLITH_HEALTH_PATH=/",
-        f"MONOLITH_DATABASE_URL={_url_placeholder(kind, 'monolith', host)}",
+        "MONOLITH_IMAGE=" + ("monolith:dev" if dev else "<registry>/<monolith>:<version>"),
+        f"MONOLITH_DATABASE_URL={_monolith_url(wave, host, dev)}",
     ]
     if dev and wave.database != "external":
-        lines += ["DB_NAME=legacy", "DB_PASSWORD=change-me"]
+        lines += ["DB_NAME=legacy", "DB_PASSWORD=change-me", "DEV_ROLE_PASSWORD=change-me"]
     if not dev:
         lines.append("REGISTRY=<registry>/<team>")
     for spec in wave.live:
         if not dev:
             lines.append(f"{spec.env}_VERSION=<git-sha-or-semver>")
-        role = f"{spec.slug.replace('-', '_')}_svc"
+        role = spec.role
         jdbc = spec.runtime.language == "java"
         lines.append(f"{spec.env}_DATABASE_URL={_url_placeholder(kind, role, host, jdbc)}")
     return "\n".join(lines) + "\n"

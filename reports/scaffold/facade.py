@@ -128,7 +128,7 @@ def render_facade(wave: WaveSpec, facts: Facts) -> str:
         "    proxy_connect_timeout 5s;",
         "    proxy_read_timeout 60s;",
         "",
-        f'    set ${_var("monolith")} "http://monolith:{monolith_port(wave.monolith)}";',
+        f'    set ${_var("monolith")} "http://monolith:{_monolith_port(wave)}";',
     ]
     out += [f'    set ${_var(s.slug)} "http://{s.slug}:{s.runtime.port}";' for s in wave.live]
     out += [
@@ -160,3 +160,8 @@ def render_facade(wave: WaveSpec, facts: Facts) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def _monolith_port(wave: WaveSpec) -> int:
+    """The port the monolith listens on: from its code (facts), else the language's default."""
+    return wave.app.port if wave.app is not None else monolith_port(wave.monolith)

@@ -97,7 +97,17 @@ def _env(build: JavaBuild) -> str:
     # JDK_JAVA_OPTIONS is read by the `java` launcher only (JDK 9+), so probes and build tools
     # are not affected; Java 8 has only JAVA_TOOL_OPTIONS.
     name = "JAVA_TOOL_OPTIONS" if build.version == 8 else "JDK_JAVA_OPTIONS"
-    return f'ENV {name}="{JVM_FLAGS}"'
+    return f'ENV {name}="{JVM_FLAGS}"' + _health_env(build)
+
+
+def _health_env(build: JavaBuild) -> str:
+    """Spring Boot: the actuator's health endpoint at `/health`, the path the probes use."""
+    if not build.spring_boot:
+        return ""
+    return (
+        " \\\n    MANAGEMENT_ENDPOINTS_WEB_BASE_PATH=/"
+        " \\\n    MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE=health"
+    )
 
 
 def _user(home: bool) -> str:
@@ -145,13 +155,14 @@ FROM {builder_image(build)} AS dependencies
 {_user(home=True)} \\
     && mkdir -p {workdir} {scratch} \\
     && chown -R {APP_UID}:{APP_UID} {ARTIFACT_DIR} /home/app
-{home_env}
+{home_env}{_health_env(build)}
 WORKDIR {workdir}
 {copy_lines}
 USER {APP_UID}:{APP_UID}
 {_prefetch(build)}
 
 FROM dependencies AS builder
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 COPY --chown={APP_UID}:{APP_UID} src ./src
 {_package(build)}
 
@@ -216,14 +227,16 @@ def java_readme_steps(spec: ServiceSpec, dirs: tuple[str, ...]) -> list[str]:
     module = f"module `{build.module}`" if build.module else "the root project"
     roots = source_roots(dirs)
     steps = [
-        "1. Copy the classes above from the monolith into `src/main/java/` here, keeping their"
-        " package directories" + (f" (they live under {', '.join(roots)})." if roots else "."),
+        "1. `./copy-sources.sh [MONOLITH_DIR]` copies the classes above (and the shared kernel"
+        " and the module's resources) from the monolith checkout into `src/main/` here, keeping"
+        " their package directories; CI runs it too"
+        + (f" (they live under {', '.join(roots)})." if roots else "."),
         f"2. Serve the moved routes on port {spec.runtime.port} and answer `GET /health` with 200"
         + (
-            " (Spring Boot Actuator: `management.endpoints.web.base-path=/` maps its health"
-            " endpoint to `/health`)."
+            " (Spring Boot Actuator, added to the pom; the image sets"
+            " `MANAGEMENT_ENDPOINTS_WEB_BASE_PATH=/` so its health endpoint is `/health`)."
             if build.spring_boot
-            else "."
+            else ": add a health route, the image's HEALTHCHECK probes it."
         ),
         "3. The database URL arrives as a file (a compose secret) named by `DATABASE_URL_FILE`"
         + (

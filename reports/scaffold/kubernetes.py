@@ -365,9 +365,7 @@ def _monolith(wave: WaveSpec) -> dict[str, Any]:
             # The monolith stays where it runs today; replace with its host name.
             "type": "ExternalName",
             "externalName": "monolith.legacy.example.internal",
-            "ports": [
-                {"name": "http", "port": SERVICE_PORT, "targetPort": monolith_port(wave.monolith)}
-            ],
+            "ports": [{"name": "http", "port": SERVICE_PORT, "targetPort": _monolith_port(wave)}],
         },
     }
 
@@ -458,3 +456,7 @@ def kubernetes_files(delivery: Delivery, waves: list[WaveSpec], facts: Facts) ->
             f"\nkubectl apply -k kubernetes/gateway/waves/{wave.number}",
         )
     return files
+
+
+def _monolith_port(wave: WaveSpec) -> int:
+    return wave.app.port if wave.app is not None else monolith_port(wave.monolith)

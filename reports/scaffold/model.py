@@ -7,12 +7,22 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from analyzers.facts import Facts, Unit
-from planner.plan import EndpointRef, Plan, ServiceName, TablePlan
+from analyzers.facts import Facts, Table, Unit
+from planner.plan import EndpointRef, Plan, ServiceName, TablePlan, role_name
 from planner.slugs import slug
 
 # Pinned versions of everything the scaffold pulls in (never `latest`; bump them deliberately).
-PYTHON_IMAGE = "python:3.12.7-slim-bookworm"
+# Python images per minor release (2024-10 patch releases); the default is the newest release
+# whose wheels old pins most often still have, and the one the rehearsal runs here.
+PYTHON_IMAGES = {
+    "3.9": "python:3.9.20-slim-bookworm",
+    "3.10": "python:3.10.15-slim-bookworm",
+    "3.11": "python:3.11.10-slim-bookworm",
+    "3.12": "python:3.12.7-slim-bookworm",
+    "3.13": "python:3.13.0-slim-bookworm",
+}
+DEFAULT_PYTHON = "3.11"
+PYTHON_IMAGE = PYTHON_IMAGES[DEFAULT_PYTHON]
 FACADE_IMAGE = "nginxinc/nginx-unprivileged:1.27.2-alpine"
 POSTGRES_IMAGE = "postgres:16.4-bookworm"
 MARIADB_IMAGE = "mariadb:11.4.3"
@@ -83,6 +93,31 @@ class Runtime:
     port: int = SERVICE_PORT  # the port the service listens on inside its container
     workdir: str = "/app"  # where its source lives in the development container
     java: JavaBuild | None = None
+    python: str = DEFAULT_PYTHON  # the base image's Python (major.minor)
+    python_source: str = ""  # where that version came from
+    notes: tuple[str, ...] = ()  # what the scaffold changed or checked, for the README
+
+    @property
+    def image(self) -> str:
+        """The Python base image."""
+        return PYTHON_IMAGES.get(self.python, PYTHON_IMAGE)
+
+
+@dataclass(frozen=True)
+class Monolith:
+    """The monolith as a container: runtime, port, health path and the names its code reads."""
+
+    language: str
+    runtime: Runtime
+    port: int
+    port_source: str
+    health: str  # "" when the code serves no health route
+    health_source: str
+    database_env: str  # the variable its code reads the database URL from
+    database_source: str
+    entrypoint: str  # `shop.app:app` (Python), "" when unknown
+    entrypoint_source: str
+    secrets: tuple[tuple[str, str], ...] = ()  # (variable, where) of secrets it reads
 
 
 @dataclass(frozen=True)
@@ -101,6 +136,11 @@ class ServiceSpec:
     checks: tuple[str, ...]
     rollback: str
     runtime: Runtime
+    role: str = ""  # its database role, from the plan
+    sources: tuple[str, ...] = ()  # monolith files its copy step takes (members, kernel)
+    database_env: str = ""  # the variable the moved code reads its database URL from
+    database_source: str = ""
+    borrowed: tuple[str, ...] = ()  # units of other services its code needs: temporary copies
 
 
 @dataclass(frozen=True)
@@ -112,6 +152,8 @@ class WaveSpec:
     live: tuple[ServiceSpec, ...]
     database: str  # postgres | mariadb | external
     monolith: str = "python"  # the monolith's main language: its port and health probe
+    app: Monolith | None = None  # the monolith as a container
+    tables: tuple[Table, ...] = ()  # the schema the development database is seeded with
 
 
 def env_prefix(name: str) -> str:
@@ -127,17 +169,35 @@ def database_kind(facts: Facts) -> str:
             return "postgres"
         if scheme.startswith(("mysql", "mariadb")):
             return "mariadb"
+    for item in facts.build:  # no live database analyzed: the driver the build pulls in
+        if item.kind not in ("requirement", "dependency"):
+            continue
+        name = item.value.lower()
+        if name.startswith(("psycopg", "asyncpg", "pg8000", "postgresql")):
+            return "postgres"
+        if name.startswith(("pymysql", "mysqlclient", "mysql-connector", "mariadb")):
+            return "mariadb"
     return "external"
 
 
-def build_specs(plan: Plan, facts: Facts, runtimes: dict[str, Runtime]) -> list[WaveSpec]:
+def build_specs(
+    plan: Plan, facts: Facts, runtimes: dict[str, Runtime], app: Monolith | None = None
+) -> list[WaveSpec]:
     """Every wave with its services, in wave order; services keep the plan's step order."""
     paths = {u.id: u.path for u in facts.units}
+    kernel = set(plan.shared_kernel)
+    imports = _imports(facts)
+    # The monolith's app module registers every route of the monolith: a service never takes
+    # it (its generated entry point stands in for it).
+    entry = {f.value.partition(":")[0] for f in facts.build if f.kind == "entrypoint"}
     specs: dict[ServiceName, ServiceSpec] = {}
     for step in sorted(plan.steps, key=lambda s: (s.wave, s.order, s.service)):
         if step.service in specs:
             continue
         service = plan.service(step.service)
+        runtime = runtimes[service.name]
+        env, env_source = _database_env(facts, runtime, app)
+        closure = import_closure(facts, (*service.members, *plan.shared_kernel), imports, entry)
         specs[step.service] = ServiceSpec(
             name=service.name,
             slug=slug(service.name),
@@ -150,7 +210,12 @@ def build_specs(plan: Plan, facts: Facts, runtimes: dict[str, Runtime]) -> list[
             rollout=step.rollout,
             checks=step.checks,
             rollback=step.rollback,
-            runtime=runtimes[service.name],
+            runtime=runtime,
+            role=role_name(service.name),
+            sources=source_files(facts, closure),
+            borrowed=tuple(sorted(set(closure) - set(service.members) - kernel)),
+            database_env=env,
+            database_source=env_source,
         )
     kind = database_kind(facts)
     main = monolith_language(facts)
@@ -160,8 +225,71 @@ def build_specs(plan: Plan, facts: Facts, runtimes: dict[str, Runtime]) -> list[
         new = tuple(s for s in specs.values() if s.wave == number)
         live = tuple(s for s in specs.values() if s.wave <= number)
         if new:
-            waves.append(WaveSpec(number, new, live, kind, main))
+            waves.append(WaveSpec(number, new, live, kind, main, app, facts.tables))
     return waves
+
+
+def _database_env(facts: Facts, runtime: Runtime, app: Monolith | None) -> tuple[str, str]:
+    """The variable the moved code reads its database URL from (the monolith's, for Python)."""
+    if runtime.java is not None:
+        if runtime.java.spring_boot:
+            return "SPRING_DATASOURCE_URL", "Spring Boot `spring.datasource.url`"
+        return "", ""
+    if app is not None and app.language == "python" and app.database_env:
+        return app.database_env, app.database_source
+    return "", ""
+
+
+_CODE_EDGES = frozenset({"import", "inherit", "reference", "call"})
+
+
+def _imports(facts: Facts) -> dict[str, set[str]]:
+    """Each unit's code dependencies (imports, calls, references, inheritance), by unit id."""
+    roles = {u.id: u.role for u in facts.units}
+    out: dict[str, set[str]] = {}
+    for dep in facts.dependencies:
+        if dep.kind in _CODE_EDGES and roles.get(dep.target) not in (None, "test", "migration"):
+            out.setdefault(dep.source, set()).add(dep.target)
+    return out
+
+
+def import_closure(
+    facts: Facts,
+    start: tuple[str, ...],
+    imports: dict[str, set[str]] | None = None,
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> tuple[str, ...]:
+    """`start` and every unit they need transitively (vendored code and the monolith modules
+    they still call back included), never the units in `skip`: what the service must hold to
+    import and compile."""
+    edges = _imports(facts) if imports is None else imports
+    seen = set(start) - set(skip)
+    todo = sorted(seen)
+    while todo:
+        for target in sorted(edges.get(todo.pop(), ())):
+            if target not in seen and target not in skip:
+                seen.add(target)
+                todo.append(target)
+    return tuple(sorted(seen))
+
+
+def source_files(facts: Facts, units: tuple[str, ...]) -> tuple[str, ...]:
+    """The monolith files a service's copy step takes: its units' files (members and the shared
+    kernel) and the `__init__.py` of every Python package above them, sorted."""
+    by_id = {u.id: u for u in facts.units}
+    files: set[str] = set()
+    for unit_id in units:
+        unit = by_id.get(unit_id)
+        if unit is None or not unit.path:
+            continue
+        files.add(unit.path)
+        if unit.language == "python":
+            parts = unit_id.split(".")
+            for end in range(1, len(parts)):
+                package = by_id.get(".".join(parts[:end]))
+                if package is not None and package.is_package and package.path:
+                    files.add(package.path)
+    return tuple(sorted(files))
 
 
 def _language_counts(units: list[Unit]) -> Counter[str]:

@@ -14,7 +14,6 @@ from reports.scaffold.model import (
     GUNICORN,
     PIPENV,
     POETRY,
-    PYTHON_IMAGE,
     SERVICE_PORT,
     UVICORN,
     Runtime,
@@ -101,8 +100,10 @@ def render_python_dockerfile(spec: ServiceSpec) -> str:
 # Targets: `development` (dev tools, reload, source bind-mounted) and `production` (the final
 # stage, what `docker build` gives by default). Secrets never go in ENV/ARG: they arrive at run
 # time as files under /run/secrets (see the compose files). Logs go to stdout/stderr only.
+# Build after `./copy-sources.sh` (it copies the moved code here); Python {spec.runtime.python}
+# ({spec.runtime.python_source}).
 
-FROM {PYTHON_IMAGE} AS base
+FROM {spec.runtime.image} AS base
 ENV PYTHONUNBUFFERED=1 \\
     PYTHONDONTWRITEBYTECODE=1 \\
     PIP_DISABLE_PIP_VERSION_CHECK=1 \\
@@ -201,17 +202,51 @@ def render_readme(spec: ServiceSpec) -> str:
 
 def _getting_started(spec: ServiceSpec) -> list[str]:
     if spec.runtime.language == "java":
-        return java_readme_steps(spec, member_dirs(spec))
-    entry = "main:app (ASGI)" if spec.runtime.asgi else "wsgi:app (WSGI)"
-    return [
-        "1. Copy the modules above from the monolith into this directory"
-        + (f" (they live under {', '.join(member_dirs(spec))})." if member_dirs(spec) else "."),
-        f"2. Add an entry point `{entry}` that serves the moved routes on port {spec.runtime.port}"
-        " and answers `GET /health` with 200.",
-        "3. Read the database URL from the file named by `DATABASE_URL_FILE`"
-        " (a compose secret), never from a baked-in value.",
-        f"4. Dependencies: detected from the monolith's {spec.runtime.source}"
-        f" ({spec.runtime.manager}); trim them to what this service imports.",
+        return java_readme_steps(spec, member_dirs(spec)) + _borrowed(spec) + _notes(spec)
+    entry = "main.py (ASGI)" if spec.runtime.asgi else "wsgi.py (WSGI)"
+    database = (
+        f" and puts it in `{spec.database_env}`, the variable the moved code reads"
+        f" ({spec.database_source})"
+        if spec.database_env
+        else ""
+    )
+    steps = [
+        "1. `./copy-sources.sh [MONOLITH_DIR]` copies the modules above (and the shared kernel"
+        " they import) from the monolith checkout into this directory; CI runs it too."
+        + (f" They live under {', '.join(member_dirs(spec))}." if member_dirs(spec) else ""),
+        f"2. The generated entry point {entry} serves the moved routes on port"
+        f" {spec.runtime.port} and answers `GET /health` with 200.",
+        "3. It reads the database URL from the file named by `DATABASE_URL_FILE` (a compose"
+        f" secret){database}; the role is `{spec.role}` (see the wave's grant scripts).",
+        f"4. Dependencies: from the monolith's {spec.runtime.source} ({spec.runtime.manager});"
+        f" base image Python {spec.runtime.python} ({spec.runtime.python_source}). Trim them to"
+        " what this service imports.",
         f"5. `docker build --target development -t {spec.slug}:dev .` for local work;"
         f" `docker build -t {spec.slug}:$(git rev-parse --short HEAD) .` for release.",
+    ]
+    return steps + _borrowed(spec) + _notes(spec)
+
+
+def _borrowed(spec: ServiceSpec) -> list[str]:
+    """The monolith modules its code still imports: copied too, until an anti-corruption layer
+    (an API call to their owner) replaces each."""
+    if not spec.borrowed:
+        return []
+    lines = [
+        "",
+        "## Temporary copies",
+        "",
+        "Its code still imports these modules of the monolith (calls back, vendored code);"
+        " `copy-sources.sh` copies them so the service imports. Replace each with a call to"
+        " its owner (an anti-corruption layer), then delete the copy:",
+        "",
+    ]
+    return lines + [f"- `{unit}`" for unit in spec.borrowed]
+
+
+def _notes(spec: ServiceSpec) -> list[str]:
+    if not spec.runtime.notes:
+        return []
+    return ["", "## What the scaffold checked and changed", ""] + [
+        f"- {note}" for note in spec.runtime.notes
     ]
