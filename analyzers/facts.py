@@ -27,7 +27,10 @@ import orjson
 #   2: an evidence path equal to its unit's own file (a dependency's source, a table access's
 #      unit) is written empty and restored on reading (`in_file_form`, `read_facts`): 3 MB less
 #      on saleor. Version 1 files still read.
-#   3: dead_code (tables migrations drop, code marked deprecated). Versions 1 and 2 still read.
+#   3: dead_code (tables migrations drop, code marked deprecated), container_findings (the
+#      repo's own Dockerfiles, compose files and CI workflows checked), build (runtime and build
+#      facts: Python/Java version, build system, env vars read, port, health routes). Versions 1
+#      and 2 still read.
 FORMAT_VERSION = 3
 READABLE_FORMAT_VERSIONS = (1, 2, 3)
 
