@@ -8,7 +8,7 @@ import networkx as nx
 
 from analyzers.facts import Evidence, Facts
 from planner.config import Config
-from planner.decompose import assign_tables, decompose
+from planner.decompose import assign_tables, decompose, partition_quality
 from planner.graph import build_graph
 from planner.plan import (
     CrossJoin,
@@ -139,11 +139,7 @@ def _metrics(
     affinity: nx.Graph, services: dict[ServiceName, tuple[str, ...]], kernel: tuple[str, ...]
 ) -> dict[str, float]:
     parts = [set(m) for m in services.values()] + ([set(kernel)] if kernel else [])
-    covered = set().union(*parts) if parts else set()
-    sub = affinity.subgraph(covered)
-    modularity = (
-        nx.community.modularity(sub, parts, weight="weight") if sub.number_of_edges() else 0.0
-    )
+    modularity = partition_quality(affinity, parts) if parts else 0.0
     return {
         "services": float(len(services)),
         "shared_kernel_units": float(len(kernel)),
