@@ -264,7 +264,7 @@ def nearest_words(ids: list[UnitId], docs: dict[UnitId, list[str]]) -> Neighbour
                 found = msgspec.msgpack.decode(blob, type=list[tuple[int, int, float]])
                 if all(0 <= i < len(ids) and 0 <= j < len(ids) for i, j, _ in found):
                     return found
-            except msgspec.ValidationError:
+            except msgspec.DecodeError:  # malformed or of another shape
                 pass
         found = _nearest_words(ids, docs)
         cache.put_many([(digest, msgspec.msgpack.encode(found))])
