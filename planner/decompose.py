@@ -197,14 +197,12 @@ def partition_quality(graph: nx.Graph, communities: list[set[UnitId]]) -> float:
 
 
 def induced(graph: nx.Graph, units: tuple[UnitId, ...]) -> nx.Graph:
-    """`graph.subgraph(units).copy()` without the filtered views' cost, in the same node and
-    neighbour order (seeded Louvain's result depends on both)."""
+    """`graph.subgraph(units).copy()` without the filtered views' cost, nodes and neighbours in
+    `graph`'s order (seeded Louvain's result depends on both). networkx's view takes them from
+    a set when `units` are under half of them (an order that changes with `PYTHONHASHSEED`)."""
     keep = set(graph.nbunch_iter(units))
 
     def shown(atlas: Mapping[UnitId, object]) -> list[UnitId]:
-        # the order networkx's filtered views iterate in (`FilterAtlas.__iter__`)
-        if 2 * len(keep) < len(atlas):
-            return [n for n in keep if n in atlas]
         return [n for n in atlas if n in keep]
 
     adjacency = graph.adj
