@@ -37,16 +37,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-PLANNER = [sys.executable, "-m", "planner"]
+ROOT = Path(__file__).resolve().parents[1]
+PLANNER = [sys.executable, "-P", "-m", "planner"]
+"""`-P`: the planner comes from `PYTHONPATH` or the installed package, never from the cwd."""
 
 
 @dataclass(frozen=True)
 class Measure:
-    """One timed process: wall seconds, peak RSS in MiB, and its stderr."""
+    """One timed process: wall seconds, peak RSS in MiB, its stderr and CPU seconds (user +
+    system, its waited-for workers included): on a shared machine, CPU time is the steadier."""
 
     seconds: float
     peak_mib: float
     stderr: str
+    cpu: float = 0.0
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> Measure:
@@ -61,7 +65,8 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> Measure:
         stderr = errors.read().decode("utf-8", errors="replace")
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {stderr[-800:]}")
-    return Measure(seconds, usage.ru_maxrss / 1024, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measure(seconds, usage.ru_maxrss / 1024, stderr, cpu)
 
 
 def best(measures: list[Measure]) -> Measure:
@@ -166,11 +171,16 @@ def table(rows: dict[str, RunMeasures]) -> str:
     def line(label: str, value: Callable[[RunMeasures], str]) -> None:
         lines.append(f"| {label} | " + " | ".join(value(rows[n]) for n in names) + " |")
 
-    line("`planner run` cold", lambda m: f"{m.cold.seconds:.2f} s, {m.cold.peak_mib:.0f} MiB")
-    line("`planner run` warm", lambda m: f"{m.warm.seconds:.2f} s, {m.warm.peak_mib:.0f} MiB")
+    def cost(x: Measure) -> str:
+        return f"{x.seconds:.2f} s ({x.cpu:.2f} s CPU), {x.peak_mib:.0f} MiB"
+
+    line("`planner run` cold", lambda m: cost(m.cold))
+    line("`planner run` warm", lambda m: cost(m.warm))
+    line("`planner plan` (what-if)", lambda m: cost(m.plan))
+    line("`planner report` (what-if)", lambda m: cost(m.report))
     line(
         "what-if loop (plan + report)",
-        lambda m: f"{m.what_if:.2f} s ({m.plan.seconds:.2f} + {m.report.seconds:.2f})",
+        lambda m: f"{m.what_if:.2f} s ({m.plan.cpu + m.report.cpu:.2f} s CPU)",
     )
     line("what-if peak memory", lambda m: f"{max(m.plan.peak_mib, m.report.peak_mib):.0f} MiB")
     line("facts.json", lambda m: f"{m.facts_mb:.1f} MB")
@@ -187,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tree = args.path.resolve()
     scales = [int(s) for s in args.scales.split(",") if s]
-    versions = {"this": dict(os.environ)}
+    versions = {"this": {**os.environ, "PYTHONPATH": str(ROOT)}}
     if args.baseline is not None:
         base = str(args.baseline.resolve())
         versions = {"baseline": {**os.environ, "PYTHONPATH": base}, **versions}
