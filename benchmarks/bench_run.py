@@ -1,6 +1,7 @@
 """Times what users wait for: `planner run` cold and warm, the what-if loop, and the scaling.
 
 Usage: python benchmarks/bench_run.py PATH [--runs N] [--scales 1,2,4] [--no-grimp]
+                                             [--baseline SRC]
 
 On the tree at PATH (an export without `.git`, so history is left out), each in a fresh
 process, best of `--runs` (the machine may be shared: say so with the numbers):
@@ -14,7 +15,12 @@ process, best of `--runs` (the machine may be shared: say so with the numbers):
   files differ by a comment), with the time per copy: it must stay flat (linear growth).
 
 Peak memory is the largest resident set of the planner process or of any of its workers
-(`wait4`'s `ru_maxrss`).
+(`wait4`'s `ru_maxrss`). Each cold run gets an empty user cache folder (`XDG_CACHE_HOME`); the
+warm run and the what-if loop share it.
+
+`--baseline SRC`: a source tree of another planner version (e.g. `git archive main`), run by the
+same Python with `PYTHONPATH=SRC`; its run, what-if loop, facts size and peak memory are measured
+in the same run, interleaved with ours, and printed beside them (before/after).
 """
 
 from __future__ import annotations
@@ -27,19 +33,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-PLANNER = [sys.executable, "-m", "planner"]
+ROOT = Path(__file__).resolve().parents[1]
+PLANNER = [sys.executable, "-P", "-m", "planner"]
+"""`-P`: the planner comes from `PYTHONPATH` or the installed package, never from the cwd."""
 
 
 @dataclass(frozen=True)
 class Measure:
-    """One timed process: wall seconds, peak RSS in MiB, and its stderr."""
+    """One timed process: wall seconds, peak RSS in MiB, its stderr and CPU seconds (user +
+    system, its waited-for workers included): on a shared machine, CPU time is the steadier."""
 
     seconds: float
     peak_mib: float
     stderr: str
+    cpu: float = 0.0
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> Measure:
@@ -54,7 +65,8 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> Measure:
         stderr = errors.read().decode("utf-8", errors="replace")
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {stderr[-800:]}")
-    return Measure(seconds, usage.ru_maxrss / 1024, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measure(seconds, usage.ru_maxrss / 1024, stderr, cpu)
 
 
 def best(measures: list[Measure]) -> Measure:
@@ -105,15 +117,90 @@ def copies(tree: Path, target: Path, n: int) -> Path:
     return target
 
 
+@dataclass(frozen=True)
+class RunMeasures:
+    """One planner version's run cold and warm, what-if loop (plan + report) and facts.json."""
+
+    cold: Measure
+    warm: Measure
+    plan: Measure
+    report: Measure
+    facts_mb: float
+
+    @property
+    def what_if(self) -> float:
+        return self.plan.seconds + self.report.seconds
+
+
+def measure_runs(tree: Path, work: Path, env: dict[str, str]) -> RunMeasures:
+    """`planner run` cold (empty output and user cache) then warm, then the what-if loop."""
+    work.mkdir(parents=True)
+    env = {**env, "XDG_CACHE_HOME": str(work / "cache")}
+    out = work / "out"
+    run = [*PLANNER, "run", str(tree), "--out", str(out), "--no-git", "--timings"]
+    cold = timed(run, env)
+    warm = timed(run, env)
+    facts = out / "facts.json"
+    what_if = work / "what-if"
+    plan = timed([*PLANNER, "plan", str(facts), "--out", str(what_if), "--timings"], env)
+    report = timed(
+        [*PLANNER, "report", str(what_if / "plan.json"), "--facts", str(facts),
+         "--out", str(what_if), "--timings"],
+        env,
+    )  # fmt: skip
+    return RunMeasures(cold, warm, plan, report, facts.stat().st_size / 1e6)
+
+
+def best_runs(measures: list[RunMeasures]) -> RunMeasures:
+    """Each quantity's best over the runs (the machine may be shared)."""
+    loop = min(measures, key=lambda m: m.what_if)
+    return RunMeasures(
+        best([m.cold for m in measures]),
+        best([m.warm for m in measures]),
+        loop.plan,
+        loop.report,
+        measures[0].facts_mb,
+    )
+
+
+def table(rows: dict[str, RunMeasures]) -> str:
+    """The before/after table, one column per planner version."""
+    names = list(rows)
+    lines = ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+
+    def line(label: str, value: Callable[[RunMeasures], str]) -> None:
+        lines.append(f"| {label} | " + " | ".join(value(rows[n]) for n in names) + " |")
+
+    def cost(x: Measure) -> str:
+        return f"{x.seconds:.2f} s ({x.cpu:.2f} s CPU), {x.peak_mib:.0f} MiB"
+
+    line("`planner run` cold", lambda m: cost(m.cold))
+    line("`planner run` warm", lambda m: cost(m.warm))
+    line("`planner plan` (what-if)", lambda m: cost(m.plan))
+    line("`planner report` (what-if)", lambda m: cost(m.report))
+    line(
+        "what-if loop (plan + report)",
+        lambda m: f"{m.what_if:.2f} s ({m.plan.cpu + m.report.cpu:.2f} s CPU)",
+    )
+    line("what-if peak memory", lambda m: f"{max(m.plan.peak_mib, m.report.peak_mib):.0f} MiB")
+    line("facts.json", lambda m: f"{m.facts_mb:.1f} MB")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scales", default="1,2,4", help="copies of the tree to analyze cold")
     parser.add_argument("--no-grimp", action="store_true")
+    parser.add_argument("--baseline", type=Path, help="source tree of the planner to compare")
     args = parser.parse_args(argv)
     tree = args.path.resolve()
     scales = [int(s) for s in args.scales.split(",") if s]
+    versions = {"this": {**os.environ, "PYTHONPATH": str(ROOT)}}
+    if args.baseline is not None:
+        base = str(args.baseline.resolve())
+        versions = {"baseline": {**os.environ, "PYTHONPATH": base}, **versions}
 
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
         work = Path(tmp)
@@ -123,37 +210,27 @@ def main(argv: list[str] | None = None) -> int:
             seconds, packages = grimp_seconds(tree, args.runs)
             print(f"grimp cold        {seconds:6.2f} s  (import graph of {', '.join(packages)})")
 
-        colds, warms = [], []
-        for i in range(args.runs):
-            out = work / f"cold{i}"
-            run = [*PLANNER, "run", str(tree), "--out", str(out), "--no-git", "--timings"]
-            colds.append(timed(run))
-            warms.append(timed(run))
-        cold, warm = best(colds), best(warms)
-        print(f"run cold          {cold.seconds:6.2f} s  peak {cold.peak_mib:.0f} MiB")
-        print(timings_of(cold.stderr))
-        print(f"run warm          {warm.seconds:6.2f} s  peak {warm.peak_mib:.0f} MiB")
-        print(timings_of(warm.stderr))
-        facts = work / "cold0" / "facts.json"
-        print(f"facts.json        {facts.stat().st_size / 1e6:6.1f} MB")
-
-        loops = []
-        for i in range(args.runs):
-            what_if = work / f"what-if{i}"
-            plan = timed([*PLANNER, "plan", str(facts), "--out", str(what_if), "--timings"])
-            report = timed(
-                [*PLANNER, "report", str(what_if / "plan.json"), "--facts", str(facts),
-                 "--out", str(what_if), "--timings"]
-            )  # fmt: skip
-            loops.append((plan.seconds + report.seconds, plan, report))
-        total, plan, report = min(loops, key=lambda x: x[0])
-        peak = max(plan.peak_mib, report.peak_mib)
+        measured: dict[str, list[RunMeasures]] = {name: [] for name in versions}
+        for i in range(args.runs):  # interleaved, so both versions see the same machine
+            for name, env in versions.items():
+                measured[name].append(measure_runs(tree, work / f"{name}{i}", env))
+        rows = {name: best_runs(m) for name, m in measured.items()}
+        this = rows["this"]
+        print(f"run cold          {this.cold.seconds:6.2f} s  peak {this.cold.peak_mib:.0f} MiB")
+        print(timings_of(this.cold.stderr))
+        print(f"run warm          {this.warm.seconds:6.2f} s  peak {this.warm.peak_mib:.0f} MiB")
+        print(timings_of(this.warm.stderr))
+        print(f"facts.json        {this.facts_mb:6.1f} MB")
+        peak = max(this.plan.peak_mib, this.report.peak_mib)
         print(
-            f"what-if loop      {total:6.2f} s  (plan {plan.seconds:.2f} s, "
-            f"report {report.seconds:.2f} s; peak {peak:.0f} MiB)"
+            f"what-if loop      {this.what_if:6.2f} s  (plan {this.plan.seconds:.2f} s, "
+            f"report {this.report.seconds:.2f} s; peak {peak:.0f} MiB)"
         )
+        print(timings_of(this.plan.stderr))
+        if len(rows) > 1:
+            print(table(rows))
 
-        rows = []
+        scaling = []
         for n in scales:
             scaled = copies(tree, work / f"scaled{n}", n)
             measures = [
@@ -162,22 +239,26 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 for i in range(args.runs)
             ]
-            rows.append((n, best(measures)))
+            scaling.append((n, best(measures)))
             shutil.rmtree(scaled)
-        base = rows[0][1].seconds / rows[0][0] if rows else 0.0
-        for n, measure in rows:
+        base_time = scaling[0][1].seconds / scaling[0][0] if scaling else 0.0
+        for n, measure in scaling:
             per_copy = measure.seconds / n
             print(
                 f"analyze cold {n}x   {measure.seconds:6.2f} s  {per_copy:.2f} s per copy "
-                f"({per_copy / base:.2f} of 1x)  peak {measure.peak_mib:.0f} MiB"
+                f"({per_copy / base_time:.2f} of 1x)  peak {measure.peak_mib:.0f} MiB"
             )
         summary = {
-            "run_cold_s": round(cold.seconds, 2),
-            "run_warm_s": round(warm.seconds, 2),
-            "what_if_s": round(total, 2),
-            "facts_mb": round(facts.stat().st_size / 1e6, 1),
-            "scaling": {str(n): round(m.seconds, 2) for n, m in rows},
+            name: {
+                "run_cold_s": round(m.cold.seconds, 2),
+                "run_warm_s": round(m.warm.seconds, 2),
+                "what_if_s": round(m.what_if, 2),
+                "facts_mb": round(m.facts_mb, 1),
+                "peak_mib": round(max(m.cold.peak_mib, m.warm.peak_mib), 0),
+            }
+            for name, m in rows.items()
         }
+        summary["this"]["scaling"] = {str(n): round(m.seconds, 2) for n, m in scaling}
         print(json.dumps(summary, sort_keys=True))
     return 0
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from random import Random
 
 import networkx as nx
+import numpy as np
+
+# the two steps of networkx's Louvain, driven by `louvain_levels` (networkx >= 3.2 has both)
+from networkx.algorithms.community.louvain import _gen_graph, _one_level
 
 from analyzers.facts import Facts, TableName, Unit, UnitId
 from planner.config import Config
@@ -91,9 +97,11 @@ CDC_READERS = 3
 """From this many other reading services on, a table's changes are published (CDC), not queried."""
 
 
-RESOLUTIONS = (1.0, 1.5, 2.5)
+RESOLUTIONS = (1.0, 2.5)
 """Louvain resolutions swept for the number of services, times `planner.resolution`: each run
-costs about as much as the rest of the planning, its hierarchy levels come free."""
+costs about as much as the rest of the planning, its hierarchy levels come free. 1.5 was swept
+too until perf16: without it saleor and both samples plan the same, the ASE'24 apps score the
+same (PartsUnlimited 58.33 -> 60.42 MoJoFM), a third less Louvain."""
 
 
 def cluster(
@@ -108,31 +116,31 @@ def cluster(
     partition merged down by one service is scored too. All candidates are returned, best
     first, so the runner-up can be shown.
     """
-    sub = graph.affinity.subgraph(units).copy()
+    sub = induced(graph.affinity, units)
     if sub.number_of_nodes() == 0:
         return [], ()
+    weighted = _weighted_copy(sub)
+    table = EdgeTable.of(weighted)  # the same edges in the same order as `sub`'s
     smallest = 3 if len(units) >= 30 else 1
     low = min(config.min_services, len(units))
     best: dict[int, tuple[float, list[set[UnitId]]]] = {}
     levels = (
-        [set(c) for c in level]
+        level
         for step in RESOLUTIONS
-        for level in nx.community.louvain_partitions(
-            sub, weight="weight", resolution=step * config.resolution, seed=config.seed
-        )
+        for level in louvain_levels(weighted, table, step * config.resolution, config.seed)
     )
     for communities in levels:
-        communities = _fold_small(sub, communities, smallest)
-        communities = _merge_to(sub, communities, config.max_services)
+        communities = _fold_small(table, communities, smallest)
+        communities = _merge_to(table, communities, config.max_services)
         k = len(communities)
-        score = partition_quality(sub, communities)
+        score = table.modularity(communities)
         if k not in best or score > best[k][0] + 1e-12:
             best[k] = (score, communities)
     if len(best) == 1:  # every level agrees: the next coarser partition is the runner-up
         ((k, (_, communities)),) = best.items()
         if k > 1:
-            coarser = _merge_to(sub, communities, k - 1)
-            best[k - 1] = (partition_quality(sub, coarser), coarser)
+            coarser = _merge_to(table, communities, k - 1)
+            best[k - 1] = (table.modularity(coarser), coarser)
     ranked = sorted(
         best.items(), key=lambda kv: (not low <= kv[0] <= config.max_services, -kv[1][0], kv[0])
     )
@@ -144,27 +152,129 @@ def cluster(
     return sorted(communities, key=lambda c: (-len(c), min(c))), candidates
 
 
+def _weighted_copy(graph: nx.Graph) -> nx.Graph:
+    """The graph Louvain works on: the same nodes and edges, with only their weights."""
+    weighted = nx.Graph()
+    weighted.add_nodes_from(graph)
+    weighted.add_weighted_edges_from(graph.edges(data="weight", default=1))
+    return weighted
+
+
+def louvain_levels(
+    weighted: nx.Graph, table: EdgeTable, resolution: float, seed: int, threshold: float = 1e-7
+) -> Iterator[list[set[UnitId]]]:
+    """networkx's `louvain_partitions` step for step (same seeded levels), on a graph from
+    `_weighted_copy` (`table` holds its edges), with the modularity between levels computed on
+    arrays: networkx's own modularity cost as much as the Louvain moves."""
+    partition: list[set[UnitId]] = [{u} for u in weighted]
+    if nx.is_empty(weighted):
+        yield partition
+        return
+    random = Random(seed)  # what networkx's `py_random_state` makes of an int seed
+    graph, edges = weighted, table
+    mod = edges.modularity(partition, resolution)
+    m = graph.size(weight="weight")
+    partition, inner, improvement = _one_level(graph, m, partition, resolution, False, random)
+    improvement = True
+    while improvement:
+        yield [set(c) for c in partition]
+        new_mod = edges.modularity(inner, resolution)
+        if new_mod - mod <= threshold:
+            return
+        mod = new_mod
+        graph = _gen_graph(graph, inner)
+        edges = EdgeTable.of(graph)
+        partition, inner, improvement = _one_level(graph, m, partition, resolution, False, random)
+
+
 def partition_quality(graph: nx.Graph, communities: list[set[UnitId]]) -> float:
-    """Weighted modularity (resolution 1) of a partition; 0 for a graph without edges."""
-    if not graph.number_of_edges():
-        return 0.0
-    return nx.community.modularity(graph, communities, weight="weight")
+    """Weighted modularity (resolution 1) of a partition of the subgraph its communities cover;
+    0 without edges."""
+    return EdgeTable.of(graph, set().union(*communities)).modularity(communities)
+
+
+def induced(graph: nx.Graph, units: tuple[UnitId, ...]) -> nx.Graph:
+    """`graph.subgraph(units).copy()` without the filtered views' cost, nodes and neighbours in
+    `graph`'s order (seeded Louvain's result depends on both). networkx's view takes them from
+    a set when `units` are under half of them (an order that changes with `PYTHONHASHSEED`)."""
+    keep = set(graph.nbunch_iter(units))
+
+    def shown(atlas: Mapping[UnitId, object]) -> list[UnitId]:
+        return [n for n in atlas if n in keep]
+
+    adjacency = graph.adj
+    sub = nx.Graph()
+    sub.graph.update(graph.graph)
+    nodes = shown(graph.nodes)
+    sub.add_nodes_from((n, graph.nodes[n]) for n in nodes)
+    sub.add_edges_from((u, v, adjacency[u][v]) for u in nodes for v in shown(adjacency[u]))
+    return sub
+
+
+@dataclass(frozen=True)
+class EdgeTable:
+    """A weighted undirected graph as arrays, for scoring many partitions of the same nodes."""
+
+    index: dict[UnitId, int]
+    first: np.ndarray
+    second: np.ndarray
+    weight: np.ndarray
+    strength: np.ndarray
+
+    @classmethod
+    def of(cls, graph: nx.Graph, within: set[UnitId] | None = None) -> EdgeTable:
+        """The edges of `graph` (`within` those nodes) in its own edge order (sums follow it)."""
+        nodes = graph if within is None else (u for u in graph if u in within)
+        index = {u: i for i, u in enumerate(nodes)}
+        edges = [
+            (index[a], index[b], w)
+            for a, b, w in graph.edges(data="weight", default=1.0)
+            if within is None or (a in index and b in index)
+        ]
+        first = np.fromiter((e[0] for e in edges), dtype=np.int64, count=len(edges))
+        second = np.fromiter((e[1] for e in edges), dtype=np.int64, count=len(edges))
+        weight = np.fromiter((e[2] for e in edges), dtype=np.float64, count=len(edges))
+        strength = np.bincount(first, weight, len(index)) + np.bincount(second, weight, len(index))
+        return cls(index, first, second, weight, strength)
+
+    def labels(self, communities: list[set[UnitId]]) -> np.ndarray:
+        """Each node's community number; every node must be in exactly one community."""
+        label = np.full(len(self.index), -1, dtype=np.int64)
+        for i, community in enumerate(communities):
+            label[[self.index[u] for u in community]] = i
+        if len(label) and label.min() < 0:
+            raise ValueError("communities do not cover the graph")
+        return label
+
+    def modularity(self, communities: list[set[UnitId]], resolution: float = 1.0) -> float:
+        """Weighted modularity (networkx's definition); 0 without edges."""
+        total = float(self.weight.sum())
+        if not len(self.weight) or total == 0:
+            return 0.0
+        label = self.labels(communities)
+        inside = float(self.weight[label[self.first] == label[self.second]].sum())
+        degrees = np.bincount(label, self.strength, len(communities))
+        return inside / total - resolution * float(((degrees / (2 * total)) ** 2).sum())
+
+    def links(self, communities: list[set[UnitId]]) -> list[dict[int, float]]:
+        """Coupling between communities (sum of edge weights, in edge order)."""
+        label = self.labels(communities)
+        i, j = label[self.first], label[self.second]
+        cross = i != j
+        low, high = np.minimum(i, j)[cross], np.maximum(i, j)[cross]
+        key = low * len(communities) + high
+        pairs, where = np.unique(key, return_inverse=True)
+        sums = np.bincount(where, self.weight[cross], len(pairs))
+        links: list[dict[int, float]] = [defaultdict(float) for _ in communities]
+        for pair, total in zip(pairs.tolist(), sums.tolist(), strict=True):
+            a, b = divmod(pair, len(communities))
+            links[a][b] = total
+            links[b][a] = total
+        return links
 
 
 def _links(graph: nx.Graph, a: set[UnitId], b: set[UnitId]) -> float:
     return sum(d["weight"] for x in a for y, d in graph[x].items() if y in b)
-
-
-def _community_links(graph: nx.Graph, communities: list[set[UnitId]]) -> list[dict[int, float]]:
-    """Coupling between communities (sum of edge weights), one pass over the edges."""
-    index = {u: i for i, c in enumerate(communities) for u in c}
-    links: list[dict[int, float]] = [defaultdict(float) for _ in communities]
-    for a, b, data in graph.edges(data=True):
-        i, j = index[a], index[b]
-        if i != j:
-            links[i][j] += data["weight"]
-            links[j][i] += data["weight"]
-    return links
 
 
 def _absorb(
@@ -182,11 +292,11 @@ def _absorb(
 
 
 def _fold_small(
-    graph: nx.Graph, communities: list[set[UnitId]], smallest: int
+    table: EdgeTable, communities: list[set[UnitId]], smallest: int
 ) -> list[set[UnitId]]:
     """Fold communities under `smallest` units into the community they are most coupled with."""
     communities = [set(c) for c in communities]
-    links = _community_links(graph, communities)
+    links = table.links(communities)
     ids = range(len(communities))
     big = sorted(
         (i for i in ids if len(communities[i]) >= smallest), key=lambda i: min(communities[i])
@@ -204,10 +314,10 @@ def _fold_small(
     return [communities[i] for i in big]
 
 
-def _merge_to(graph: nx.Graph, communities: list[set[UnitId]], most: int) -> list[set[UnitId]]:
+def _merge_to(table: EdgeTable, communities: list[set[UnitId]], most: int) -> list[set[UnitId]]:
     """Merge the smallest community into the one it is most coupled with until `most` remain."""
     communities = [set(c) for c in communities]
-    links = _community_links(graph, communities)
+    links = table.links(communities)
     alive = set(range(len(communities)))
     while len(alive) > most:
         ordered = sorted(alive, key=lambda i: (len(communities[i]), min(communities[i])))

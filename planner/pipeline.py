@@ -509,14 +509,10 @@ def _service_edges(deps: nx.DiGraph, service_of: dict[str, ServiceName]) -> tupl
 def _metrics(
     affinity: nx.Graph, services: dict[ServiceName, tuple[str, ...]], kernel: tuple[str, ...]
 ) -> dict[str, float]:
-    import networkx as nx
+    from planner.decompose import partition_quality
 
     parts = [set(m) for m in services.values()] + ([set(kernel)] if kernel else [])
-    covered = set().union(*parts) if parts else set()
-    sub = affinity.subgraph(covered)
-    modularity = (
-        nx.community.modularity(sub, parts, weight="weight") if sub.number_of_edges() else 0.0
-    )
+    modularity = partition_quality(affinity, parts) if parts else 0.0
     return {
         "services": float(len(services)),
         "shared_kernel_units": float(len(kernel)),

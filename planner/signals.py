@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import defaultdict
 from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
 
+import msgspec
 import networkx as nx
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+import platformdirs
 
+from analyzers.cache import APP_NAME, ResultCache
 from analyzers.facts import Facts, TableName, Unit, UnitId
 from planner.naming import (
     LAYER_WORDS,
@@ -228,8 +233,61 @@ def _similar_pairs(
     ids = sorted(u for u, words in docs.items() if words)
     if len(ids) < 2:
         return
+    for i, j, similarity in nearest_words(ids, docs):
+        a, b = ids[i], ids[j]
+        if comparable(a, b):
+            add(a, b, weight * similarity / 2)
+
+
+Neighbours = list[tuple[int, int, float]]
+"""(row, column, cosine) of each unit's nearest units, in the order they are found."""
+
+
+def nearest_words(ids: list[UnitId], docs: dict[UnitId, list[str]]) -> Neighbours:
+    """`_nearest_words`, kept in the user cache keyed by the word lists' digest: the what-if
+    loop (only `planner.toml` changed) neither imports scikit-learn nor redoes the TF-IDF."""
+    digest = hashlib.sha256(
+        msgspec.msgpack.encode(
+            [
+                NEAREST_SALT,
+                VOCABULARY_NEIGHBOURS,
+                VOCABULARY_MIN_SIMILARITY,
+                version("scikit-learn"),
+                [(u, docs[u]) for u in ids],
+            ]
+        )
+    ).hexdigest()
+    with ResultCache(signals_cache_path(), "nearest_words") as cache:
+        blob = cache.get_many([digest]).get(digest)
+        if blob is not None:
+            try:
+                found = msgspec.msgpack.decode(blob, type=list[tuple[int, int, float]])
+                if all(0 <= i < len(ids) and 0 <= j < len(ids) for i, j, _ in found):
+                    return found
+            except msgspec.DecodeError:  # malformed or of another shape
+                pass
+        found = _nearest_words(ids, docs)
+        cache.put_many([(digest, msgspec.msgpack.encode(found))])
+        cache.prune([digest])
+    return found
+
+
+NEAREST_SALT = "nearest-words-1"
+"""Part of the cache key of `nearest_words`: change it when `_nearest_words` changes."""
+
+
+def signals_cache_path() -> Path:
+    """The planner's own cache file in the user's cache folder (never in the analyzed tree)."""
+    return platformdirs.user_cache_path(APP_NAME, appauthor=False) / "signals.sqlite"
+
+
+def _nearest_words(ids: list[UnitId], docs: dict[UnitId, list[str]]) -> Neighbours:
+    """Each unit's `VOCABULARY_NEIGHBOURS` most similar units above the minimum similarity."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # 1.5 s to import: only here
+
     vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)
     matrix = vectorizer.fit_transform([docs[u] for u in ids])
+    found: Neighbours = []
     chunk = 512
     for start in range(0, len(ids), chunk):
         sims = (matrix[start : start + chunk] @ matrix.T).toarray()
@@ -240,9 +298,8 @@ def _similar_pairs(
             for j in best:
                 if similarities[j] < VOCABULARY_MIN_SIMILARITY:
                     break
-                a, b = ids[i], ids[int(j)]
-                if comparable(a, b):
-                    add(a, b, weight * float(similarities[j]) / 2)
+                found.append((i, int(j), float(similarities[j])))
+    return found
 
 
 def identifier_words(unit: Unit, depth: int) -> list[str]:
