@@ -136,8 +136,10 @@ def rehearse(
     lock = FileLock(Path(tempfile.gettempdir()) / f"planner-rehearsal-{srv.host}-{srv.port}.lock")
     with _interrupts(), lock, contextlib.ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="planner-rehearsal-")))
-        if logs is not None:
-            stack.callback(_keep_logs, work / "logs", logs)
+        if logs is not None:  # the processes write their logs there directly
+            shutil.rmtree(logs, ignore_errors=True)
+            logs.mkdir(parents=True)
+            (work / "logs").symlink_to(logs.resolve(), target_is_directory=True)
         return _run(plan, spec, source, schema, nginx, srv, work, stack, say)
 
 
@@ -253,12 +255,6 @@ def _run(
     return Report(spec.number, tuple(probes), tuple(checks))
 
 
-def _keep_logs(found: Path, logs: Path) -> None:
-    if found.is_dir():
-        shutil.rmtree(logs, ignore_errors=True)
-        shutil.copytree(found, logs)
-
-
 def _env_refs(unit: Unit) -> set[str]:
     """The .env variables a unit's environment and secrets name."""
     names = {v for _, v in unit.secrets}
@@ -280,7 +276,7 @@ def _start(
 ) -> processes.Running:
     logs = work / "logs"
     logs.mkdir(exist_ok=True)
-    log = logs / f"{unit.name}.log"
+    log = logs.resolve() / f"{unit.name}.log"
     home = work / "units" / unit.name
     if unit.name == MONOLITH:
         shutil.copytree(source, home, ignore=_IGNORED)  # the image's build context

@@ -112,12 +112,7 @@ def _logged(args: list[str], cwd: Path, log: Path, what: str, timeout: int = 900
         except subprocess.TimeoutExpired as exc:
             raise InputError(f"{what} in {cwd.name} took over {timeout} s (log: {log})") from exc
     if result.returncode != 0:
-        tail = [
-            line
-            for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-            if line.strip()
-        ][-1:]
-        raise InputError(f"{what} failed in {cwd.name}: {' '.join(tail)[:300]} (log: {log})")
+        raise InputError(f"{what} failed in {cwd.name}: {last_error(log)[:300]} (log: {log})")
 
 
 def run_script(args: list[str], cwd: Path, log: Path, what: str) -> None:
@@ -202,7 +197,10 @@ def last_error(log: Path) -> str:
     """The last exception line of a log (`ModuleNotFoundError: ...`), else its last line."""
     lines = [x.strip() for x in log.read_text(encoding="utf-8", errors="replace").splitlines()]
     errors = [x for x in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b.*:", x)]
-    return (errors or [x for x in lines if x] or ["no output"])[-1]
+    if errors:
+        return errors[-1]
+    maven = [x for x in lines if re.match(r"^\[(FATAL|ERROR)\] .*(resolv|Could not|failed)", x)]
+    return (maven[:1] or [x for x in lines if x] or ["no output"])[-1]
 
 
 def stop(running: Running) -> None:
