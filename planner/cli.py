@@ -645,6 +645,9 @@ def scaffold(
         ProfileName | None,
         typer.Option(help="Adoption profile by company size: picks the defaults and governance."),
     ] = None,
+    check_deps: Annotated[
+        bool, typer.Option(help="Check Python requirements on the base image with pip.")
+    ] = True,
 ) -> None:
     """Write container files per service and per wave (Dockerfile, compose, facade, CI).
 
@@ -652,6 +655,7 @@ def scaffold(
     registry logins, Kubernetes overlays, monitoring) and delivery.json for the report."""
     from reports.scaffold import write_scaffold
     from reports.scaffold.profiles import choose_delivery
+    from reports.scaffold.resolve import pip_resolver
 
     result = _load_plan(plan_file)
     facts = _load_facts(facts_file or plan_file.parent / "facts.json")
@@ -662,7 +666,8 @@ def scaffold(
             facts, profile and profile.value, ci and ci.value, registry and registry.value
         )
         _info(f"delivery: {delivery.profile.name} profile; ci {delivery.ci} ({delivery.ci_reason})")
-    written = write_scaffold(result, facts, out, delivery)
+    resolver = pip_resolver() if check_deps else None  # scaffold14: pip check of requirements
+    written = write_scaffold(result, facts, out, delivery, resolver)
     _info(f"wrote {len(written)} files for {len(result.services)} services in {out}")
 
 

@@ -19,6 +19,8 @@ import jsonschema
 import pytest
 import yaml
 
+from analyzers.build import analyze_build
+from analyzers.build.java import java_release
 from analyzers.containers import lint_containers, parse_dockerfile
 from analyzers.facts import Endpoint, Evidence, Facts, Unit, read_facts
 from analyzers.java import analyze_java
@@ -27,8 +29,31 @@ from planner.pipeline import make_plan
 from planner.plan import EndpointRef, Plan, Score, Service, Step, TablePlan, Wave, read_plan
 from reports.scaffold import plan_files, write_scaffold
 from reports.scaffold.facade import methods_of, path_regex
+from reports.scaffold.model import Runtime
+from reports.scaffold.runtime import lts_for, modules, python_runtime, service_runtime
+from reports.scaffold.runtime import module_dir as _module_dir
+from reports.scaffold.runtime import service_module as _service_module
 
-from reports.scaffold.runtime import detect_runtime, detect_service_runtime
+
+def detect_runtime(root: Path, framework: str) -> Runtime:
+    """The Python runtime the scaffold derives from the build facts of `root`."""
+    return python_runtime(analyze_build(root), framework)
+
+
+def detect_service_runtime(
+    root: Path, framework: str, language: str = "python", paths: tuple[str, ...] = ()
+) -> Runtime:
+    """A service's runtime from the build facts of `root`."""
+    return service_runtime(analyze_build(root), framework, language, paths)
+
+
+def module_dir(root: Path, path: str) -> str:
+    return _module_dir(modules(analyze_build(root)), path)
+
+
+def service_module(root: Path, paths: tuple[str, ...]) -> str:
+    return _service_module(modules(analyze_build(root)), paths)
+
 
 SCHEMA = Path(__file__).parent / "fixtures" / "containers" / "compose-spec" / "compose-spec.json"
 ON_CI = os.environ.get("CI") == "true"
@@ -110,7 +135,12 @@ def make_inputs(root: Path, database: str = "postgresql://app:***@db.internal/sh
         for m in s.members
     )
     facts = Facts(root=str(root), units=units, endpoints=FACTS_ENDPOINTS, databases=(database,))
-    return plan, facts
+    return plan, with_build(facts)
+
+
+def with_build(facts: Facts) -> Facts:
+    """`facts` with the build facts of its root, as the analysis gives them."""
+    return Facts(**{**facts.__dict__, "build": analyze_build(Path(facts.root), facts).build})
 
 
 @pytest.fixture
@@ -159,7 +189,7 @@ def test_writes_every_file_deterministically(tmp_path: Path, monolith: Path) -> 
 
 def test_generated_files_have_zero_lint_findings(scaffold: Path) -> None:
     assert lint_containers(scaffold) == ()
-    assert len(list(scaffold.rglob("Dockerfile"))) == 3
+    assert len(list(scaffold.rglob("Dockerfile"))) == 4  # three services and the monolith
 
 
 # --- Dockerfile ------------------------------------------------------------------------------
@@ -169,7 +199,7 @@ def test_dockerfile_follows_the_practices(scaffold: Path) -> None:
     text = (scaffold / "orders" / "Dockerfile").read_text()
     instructions = parse_dockerfile(text)
     froms = [i.args for i in instructions if i.keyword == "FROM"]
-    assert froms[0] == "python:3.12.7-slim-bookworm AS base"
+    assert froms[0] == "python:3.11.10-slim-bookworm AS base"  # no version declared: default
     assert [f.split()[-1] for f in froms] == ["base", "builder", "development", "production"]
     final = text[text.index("AS production") :]
     assert "USER 10001:10001" in final
@@ -698,7 +728,7 @@ def java_inputs(root: Path, module: str = "", others: tuple[str, ...] = ()) -> t
         endpoints=endpoints,
         databases=("postgresql://app:***@db/shop",),
     )
-    return plan, facts
+    return plan, with_build(facts)
 
 
 def _froms(text: str) -> list[str]:
@@ -838,7 +868,10 @@ def test_maven_single_module(tmp_path: Path) -> None:
     assert '"mvn", "-B", "spring-boot:run"' in text
     assert "http://127.0.0.1:8081/health" in text and "EXPOSE 8081" in text
     _dependency_layer_first(text)
-    assert (out / "orders" / "pom.xml").read_text() == MAVEN_SINGLE["pom.xml"]
+    pom = (out / "orders" / "pom.xml").read_text()
+    assert pom.startswith(MAVEN_SINGLE["pom.xml"].rpartition("</project>")[0])
+    assert "spring-boot-starter-actuator" in pom and "spring-boot-maven-plugin" in pom
+    assert "MANAGEMENT_ENDPOINTS_WEB_BASE_PATH=/" in text  # actuator health at /health
     assert not (out / "orders" / "requirements.txt").exists()
 
 
@@ -862,7 +895,9 @@ def test_maven_multi_module_uses_the_services_module(tmp_path: Path) -> None:
     parents = text.index("COPY --chown=10001:10001 parent-poms/ /workspace/")
     assert parents < text.index("COPY --chown=10001:10001 pom.xml ./")
     assert "-name '*.war'" in text and "/app/app.war" in text
-    assert (out / "orders" / "pom.xml").read_text() == MAVEN_MULTI["sm-shop/pom.xml"]
+    pom = (out / "orders" / "pom.xml").read_text()
+    assert pom.startswith(MAVEN_MULTI["sm-shop/pom.xml"].partition("</dependencies>")[0])
+    assert "spring-boot-starter-actuator" in pom
     assert (out / "orders" / "parent-poms" / "pom.xml").read_text() == MAVEN_MULTI["pom.xml"]
     readme = (out / "orders" / "README.md").read_text()
     assert "module `sm-shop`" in readme and "`sm-core`" in readme
@@ -939,21 +974,18 @@ def test_gradle_kotlin_dsl_subproject(tmp_path: Path) -> None:
         (GRADLE_WRAPPER, "gradlew", "gradle/wrapper/gradle-wrapper.jar", "8u432-b06-jdk-jammy"),
     ],
 )
-def test_wrapper_is_copied_and_used(
+def test_wrapper_is_noted_and_the_pinned_tool_image_used(
     tmp_path: Path, files: dict, script: str, support: str, builder: str
 ) -> None:
     root = _write(tmp_path / "mono", files)
     out = _scaffold_java(tmp_path, root)
     text = (out / "orders" / "Dockerfile").read_text()
-    assert _froms(text)[0] == f"eclipse-temurin:{builder} AS dependencies"
-    assert f"COPY --chown=10001:10001 --chmod=0755 {script} ./" in text
-    assert f"RUN ./{script} " in text and f'"./{script}"' in text
-    assert (out / "orders" / support).read_bytes() == WRAPPER_JAR
-    assert (out / "orders" / script).stat().st_mode & 0o111
-    properties = support.replace(".jar", ".properties")
-    assert (out / "orders" / properties).read_text() == files[properties]
-    if script == "mvnw":
-        assert "COPY --chown=10001:10001 .mvn/ .mvn/" in text
+    assert _froms(text)[0] in (
+        "maven:3.9.9-eclipse-temurin-21 AS dependencies",
+        "gradle:8.10.2-jdk8-jammy AS dependencies",
+    )
+    assert f"./{script}" not in text and not (out / "orders" / support).exists()
+    assert f"builds with `{script}`" in (out / "orders" / "README.md").read_text()
 
 
 @pytest.mark.parametrize(
@@ -1005,12 +1037,13 @@ def test_java_compose_ports_probes_and_secrets(tmp_path: Path) -> None:
     # `$$` survives compose interpolation as a literal Spring placeholder.
     assert orders["environment"]["SPRING_DATASOURCE_URL"] == "$${orders_database_url}"
     monolith = prod["monolith"]["healthcheck"]["test"]
-    assert monolith[1] == "curl" and monolith[-1].startswith("http://127.0.0.1:8080")
+    # The monolith's own server.port (application.properties), not a guess.
+    assert monolith[1] == "curl" and monolith[-1].startswith("http://127.0.0.1:8081")
     dev = yaml.safe_load((out / "wave-1" / "compose.dev.yml").read_text())["services"]
     assert dev["orders"]["ports"] == ["127.0.0.1:8001:8081"]
     example = (out / "wave-1" / ".env.dev.example").read_text()
     assert (
-        "ORDERS_DATABASE_URL=jdbc:postgresql://db:5432/legacy?user=orders_svc&password=change-me"
+        "ORDERS_DATABASE_URL=jdbc:postgresql://db:5432/legacy?user=svc_orders&password=change-me"
         in example
     )
 
@@ -1020,7 +1053,7 @@ def test_java_facade_passes_nginx_t(tmp_path: Path, wave: str) -> None:
     out = _scaffold_java(tmp_path, _write(tmp_path / "mono", MAVEN_SINGLE))
     conf = (out / wave / "nginx" / "facade.conf").read_text()
     assert 'set $upstream_orders "http://orders:8081";' in conf
-    assert 'set $upstream_monolith "http://monolith:8080";' in conf
+    assert 'set $upstream_monolith "http://monolith:8081";' in conf  # its server.port
     if wave == "wave-2":
         assert 'location ~ "^/export(/.*)?$"' in conf
     nginx = _nginx()
@@ -1041,11 +1074,11 @@ def test_mixed_repo_gives_each_service_its_own_runtime(tmp_path: Path, monolith:
         else u
         for u in facts.units
     )
-    facts = Facts(**{**facts.__dict__, "units": java_units})
+    facts = with_build(Facts(**{**facts.__dict__, "units": java_units}))
     out = tmp_path / "out"
     write_scaffold(plan, facts, out)
     assert _froms((out / "catalog" / "Dockerfile").read_text())[0].startswith("maven:3.9.9")
-    assert _froms((out / "orders" / "Dockerfile").read_text())[0].startswith("python:3.12.7")
+    assert _froms((out / "orders" / "Dockerfile").read_text())[0].startswith("python:3.11.10")
     assert (out / "catalog" / "pom.xml").exists() and (out / "orders" / "requirements.txt").exists()
     assert lint_containers(out) == ()
     conf = (out / "wave-2" / "nginx" / "facade.conf").read_text()
@@ -1054,17 +1087,18 @@ def test_mixed_repo_gives_each_service_its_own_runtime(tmp_path: Path, monolith:
 
 
 def test_scaffold_of_the_java_sample(tmp_path: Path, validator: jsonschema.Draft7Validator) -> None:
-    facts = analyze_java(JAVA_SAMPLE, jobs=1)
+    facts = with_build(analyze_java(JAVA_SAMPLE, jobs=1))
     plan = make_plan(facts, Config())
     out = tmp_path / "scaffold"
     write_scaffold(plan, facts, out)
-    dockerfiles = sorted(out.glob("*/Dockerfile"))
+    dockerfiles = sorted(p for p in out.glob("*/Dockerfile") if p.parent.name != "monolith")
     assert len(dockerfiles) == len(plan.steps) >= 3
     for path in dockerfiles:
         text = path.read_text()
         assert _froms(text)[0] == "maven:3.9.9-eclipse-temurin-17 AS dependencies"
         assert _froms(text)[-1] == "eclipse-temurin:17.0.13_11-jre-jammy AS production"
-        assert (path.parent / "pom.xml").read_text() == (JAVA_SAMPLE / "pom.xml").read_text()
+        pom = (path.parent / "pom.xml").read_text()
+        assert "spring-boot-starter-actuator" in pom and "spring-boot-maven-plugin" in pom
         assert "/app/app.war" in text  # the sample packages a war
     assert lint_containers(out) == ()
     for path in out.rglob("compose.*.yml"):

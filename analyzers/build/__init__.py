@@ -30,7 +30,7 @@ def analyze_build(root: Path, *code: Facts) -> Facts:
     if any(u.language == "python" for u in units) or not units:
         files = python_files(root)
         found += files + python_frameworks(files) + python_code(root, units)
-    if any(u.language == "java" for u in units):
+    if any(u.language == "java" for u in units) or not units:
         found += java_build(root)
     found += [
         BuildFact("health", e.path, "", "", (e.evidence,))

@@ -215,10 +215,14 @@ def _gradle(root: Path, rel: str, path: str, text: str) -> list[BuildFact]:
                 text=_without_credentials(props),
             )
         )
-    try:
-        catalogs = sorted((base / "gradle").glob("*.versions.toml"))
-    except OSError:
-        catalogs = []
+    catalogs: list[Path] = []
+    for folder in (base / "gradle", root / "gradle"):  # the module's catalogs, else the root's
+        try:
+            catalogs = sorted(folder.glob("*.versions.toml"))
+        except OSError:
+            catalogs = []
+        if catalogs:
+            break
     for catalog in catalogs:
         content = read(root, catalog)
         if content is not None:
@@ -312,7 +316,7 @@ def _spring_config(root: Path, rel: str) -> list[BuildFact]:
             if key == "server.port":
                 port = re.search(r"(\d{2,5})\}?$", value)
                 if port:
-                    out.append(fact("port", port[1], module=rel, evidence=where))
+                    out.append(fact("port", port[1], module=rel, purpose="spring", evidence=where))
     return out
 
 

@@ -16,6 +16,7 @@ Everything is deterministic (sorted, no timestamps) and passes `analyzers.contai
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from analyzers.facts import Facts
@@ -38,7 +39,8 @@ from reports.scaffold.model import (
 )
 from reports.scaffold.monolith import monolith_files
 from reports.scaffold.profiles import Delivery
-from reports.scaffold.runtime import monolith, service_runtime
+from reports.scaffold.resolve import Resolution, Resolver, apply_resolution
+from reports.scaffold.runtime import monolith, requirement_lines, service_runtime
 from reports.scaffold.schema import render_grants_runner, render_schema
 from reports.scaffold.service import dockerignore, render_dockerfile, render_readme
 from reports.scaffold.workflow import render_workflow
@@ -49,19 +51,28 @@ EXECUTABLES = frozenset({"mvnw", "gradlew"})
 
 
 def plan_files(
-    plan: Plan, facts: Facts, delivery: Delivery | None = None
+    plan: Plan,
+    facts: Facts,
+    delivery: Delivery | None = None,
+    resolver: Resolver | None = None,
 ) -> dict[str, str | bytes]:
-    """Every scaffold file as relative path -> content (text, or bytes for wrapper jars),
-    without touching the output directory. With a `delivery` path (see `profiles.py`), its CI,
-    registry, Kubernetes and monitoring files too; without one, GitHub Actions as always."""
+    """Every scaffold file as relative path -> content, without touching the output directory.
+    With a `delivery` path (see `profiles.py`), its CI, registry, Kubernetes and monitoring
+    files too; without one, GitHub Actions as always. With a `resolver` (`pip_resolver()`),
+    Python requirements are checked against the base image and fixed when a pin cannot
+    install; without one, the READMEs say they were not checked."""
     language = languages(plan, facts)
     paths = member_paths(plan, facts)
     runtimes: dict[str, Runtime] = {
         name: service_runtime(facts, framework, language[name], paths[name])
         for name, framework in frameworks(plan, facts).items()
     }
-    files: dict[str, str | bytes] = {}
     app = monolith(facts, monolith_language(facts))
+    lines = requirement_lines(facts)
+    check = resolver or _unchecked
+    runtimes = {name: apply_resolution(r, lines, check) for name, r in runtimes.items()}
+    app = dataclasses.replace(app, runtime=apply_resolution(app.runtime, lines, check))
+    files: dict[str, str | bytes] = {}
     waves = build_specs(plan, facts, runtimes, app)
     for wave in waves:
         files.update(_wave_files(wave, facts, plan))
@@ -106,12 +117,24 @@ def _wave_files(wave: WaveSpec, facts: Facts, plan: Plan) -> dict[str, str | byt
     return files
 
 
+def _unchecked(lines: tuple[str, ...], python: str) -> Resolution:
+    note = (
+        "requirements not checked against the base image (no check asked for):"
+        " `planner scaffold` checks them with pip's resolver"
+    )
+    return Resolution(lines, python, False, (note,))
+
+
 def write_scaffold(
-    plan: Plan, facts: Facts, out: Path, delivery: Delivery | None = None
+    plan: Plan,
+    facts: Facts,
+    out: Path,
+    delivery: Delivery | None = None,
+    resolver: Resolver | None = None,
 ) -> list[Path]:
     """Write the scaffold under `out` and return the paths written, sorted."""
     written: list[Path] = []
-    for relative, content in plan_files(plan, facts, delivery).items():
+    for relative, content in plan_files(plan, facts, delivery, resolver).items():
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):

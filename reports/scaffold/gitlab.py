@@ -56,10 +56,13 @@ def _jobs(delivery: Delivery, wave: WaveSpec) -> dict[str, Any]:
             "variables": variables,
             "rules": changed,
             "script": [
+                # The monolith checkout (a submodule, or cloned by a job before): its code is
+                # copied into the service before the build.
+                f'./{slug}/copy-sources.sh "${{MONOLITH_DIR:?set MONOLITH_DIR}}"',
                 f'docker build --target production --tag "$IMAGE:$TAG" {slug}',
-                'docker save "$IMAGE:$TAG" --output image.tar',
+                'docker save "$IMAGE:$TAG" --output ' + f"{slug}.tar",
             ],
-            "artifacts": {"paths": ["image.tar"], "expire_in": "1 day"},
+            "artifacts": {"paths": [f"{slug}.tar"], "expire_in": "1 day"},
         }
         jobs[f"{slug}:scan"] = {
             "stage": "scan",
@@ -67,19 +70,24 @@ def _jobs(delivery: Delivery, wave: WaveSpec) -> dict[str, Any]:
             "services": [],
             "needs": [f"{slug}:build"],
             "rules": changed,
-            "script": [f"trivy image {trivy_args('--input image.tar')}"],
+            "script": [f"trivy image {trivy_args(f'--input {slug}.tar')}"],
         }
         compose = compose_command(spec)
+        # The wave's new services are tested together at this commit, from their build jobs'
+        # images: none is pulled before the wave's test has passed and pushed it.
         jobs[f"{slug}:test"] = {
             "stage": "test",
-            "needs": [f"{slug}:build"],
+            "needs": [f"{p.slug}:build" for p in wave.new],
             "rules": changed,
             "variables": {
                 **variables,
                 "REGISTRY": registry.prefix,
-                f"{spec.env}_VERSION": "$CI_COMMIT_SHORT_SHA",
+                **{f"{p.env}_VERSION": "$CI_COMMIT_SHORT_SHA" for p in wave.new},
             },
-            "before_script": ["apk add --no-cache curl", "docker load --input image.tar"],
+            "before_script": [
+                "apk add --no-cache curl",
+                *(f"docker load --input {p.slug}.tar" for p in wave.new),
+            ],
             "script": [
                 monolith_image_line(),
                 f"cd wave-{wave.number}",
@@ -100,7 +108,7 @@ def _jobs(delivery: Delivery, wave: WaveSpec) -> dict[str, Any]:
             "needs": [f"{slug}:build", f"{slug}:scan", f"{slug}:test"],
             "rules": protected,
             "variables": variables,
-            "before_script": ["docker load --input image.tar"],
+            "before_script": [f"docker load --input {slug}.tar"],
             "script": push,
         }
         environments = (["staging"] if delivery.profile.staging else []) + ["production"]

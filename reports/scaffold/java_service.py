@@ -162,6 +162,7 @@ USER {APP_UID}:{APP_UID}
 {_prefetch(build)}
 
 FROM dependencies AS builder
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 COPY --chown={APP_UID}:{APP_UID} src ./src
 {_package(build)}
 

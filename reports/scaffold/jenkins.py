@@ -91,14 +91,26 @@ def render_jenkinsfile(delivery: Delivery, spec: ServiceSpec, wave: WaveSpec) ->
     plain, secrets = stack_settings(spec, wave)
     stack_env = [f"{INDENT * 3}environment {{"]
     stack_env += [f'{INDENT * 4}REGISTRY = "{_interpolated(registry.prefix)}"']
-    stack_env += [f'{INDENT * 4}{spec.env}_VERSION = "${{env.TAG}}"']
+    # The wave's new services are built and tested together at this commit: none is pulled.
+    stack_env += [f'{INDENT * 4}{p.env}_VERSION = "${{env.TAG}}"' for p in wave.new]
     stack_env += [f"{INDENT * 4}{name} = credentials('{credential_id(name)}')" for name in secrets]
     stack_env += [f"{INDENT * 3}}}"]
     compose = compose_command(spec)
     stages: list[str] = []
     stages += _stage(
         "Build",
-        _sh([f'docker build --target production --tag "$IMAGE:$TAG" {slug}'], 4),
+        _sh(
+            [
+                line
+                for p in wave.new
+                for line in (
+                    f'./{p.slug}/copy-sources.sh "${{MONOLITH_DIR:?set MONOLITH_DIR}}"',
+                    "docker build --target production --tag"
+                    f' "{registry.prefix}/{p.slug}:$TAG" {p.slug}',
+                )
+            ],
+            4,
+        ),
     )
     stages += _stage(
         "Scan (Trivy, fail on HIGH/CRITICAL)",

@@ -71,8 +71,10 @@ WORKDIR /app
 
 FROM base AS builder
 RUN python -m venv /opt/venv
-COPY --from=scaffold requirements.txt ./
-RUN /opt/venv/bin/pip install --no-cache-dir -r requirements.txt "{server}"
+# requirements.txt comes from the scaffold's monolith/ folder (build.sh names it `scaffold`):
+# the pins the scaffold checked against this image's Python.
+RUN --mount=type=bind,from=scaffold,source=requirements.txt,target=/tmp/requirements.txt \
+    /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt "{server}"
 
 FROM base AS production
 {_user()}
@@ -106,6 +108,7 @@ def _java(app: Monolith) -> str:
 # Build with ./build.sh (context: the monolith checkout).
 
 FROM {builder_image(build)} AS builder
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 WORKDIR /workspace
 COPY . .
 RUN {tool} -q {goal} \\

@@ -241,7 +241,8 @@ def java_runtime(facts: Facts, paths: tuple[str, ...], framework: str) -> Runtim
                 "apply the `org.springframework.boot` plugin so `bootJar` builds an executable jar"
             )
     if release_fact is not None:
-        declared = f"{where(release_fact)} `{release_fact.value}`"
+        seen = release_fact.evidence[0].snippet if release_fact.evidence else release_fact.value
+        declared = f"{where(release_fact)} `{seen}`"
     else:
         declared = f"default (no release in the build): {DEFAULT_JAVA}"
     wrapper = of_kind(facts, "wrapper", rel)
@@ -358,7 +359,7 @@ def monolith(facts: Facts, language: str) -> Monolith:
     else:
         framework = next((f.value for f in of_kind(facts, "framework", "")), "unknown")
         runtime = python_runtime(facts, framework)
-        port_fact = next(iter(of_kind(facts, "port")), None)
+        port_fact = next((f for f in of_kind(facts, "port") if f.purpose != "spring"), None)
         default = SERVICE_PORT
     entry = next(iter(of_kind(facts, "entrypoint")), None)
     secrets = tuple(

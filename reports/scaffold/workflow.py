@@ -48,6 +48,47 @@ def integration_lines(spec: ServiceSpec, wave: WaveSpec, host: str = "127.0.0.1"
     return test_lines
 
 
+MONOLITH_CHECKOUT = "monolith-src"
+
+
+def _build_and_scan(wave: WaveSpec) -> list[dict[str, Any]]:
+    """Every new service of the wave built at this commit (sources copied from the monolith
+    first), then each image scanned: the integration test needs them all, pushes none."""
+    steps: list[dict[str, Any]] = []
+    for peer in wave.new:
+        steps.append(
+            {
+                "name": f"Copy the sources of {peer.slug} and build its production image",
+                "env": {"TAG": "${{ steps.version.outputs.sha }}"},
+                "run": "\n".join(
+                    [
+                        f'./{peer.slug}/copy-sources.sh "$GITHUB_WORKSPACE/{MONOLITH_CHECKOUT}"',
+                        "docker build --target production"
+                        f' --tag "${{{{ vars.REGISTRY }}}}/{peer.slug}:$TAG" {peer.slug}',
+                    ]
+                ),
+            }
+        )
+    for peer in wave.new:
+        steps.append(
+            {
+                "name": f"Scan {peer.slug} (fail on HIGH or CRITICAL vulnerabilities)",
+                "uses": TRIVY,
+                "with": {
+                    "image-ref": "${{ vars.REGISTRY }}/"
+                    + peer.slug
+                    + ":${{ steps.version.outputs.sha }}",
+                    "severity": "HIGH,CRITICAL",
+                    "exit-code": "1",
+                    "ignore-unfixed": True,
+                    "vuln-type": "os,library",
+                    "format": "table",
+                },
+            }
+        )
+    return steps
+
+
 def render_workflow(spec: ServiceSpec, wave: WaveSpec) -> str:
     """`.github/workflows/<service>.yml` for a repository laid out like the scaffold."""
     data, header = workflow_data(spec, wave)
@@ -63,10 +104,13 @@ def workflow_data(spec: ServiceSpec, wave: WaveSpec) -> tuple[dict[str, Any], st
         "MONOLITH_IMAGE": "${{ vars.MONOLITH_IMAGE }}",
         "MONOLITH_DATABASE_URL": "${{ secrets.MONOLITH_DATABASE_URL }}",
     }
+    peers = {p.slug for p in wave.new}
     for other in wave.live:
+        # The wave's new services are built here at this commit (none is pushed before the
+        # wave's test passes, so none is pulled); earlier waves' run their released versions.
         version = (
             "${{ steps.version.outputs.sha }}"
-            if other.slug == spec.slug
+            if other.slug in peers
             else "${{ vars." + other.env + "_VERSION }}"
         )
         env[f"{other.env}_VERSION"] = version
@@ -74,6 +118,15 @@ def workflow_data(spec: ServiceSpec, wave: WaveSpec) -> tuple[dict[str, Any], st
     test_script = "\n".join(integration_lines(spec, wave))
     steps: list[dict[str, Any]] = [
         {"uses": CHECKOUT},
+        {
+            "name": "Check out the monolith (the services' sources are copied from it)",
+            "uses": CHECKOUT,
+            "with": {
+                "repository": "${{ vars.MONOLITH_REPOSITORY }}",
+                "ref": "${{ vars.MONOLITH_REF }}",
+                "path": MONOLITH_CHECKOUT,
+            },
+        },
         {
             "name": "Version tags (git sha, and semver on a release tag)",
             "id": "version",
@@ -95,23 +148,7 @@ def workflow_data(spec: ServiceSpec, wave: WaveSpec) -> tuple[dict[str, Any], st
                 "password": "${{ secrets.REGISTRY_PASSWORD }}",
             },
         },
-        {
-            "name": "Build the production image",
-            "env": {"TAG": "${{ steps.version.outputs.sha }}"},
-            "run": f'docker build --target production --tag "$IMAGE:$TAG" {spec.slug}',
-        },
-        {
-            "name": "Scan the image (fail on HIGH or CRITICAL vulnerabilities)",
-            "uses": TRIVY,
-            "with": {
-                "image-ref": "${{ env.IMAGE }}:${{ steps.version.outputs.sha }}",
-                "severity": "HIGH,CRITICAL",
-                "exit-code": "1",
-                "ignore-unfixed": True,
-                "vuln-type": "os,library",
-                "format": "table",
-            },
-        },
+        *_build_and_scan(wave),
         {
             "name": "Integration test through the strangler facade",
             "working-directory": wave_dir,
@@ -150,7 +187,8 @@ def workflow_data(spec: ServiceSpec, wave: WaveSpec) -> tuple[dict[str, Any], st
             ),
         },
     ]
-    paths = [f"{spec.slug}/**", f"{wave_dir}/**", f".github/workflows/{spec.slug}.yml"]
+    paths = [f"{p.slug}/**" for p in wave.new]
+    paths += [f"{wave_dir}/**", f".github/workflows/{spec.slug}.yml"]
     data: dict[str, Any] = {
         "name": spec.slug,
         "on": {
@@ -169,10 +207,12 @@ def workflow_data(spec: ServiceSpec, wave: WaveSpec) -> tuple[dict[str, Any], st
         },
     }
     header = (
-        f"CI for service `{spec.name}` (wave {wave.number}): build -> Trivy scan -> integration"
-        "\ntest through the facade -> push tagged with the git sha (and the semver of a"
+        f"CI for service `{spec.name}` (wave {wave.number}): build every new service of the"
+        "\nwave at this commit -> Trivy scan -> integration test through the facade -> push this"
+        "\nservice's image tagged with the git sha (and the semver of a"
         f"\n`{spec.slug}-vX.Y.Z` tag). Never pushes `latest`. Needs vars REGISTRY, REGISTRY_HOST,"
-        "\nMONOLITH_IMAGE, <SERVICE>_VERSION of the other live services, and secrets"
+        "\nMONOLITH_IMAGE, MONOLITH_REPOSITORY, MONOLITH_REF, <SERVICE>_VERSION of the services of"
+        "\nearlier waves, and secrets"
         "\nREGISTRY_USERNAME, REGISTRY_PASSWORD, *_DATABASE_URL."
     )
     return data, header
