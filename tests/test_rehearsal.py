@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import PG_HOST, PG_PORT
 
 from analyzers.errors import InputError
 from planner.rehearsal import facade, rehearse
 from planner.rehearsal.processes import local_command
 from planner.rehearsal.report import concrete
-from tests.conftest import PG_HOST, PG_PORT
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -67,8 +67,11 @@ def demo(sample: str, schema: Path, out: Path) -> Path:
         assert result.returncode == 0, result.stderr
     finally:
         psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    assert (out / "scaffold" / "wave-1").is_dir()
-    return out / "plan.json"
+    plan = out / "plan.json"
+    checked = planner("scaffold", str(plan), "--out", str(out / "checked"), "--check-deps")
+    assert checked.returncode == 0, checked.stderr  # pins fixed for the image's Python
+    assert (out / "checked" / "wave-1").is_dir()
+    return plan
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,11 @@ def shop_plan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_the_shop_wave_1_runs_for_real(shop_plan: Path, tmp_path: Path) -> None:
-    result = planner("rehearse", str(shop_plan), "--wave", "1", "--out", str(tmp_path))
+    scaffold = str(shop_plan.parent / "checked")
+    result = planner(
+        "rehearse", str(shop_plan), "--wave", "1", "--out", str(tmp_path), "--scaffold", scaffold
+    )
+    assert (tmp_path / "rehearsal-wave-1.json").is_file(), result.stderr[-3000:]
     report = json.loads((tmp_path / "rehearsal-wave-1.json").read_text(encoding="utf-8"))
     probes = report["probes"]
     served = {p["expected"] for p in probes}
@@ -108,7 +115,10 @@ def test_the_java_sample_stops_at_its_maven_build_with_one_line(tmp_path: Path) 
     grants, then stops at `mvn` with Maven's own reason, exit 2, and leaves nothing behind."""
     java = SAMPLES / "legacy_java"
     plan = demo("java", java / "src" / "main" / "resources" / "schema.sql", tmp_path / "java")
-    result = planner("rehearse", str(plan), "--wave", "1", "--out", str(tmp_path))
+    scaffold = str(plan.parent / "checked")
+    result = planner(
+        "rehearse", str(plan), "--wave", "1", "--out", str(tmp_path), "--scaffold", scaffold
+    )
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error: ") and "mvn" in last, last

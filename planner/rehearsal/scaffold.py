@@ -106,6 +106,8 @@ def read_dockerfile(path: Path) -> Image:
                 continue
             for command in re.split(r"\s*&&\s*", line[4:]):
                 words = tuple(shlex.split(command))
+                mounts = dict(_mount(w) for w in words if w.startswith("--mount="))
+                words = tuple(mounts.get(w, w) for w in words if not w.startswith("--mount="))
                 if "pip" in " ".join(words[:2]) and "install" in words:
                     installs.append(words[words.index("install") + 1 :])
                 elif words and words[0] in ("mvn", "./mvnw", "gradle", "./gradlew"):
@@ -132,6 +134,13 @@ def read_dockerfile(path: Path) -> Image:
     return Image(
         bases[root], bases[order[0]], tuple(installs), tuple(builds), port, command, health
     )
+
+
+def _mount(word: str) -> tuple[str, str]:
+    """(target, source) of a `--mount=type=bind,source=...,target=...` RUN flag: the rehearsal
+    reads the source where the image reads the target (sources are relative to the folder)."""
+    fields = dict(part.partition("=")[::2] for part in word.removeprefix("--mount=").split(","))
+    return fields.get("target", fields.get("dst", "")), fields.get("source", fields.get("src", ""))
 
 
 def read_env(path: Path) -> tuple[tuple[str, str], ...]:
