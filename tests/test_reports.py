@@ -608,7 +608,7 @@ def test_workshop_answers_the_four_questions_from_the_plan(
     )
     for mistake in ("latest", "secrets", "logs", "health check", "resource limits"):
         assert mistake in workshop.lower(), mistake
-    assert "python:3.12" in workshop and "HEALTHCHECK on GET /health" in workshop
+    assert "python:3.11" in workshop and "HEALTHCHECK on GET /health" in workshop
 
 
 def test_grant_scripts_for_every_service_in_both_dialects(

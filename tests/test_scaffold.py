@@ -602,8 +602,20 @@ def test_workflow_builds_scans_tests_and_pushes_versions(scaffold: Path) -> None
     assert integration["working-directory"] == "wave-1"
     assert "compose.prod.yml" in integration["run"] and "/healthz" in integration["run"]
     assert '"http://127.0.0.1:8080/orders"' in integration["run"]
+    # Both new services of wave 1 are built, scanned and tested at this commit: nothing waits
+    # for the other's push (a wave of two or more bootstraps).
     assert integration["env"]["ORDERS_VERSION"] == "${{ steps.version.outputs.sha }}"
-    assert integration["env"]["PAYMENTS_VERSION"] == "${{ vars.PAYMENTS_VERSION }}"
+    assert integration["env"]["PAYMENTS_VERSION"] == "${{ steps.version.outputs.sha }}"
+    builds = [s["run"] for s in steps if s.get("name", "").startswith("Build ")]
+    assert len(builds) == 2 and all("copy-sources.sh" in run for run in builds)
+    assert sum("Scan " in n for n in names) == 2
+    wave2 = yaml.safe_load((scaffold / ".github" / "workflows" / "catalog.yml").read_text())
+    env2 = next(
+        s
+        for s in wave2["jobs"]["build-scan-test-push"]["steps"]
+        if "Integration" in s.get("name", "")
+    )["env"]
+    assert env2["ORDERS_VERSION"] == "${{ vars.ORDERS_VERSION }}"  # released in wave 1
     push = steps[order[3]]
     assert push["if"] == "github.event_name == 'push'"
     assert '"$IMAGE:$TAG"' in push["run"] and '"$IMAGE:$SEMVER"' in push["run"]

@@ -227,14 +227,16 @@ def java_readme_steps(spec: ServiceSpec, dirs: tuple[str, ...]) -> list[str]:
     module = f"module `{build.module}`" if build.module else "the root project"
     roots = source_roots(dirs)
     steps = [
-        "1. Copy the classes above from the monolith into `src/main/java/` here, keeping their"
-        " package directories" + (f" (they live under {', '.join(roots)})." if roots else "."),
+        "1. `./copy-sources.sh [MONOLITH_DIR]` copies the classes above (and the shared kernel"
+        " and the module's resources) from the monolith checkout into `src/main/` here, keeping"
+        " their package directories; CI runs it too"
+        + (f" (they live under {', '.join(roots)})." if roots else "."),
         f"2. Serve the moved routes on port {spec.runtime.port} and answer `GET /health` with 200"
         + (
-            " (Spring Boot Actuator: `management.endpoints.web.base-path=/` maps its health"
-            " endpoint to `/health`)."
+            " (Spring Boot Actuator, added to the pom; the image sets"
+            " `MANAGEMENT_ENDPOINTS_WEB_BASE_PATH=/` so its health endpoint is `/health`)."
             if build.spring_boot
-            else "."
+            else ": add a health route, the image's HEALTHCHECK probes it."
         ),
         "3. The database URL arrives as a file (a compose secret) named by `DATABASE_URL_FILE`"
         + (

@@ -139,6 +139,7 @@ class ServiceSpec:
     sources: tuple[str, ...] = ()  # monolith files its copy step takes (members, kernel)
     database_env: str = ""  # the variable the moved code reads its database URL from
     database_source: str = ""
+    borrowed: tuple[str, ...] = ()  # units of other services its code needs: temporary copies
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,11 @@ def build_specs(
 ) -> list[WaveSpec]:
     """Every wave with its services, in wave order; services keep the plan's step order."""
     paths = {u.id: u.path for u in facts.units}
+    kernel = set(plan.shared_kernel)
+    imports = _imports(facts)
+    # The monolith's app module registers every route of the monolith: a service never takes
+    # it (its generated entry point stands in for it).
+    entry = {f.value.partition(":")[0] for f in facts.build if f.kind == "entrypoint"}
     specs: dict[ServiceName, ServiceSpec] = {}
     for step in sorted(plan.steps, key=lambda s: (s.wave, s.order, s.service)):
         if step.service in specs:
@@ -195,6 +201,7 @@ def build_specs(
         service = plan.service(step.service)
         runtime = runtimes[service.name]
         env, env_source = _database_env(facts, runtime, app)
+        closure = import_closure(facts, (*service.members, *plan.shared_kernel), imports, entry)
         specs[step.service] = ServiceSpec(
             name=service.name,
             slug=slug(service.name),
@@ -209,7 +216,8 @@ def build_specs(
             rollback=step.rollback,
             runtime=runtime,
             role=role_name(service.name),
-            sources=source_files(facts, (*service.members, *plan.shared_kernel)),
+            sources=source_files(facts, closure),
+            borrowed=tuple(sorted(set(closure) - set(service.members) - kernel)),
             database_env=env,
             database_source=env_source,
         )
@@ -234,6 +242,39 @@ def _database_env(facts: Facts, runtime: Runtime, app: Monolith | None) -> tuple
     if app is not None and app.language == "python" and app.database_env:
         return app.database_env, app.database_source
     return "", ""
+
+
+_CODE_EDGES = frozenset({"import", "inherit", "reference", "call"})
+
+
+def _imports(facts: Facts) -> dict[str, set[str]]:
+    """Each unit's code dependencies (imports, calls, references, inheritance), by unit id."""
+    roles = {u.id: u.role for u in facts.units}
+    out: dict[str, set[str]] = {}
+    for dep in facts.dependencies:
+        if dep.kind in _CODE_EDGES and roles.get(dep.target) not in (None, "test", "migration"):
+            out.setdefault(dep.source, set()).add(dep.target)
+    return out
+
+
+def import_closure(
+    facts: Facts,
+    start: tuple[str, ...],
+    imports: dict[str, set[str]] | None = None,
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> tuple[str, ...]:
+    """`start` and every unit they need transitively (vendored code and the monolith modules
+    they still call back included), never the units in `skip`: what the service must hold to
+    import and compile."""
+    edges = _imports(facts) if imports is None else imports
+    seen = set(start) - set(skip)
+    todo = sorted(seen)
+    while todo:
+        for target in sorted(edges.get(todo.pop(), ())):
+            if target not in seen and target not in skip:
+                seen.add(target)
+                todo.append(target)
+    return tuple(sorted(seen))
 
 
 def source_files(facts: Facts, units: tuple[str, ...]) -> tuple[str, ...]:

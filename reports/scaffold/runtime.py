@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from pathlib import PurePosixPath
@@ -353,7 +354,10 @@ def monolith(facts: Facts, language: str) -> Monolith:
     health = next(iter(of_kind(facts, "health")), None)
     env, env_where = database_env(facts)
     if language == "java":
-        runtime = java_runtime(facts, ("src/main/java/App.java",), "spring")
+        # Built from its own build files as they are: the service pom changes do not apply.
+        runtime = dataclasses.replace(
+            java_runtime(facts, ("src/main/java/App.java",), "spring"), notes=()
+        )
         port_fact = next(iter(of_kind(facts, "port", "")), None)
         default = JAVA_PORT
     else:

@@ -202,7 +202,7 @@ def render_readme(spec: ServiceSpec) -> str:
 
 def _getting_started(spec: ServiceSpec) -> list[str]:
     if spec.runtime.language == "java":
-        return java_readme_steps(spec, member_dirs(spec)) + _notes(spec)
+        return java_readme_steps(spec, member_dirs(spec)) + _borrowed(spec) + _notes(spec)
     entry = "main.py (ASGI)" if spec.runtime.asgi else "wsgi.py (WSGI)"
     database = (
         f" and puts it in `{spec.database_env}`, the variable the moved code reads"
@@ -224,7 +224,24 @@ def _getting_started(spec: ServiceSpec) -> list[str]:
         f"5. `docker build --target development -t {spec.slug}:dev .` for local work;"
         f" `docker build -t {spec.slug}:$(git rev-parse --short HEAD) .` for release.",
     ]
-    return steps + _notes(spec)
+    return steps + _borrowed(spec) + _notes(spec)
+
+
+def _borrowed(spec: ServiceSpec) -> list[str]:
+    """The monolith modules its code still imports: copied too, until an anti-corruption layer
+    (an API call to their owner) replaces each."""
+    if not spec.borrowed:
+        return []
+    lines = [
+        "",
+        "## Temporary copies",
+        "",
+        "Its code still imports these modules of the monolith (calls back, vendored code);"
+        " `copy-sources.sh` copies them so the service imports. Replace each with a call to"
+        " its owner (an anti-corruption layer), then delete the copy:",
+        "",
+    ]
+    return lines + [f"- `{unit}`" for unit in spec.borrowed]
 
 
 def _notes(spec: ServiceSpec) -> list[str]:

@@ -58,7 +58,7 @@ def _build_and_scan(wave: WaveSpec) -> list[dict[str, Any]]:
     for peer in wave.new:
         steps.append(
             {
-                "name": f"Copy the sources of {peer.slug} and build its production image",
+                "name": f"Build {peer.slug} at this commit (its sources copied from the monolith)",
                 "env": {"TAG": "${{ steps.version.outputs.sha }}"},
                 "run": "\n".join(
                     [
