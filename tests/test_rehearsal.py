@@ -7,7 +7,6 @@ rehearsed: wave 1's services in their own virtualenvs, the monolith, the facade 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -188,21 +187,41 @@ def test_commands_listen_on_the_loopback_port_given() -> None:
     assert concrete("/track/*") == "/track/rehearsal"
 
 
+def _commands() -> list[str]:
+    """The command lines of every process on this machine."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            found.append(entry.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
 def test_ctrl_c_cleans_up(shop_plan: Path, tmp_path: Path) -> None:
-    """SIGINT while the services install: processes, database and roles are gone afterwards."""
-    before = set(Path(tempfile.gettempdir()).glob("planner-rehearsal-*"))
-    env = dict(os.environ)
+    """SIGINT once the monolith runs and a service installs: its processes, the scratch database,
+    the roles and the temp folder are all gone afterwards, and the CLI exits 130."""
+    temp = Path(tempfile.gettempdir())
+    before = set(temp.glob("planner-rehearsal-*"))
     process = subprocess.Popen(
         [sys.executable, "-c", "from planner.cli import main; main()", "rehearse",
-         str(shop_plan), "--out", str(tmp_path)],
-        stderr=subprocess.PIPE, text=True, env=env,
+         str(shop_plan), "--out", str(tmp_path), "--scaffold", str(shop_plan.parent / "checked")],
+        stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert process.stderr is not None
+    seen = []
     for line in process.stderr:
-        if line.startswith("installing"):
+        seen.append(line)
+        if line.startswith("installing catalog"):
             break
+    assert any(x.startswith("starting monolith") for x in seen), seen
+    work = set(temp.glob("planner-rehearsal-*")) - before
+    assert len(work) == 1
+    assert any(str(next(iter(work))) in c for c in _commands())  # the monolith runs from there
     process.send_signal(2)
     rest = process.communicate(timeout=120)[1]
     assert process.returncode == 130, rest
+    assert rest.strip().splitlines()[-1] == "interrupted"
     assert leftovers() == ([], [])
-    assert set(Path(tempfile.gettempdir()).glob("planner-rehearsal-*")) <= before
+    assert not any(str(next(iter(work))) in c for c in _commands())
+    assert not next(iter(work)).exists()

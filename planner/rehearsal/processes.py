@@ -105,6 +105,8 @@ def _logged(args: list[str], cwd: Path, log: Path, what: str, timeout: int = 900
     with log.open("a", encoding="utf-8") as out:
         out.write(f"$ {' '.join(args)}\n")
         out.flush()
+        if shutil.which(args[0]) is None and not Path(args[0]).is_file():
+            raise InputError(f"{what} needs {args[0]}, which is not installed here")
         try:
             result = subprocess.run(
                 args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, timeout=timeout, check=False
