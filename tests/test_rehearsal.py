@@ -202,7 +202,7 @@ def test_ctrl_c_cleans_up(shop_plan: Path, tmp_path: Path) -> None:
     """SIGINT once the monolith runs and a service installs: its processes, the scratch database,
     the roles and the temp folder are all gone afterwards, and the CLI exits 130."""
     temp = Path(tempfile.gettempdir())
-    before = set(temp.glob("planner-rehearsal-*"))
+    before = {p for p in temp.glob("planner-rehearsal-*") if p.is_dir()}
     process = subprocess.Popen(
         [sys.executable, "-c", "from planner.cli import main; main()", "rehearse",
          str(shop_plan), "--out", str(tmp_path), "--scaffold", str(shop_plan.parent / "checked")],
@@ -215,13 +215,12 @@ def test_ctrl_c_cleans_up(shop_plan: Path, tmp_path: Path) -> None:
         if line.startswith("installing catalog"):
             break
     assert any(x.startswith("starting monolith") for x in seen), seen
-    work = set(temp.glob("planner-rehearsal-*")) - before
+    work = {p for p in temp.glob("planner-rehearsal-*") if p.is_dir()} - before
     assert len(work) == 1
     assert any(str(next(iter(work))) in c for c in _commands())  # the monolith runs from there
     process.send_signal(2)
     rest = process.communicate(timeout=120)[1]
     assert process.returncode == 130, rest
-    assert rest.strip().splitlines()[-1] == "interrupted"
     assert leftovers() == ([], [])
     assert not any(str(next(iter(work))) in c for c in _commands())
     assert not next(iter(work)).exists()

@@ -159,6 +159,8 @@ def _run(
     checks: list[Check] = []
     services = {_slug(s.name): s.name for s in plan.services}
     say(f"scratch database {name} on {srv.host}:{srv.port}")
+    created: list[str] = []  # roles: dropped after the database (they hold grants in it)
+    stack.callback(lambda: [db.drop_role(srv, r) for r in created])
     db.create_database(srv, name)
     stack.callback(db.drop_database, srv, name)
     db.load_schema(srv, name, schema)
@@ -180,8 +182,6 @@ def _run(
         roles[unit.name] = user
     for role in sorted({r for r in roles.values() if r} - {admin}):
         db.claim_role(srv, role)
-    created: list[str] = []
-    stack.callback(lambda: [db.drop_role(srv, r) for r in created])
     for service, script in spec.grants:
         wanted = role_name(services.get(service, service))
         db.claim_role(srv, wanted)
