@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from analyzers.python import analyze_python
 from planner.config import Config
 from planner.pipeline import make_plan
 from planner.plan import role_name
-from reports.scaffold import plan_files
+from reports.scaffold import plan_files, write_scaffold
 from reports.scaffold.resolve import Resolution, resolve
 from reports.scaffold.runtime import database_env, monolith, python_version
 
@@ -268,3 +269,24 @@ def test_real_pip_fixes_the_shop_sample(shop: Facts) -> None:
     assert fixed["psycopg2-binary"] != "2.8.6" and fixed["SQLAlchemy"] != "1.3.24"
     again = resolve(result.requirements, "3.11")
     assert again.requirements == result.requirements and again.checked
+
+
+def test_copy_sources_script_takes_the_import_closure(shop: Facts, tmp_path: Path) -> None:
+    """The generated copy step, run for real with sh: every module the moved code imports
+    is copied (vendored code, called-back modules), never the monolith's app module."""
+    plan = make_plan(shop, Config())
+    out = tmp_path / "scaffold"
+    write_scaffold(plan, shop, out)
+    for name in ("catalog", "shipping"):
+        script = out / name / "copy-sources.sh"
+        done = subprocess.run(
+            ["sh", str(script), str(SHOP)], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        copied = {p.relative_to(out / name).as_posix() for p in (out / name).rglob("*.py")}
+        assert "shop/vendor/simplejson_compat.py" in copied and "shop/app.py" not in copied
+        assert f"shop/{name}/views.py" in copied
+        for path in sorted((out / name).rglob("*.py")):
+            compile(path.read_text(), str(path), "exec")  # the generated entry point too
+    shipping = (out / "shipping" / "README.md").read_text()
+    assert "## Temporary copies" in shipping and "`shop.customers." in shipping
