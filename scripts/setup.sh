@@ -28,6 +28,8 @@ if [ "$dev" = 1 ]; then
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
   command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+  command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)  # planner rehearse
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)  # the Java rehearsal builds with it
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing system packages: ${missing[*]}" >&2

@@ -309,3 +309,28 @@ def lint_containers_command(
     info(render_summary(facts))
     if facts.container_findings:
         raise typer.Exit(1)
+
+
+@app.command()
+def rehearse(
+    plan_file: Annotated[
+        Path, typer.Argument(metavar="PLAN", help="plan.json beside its scaffold/.")
+    ],
+    wave: Annotated[int, typer.Option("--wave", help="The wave to rehearse.")] = 1,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Report dir (default: PLAN's).")
+    ] = None,
+    db_admin_url: Annotated[
+        str, typer.Option(help="PostgreSQL admin URL for the scratch database.")
+    ] = "postgresql://postgres@127.0.0.1:5432/postgres",
+    scaffold: Annotated[
+        Path | None, typer.Option(help="The scaffold (default: beside PLAN).")
+    ] = None,
+    schema: Annotated[
+        Path | None, typer.Option(help="DDL to load (default: the scaffold's seed).")
+    ] = None,
+) -> None:
+    """Run a wave for real without Docker: scratch PostgreSQL, venvs, processes, nginx facade."""
+    from planner.rehearsal import command
+
+    raise typer.Exit(command(plan_file, wave, out, db_admin_url, scaffold, schema, say=info))
