@@ -168,6 +168,11 @@ def _said(snippet: str) -> str:
     """What a deprecation mark says, as a short detail: `marked deprecated: use X instead`."""
     said = re.sub(r"^[#@/*\s\"']+|[\"']+$", "", snippet).strip()
     said = re.sub(r"^(?:deprecated\b[\s:,.-]*)", "", said, flags=re.IGNORECASE).strip()
+    call = re.fullmatch(r"\(([^()]*)\)", said)  # a decorator's call: `@deprecated("use X")`
+    if call:
+        said = call[1].strip()
+        if len(said) > 1 and said[0] == said[-1] and said[0] in "\"'":
+            said = said[1:-1].strip()
     return f"marked deprecated: {said[:160]}" if said else "marked deprecated"
 
 

@@ -534,6 +534,10 @@ def read_versioned(
         version = msgspec.json.decode(raw, type=_Versioned).format_version
     except msgspec.ValidationError:
         raise ValueError(f"{path}: not a JSON object") from None
+    except msgspec.DecodeError as error:
+        raise ValueError(f"{path}: not valid JSON: {error}") from None
+    if version is None:
+        raise ValueError(f"{path}: no format_version, not written by this planner")
     if version not in versions:
         raise ValueError(f"{path}: {what} format {version!r}, this planner reads {versions[-1]}")
     return typed_decoder(cls).decode(raw)

@@ -72,10 +72,25 @@ def tables_in_sql(text: str, dialect: str | None = None) -> SqlTables | None:
         for table in statement.find_all(exp.Table):
             if id(table) in target_ids or not table.name or table.name in ctes:
                 continue
+            if _catalog(table):
+                continue
             reads.add(_name(table))
     if not reads and not writes:
         return None
     return SqlTables(frozenset(reads), frozenset(writes))
+
+
+_CATALOG_SCHEMAS = {"information_schema", "pg_catalog", "performance_schema", "sys", "system"}
+_CATALOG_TABLES = {"dual", "sqlite_master", "sqlite_schema", "sqlite_sequence"}
+
+
+def _catalog(table: exp.Table) -> bool:
+    """A system catalog (`information_schema.columns`, `pg_class`, `dual`), not the app's data:
+    code that reads it (redash's query runners) inspects a database, it owns no table there."""
+    schema, name = _part(table.args.get("db")), _part(table.this)
+    if schema:
+        return schema in _CATALOG_SCHEMAS
+    return name in _CATALOG_TABLES or name.startswith("pg_")
 
 
 def _write_targets(statement: exp.Expression) -> list[exp.Table]:

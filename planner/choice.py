@@ -70,7 +70,7 @@ def first_choice(
         runner_up=runner,
         margin=margin,
         close=bool(runner) and (abs(margin) < CLOSE_MARGIN or bool(flips)),
-        sensitivity=_sensitivity(flips, len(names)),
+        sensitivity=_sensitivity(flips, len(names), forced),
         flips=flips,
         ranked_by=_ranked_by(world, benefits, benefit_weight),
     )
@@ -117,9 +117,11 @@ def _weight_label(weight: str) -> str:
     return f"{words(name)} in the {side}"
 
 
-def _sensitivity(flips: tuple[str, ...], count: int) -> str:
+def _sensitivity(flips: tuple[str, ...], count: int, forced: bool = False) -> str:
     if count < 2:
         return "There is only one service, so there is no other choice."
+    if forced:  # the weights did not make this choice: testing them says nothing about it
+        return "The run chose it with --first, so the weights were not tested against it."
     if not flips:
         return (
             f"The choice holds: no single weight moved {SENSITIVITY:.0%} up or down puts "
@@ -175,7 +177,7 @@ def _sentences(
     if runner:
         gap = "level with it" if margin == 0 else f"{abs(margin):g} points behind"
         if margin < 0:
-            gap = f"{abs(margin):g} points ahead on the scores"
+            gap = f"{abs(margin):g} points ahead"
         lines.append(
             f"The runner-up is {runner}, {gap} on risk minus {benefit_weight:g} times benefit."
         )

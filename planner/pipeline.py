@@ -333,24 +333,30 @@ def with_timings(plan: Plan, clock: Clock, wanted: bool) -> Plan:
 
 def load_facts(path: Path) -> Facts:
     """A facts file, every string redacted; a missing or unreadable one is a user error."""
+    if path.is_dir():
+        raise InputError(f"{path}: a directory, not a facts file")
     if not path.is_file():
         raise InputError(f"{path}: no such facts file (run `planner analyze` first)")
     try:
         data = path.read_bytes()
         return redacted(read_facts(path, data), data)  # a hand-made or older file as well
     except (ValueError, KeyError, TypeError, RecursionError) as error:
-        raise InputError(f"{path}: not a facts file this planner can read ({error})") from None
+        why = str(error).removeprefix(f"{path}: ")
+        raise InputError(f"{path}: not a facts file this planner can read ({why})") from None
 
 
 def load_plan(path: Path) -> Plan:
     """A plan file, every string redacted; a missing or unreadable one is a user error."""
+    if path.is_dir():
+        raise InputError(f"{path}: a directory, not a plan file")
     if not path.is_file():
         raise InputError(f"{path}: no such plan file (run `planner plan` first)")
     try:
         data = path.read_bytes()
         return redacted(read_plan(path, data), data)
     except (ValueError, KeyError, TypeError, RecursionError) as error:
-        raise InputError(f"{path}: not a plan file this planner can read ({error})") from None
+        why = str(error).removeprefix(f"{path}: ")
+        raise InputError(f"{path}: not a plan file this planner can read ({why})") from None
 
 
 Model = TypeVar("Model", Facts, Plan)

@@ -135,6 +135,11 @@ def _runner_up(plan: Plan, view: ReportView, first: ServiceView) -> tuple[str, s
     if other is None:
         return "", "There is no runner-up: only one service is planned."
     if choice is not None and getattr(choice, "sensitivity", ""):
+        if getattr(choice, "margin", 0) < 0:  # forced with --first: the runner-up scores better
+            return (
+                name,
+                f"Behind on the scores by {abs(choice.margin):g} points: {choice.sensitivity}",
+            )
         close = "a near tie" if getattr(choice, "close", False) else "a clear lead"
         return name, f"{close.capitalize()}: {choice.sensitivity}"
     gap = abs(_number(other.risk.score) - _number(first.risk.score))

@@ -1091,13 +1091,13 @@ def _granularity(plan: Plan) -> GranularityView | None:
     chosen = next((c for c in plan.candidates if c.chosen), None)
     if chosen is None:
         return None
-    tried = len(plan.candidates)
-    view = GranularityView(
-        chosen.k,
-        plural(chosen.k, "service"),
-        f"{chosen.score:.3f}",
-        f"{plural(tried, 'number')} of services tried",
-    )
+    tried = f"{plural(len(plan.candidates), 'number')} of services tried"
+    if len(plan.services) != chosen.k:  # clustered groups serving no endpoint or table fold in
+        tried += (
+            f"; {plural(len(plan.services), 'service')} in the plan once groups with no endpoint"
+            " and no table are folded into others"
+        )
+    view = GranularityView(chosen.k, plural(chosen.k, "service"), f"{chosen.score:.3f}", tried)
     runner = plan.runner_up()
     if runner is None:
         return view

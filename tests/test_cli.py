@@ -138,6 +138,8 @@ def test_evaluate_and_diff(run_out, tmp_path):
         (("plan", "/no/facts.json"), "no such facts file"),
         (("plan", "README.md"), "not a facts file"),
         (("report", "/no/plan.json"), "no such plan file"),
+        (("report", "tests"), "tests: a directory, not a plan file"),
+        (("plan", "tests"), "tests: a directory, not a facts file"),
         (("analyze", "samples/legacy_shop", "--db", "nosuch://x"), "unsupported database"),
         (
             ("analyze", "samples/legacy_shop", "--db", "sqlite:////no/such/file.db"),
@@ -157,6 +159,21 @@ def test_user_mistakes_are_one_line_and_exit_2(args, message, tmp_path):
     assert lines[-1].startswith("error: ") and message in lines[-1], result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "o" / "facts.json").exists()
+
+
+def test_a_plan_without_format_or_not_json_says_why_once(tmp_path):
+    """`format None` and msgspec's bare `Input data was truncated` read wrong; the path once."""
+    plan = tmp_path / "plan.json"
+    for text, why in (
+        ('{"format": 1, "services": []}', "(no format_version, not written by this planner)"),
+        ("{", "(not valid JSON: "),
+    ):
+        plan.write_text(text)
+        result = planner("report", str(plan))
+        assert result.returncode == 2, result.stderr
+        line = result.stderr.strip().splitlines()[-1]
+        assert why in line and line.count(str(plan)) == 1, line
+        assert "Traceback" not in result.stderr
 
 
 def test_database_password_never_printed(tmp_path):

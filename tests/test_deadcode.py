@@ -234,3 +234,14 @@ def test_java_deprecated_class_and_method(tmp_path: Path) -> None:
     kept = {m for s in plan.services for m in s.members} | set(plan.shared_kernel)
     assert "com.acme.billing.OldInvoice" not in kept
     assert "com.acme.billing.Invoice" in kept
+
+
+def test_deprecation_detail_of_a_decorator_call() -> None:
+    """redash's `@deprecated()` read `marked deprecated: ()`; a call's message is its argument."""
+    from analyzers.deadcode import _said
+
+    assert _said("@deprecated()") == "marked deprecated"
+    assert _said("@deprecated('use g')") == "marked deprecated: use g"
+    assert _said('@Deprecated(since = "2.0")') == 'marked deprecated: since = "2.0"'
+    assert _said("# DEPRECATED: use size") == "marked deprecated: use size"
+    assert _said("# Deprecated (2016) old (see X)") == "marked deprecated: (2016) old (see X)"

@@ -135,6 +135,16 @@ def test_forced_first_says_so_and_names_the_scores_choice(java) -> None:
     assert forced.first_choice.service == other
     assert "--first" in forced.first_choice.sentences[0]
     assert plan.steps[0].service in forced.first_choice.sentences[1]
+    # the weights did not choose it: "The choice holds" would contradict the sentence above
+    assert forced.first_choice.sensitivity.startswith("The run chose it with --first")
+    runner = next(s for s in forced.first_choice.sentences if "runner-up" in s)
+    assert "points ahead on risk minus" in runner, runner
+    from reports.firstscreen import first_screen
+
+    screen = first_screen(forced, build_view(facts, forced))
+    assert screen is not None
+    said = str(screen)
+    assert "Behind on the scores by" in said and "A clear lead" not in said, said
 
 
 def _score(**points: float) -> Score:

@@ -176,6 +176,19 @@ def test_secret_values_never_appear_in_findings(tmp_path: Path) -> None:
     assert "tok-987654321" not in text and "pw-5551212" not in text
 
 
+def test_a_flag_named_like_a_secret_is_not_one(tmp_path: Path) -> None:
+    """spring-petclinic's compose: MYSQL_ALLOW_EMPTY_PASSWORD=true was 'a literal secret'."""
+    compose = (
+        "services:\n  mysql:\n    image: mysql:9.6\n    environment:\n"
+        "      - MYSQL_ALLOW_EMPTY_PASSWORD=true\n      - MYSQL_RANDOM_ROOT_PASSWORD=yes\n"
+        "      - MYSQL_PASSWORD=petclinic\n"
+    )
+    secrets = [f for f in _findings(tmp_path, "compose.yml", compose) if f.rule == "SP202"]
+    assert [f.message for f in secrets] == [
+        "service `mysql`: `MYSQL_PASSWORD` is set to a literal secret"
+    ]
+
+
 def test_render_text_json_and_report_rows() -> None:
     finding = ContainerFinding(Evidence("a/Dockerfile", 3), "SP103", "error", "no user", "add it")
     hadolint = ContainerFinding(

@@ -748,6 +748,19 @@ def test_report_shows_the_chosen_granularity_and_the_runner_up(
     assert f"**Granularity:** {line}\n" in md
 
 
+def test_granularity_says_when_the_plan_keeps_fewer_services_than_chosen() -> None:
+    """CTFd: '10 services chosen' above a plan of 9 (a group with no endpoint or table folded)."""
+    facts, plan = sample_inputs()
+    folded = dataclasses.replace(plan, candidates=(Candidate(5, 0.4, True), Candidate(4, 0.3)))
+    view = build_view(facts, folded).granularity
+    assert view is not None and view.chosen == "5 services"
+    assert view.tried.endswith(
+        "; 4 services in the plan once groups with no endpoint and no table are folded into others"
+    )
+    same = build_view(facts, plan).granularity
+    assert same is not None and same.tried == "3 numbers of services tried"
+
+
 def test_granularity_runner_up_outside_the_range_a_tie_and_no_sweep() -> None:
     facts, plan = sample_inputs()
     outside = dataclasses.replace(
@@ -761,7 +774,8 @@ def test_granularity_runner_up_outside_the_range_a_tie_and_no_sweep() -> None:
     assert view is not None and (view.chosen, view.gap) == ("1 service", "the same score")
     alone = dataclasses.replace(plan, candidates=(Candidate(2, 0.2, True),))
     view = build_view(facts, alone).granularity
-    assert view is not None and (view.runner_up_k, view.tried) == (0, "1 number of services tried")
+    assert view is not None and view.runner_up_k == 0
+    assert view.tried.startswith("1 number of services tried; 4 services in the plan")
     assert build_view(facts, dataclasses.replace(plan, candidates=())).granularity is None
 
 

@@ -10,7 +10,7 @@ from typing import get_args
 import pytest
 from test_planner import shop_facts
 
-from analyzers.facts import Evidence, Facts, TableAccess, dumps
+from analyzers.facts import Evidence, Facts, TableAccess, Unit, dumps
 from planner.access import role_name
 from planner.config import Config
 from planner.pipeline import make_plan
@@ -111,6 +111,22 @@ def test_register_derives_migration_risks_from_the_facts(plan: Plan) -> None:
     assert "1 foreign key join" in keys[0].detail and "shipping to orders" in keys[0].detail
     observability = by_kind[("observability", "tracing and metrics")]
     assert observability.service == PLATFORM and observability.likelihood == 3
+
+
+def test_test_fixtures_writing_many_tables_are_no_unit_of_work() -> None:
+    """CTFd's tests/helpers.py seeds 20 tables: it was a high 'unit of work' risk."""
+    facts = _facts()
+    seed = Evidence("tests/helpers.py", 5, "INSERT")
+    helper = Unit("tests.helpers", "tests/helpers.py", "python", 40, "tests", "test")
+    writes = tuple(
+        TableAccess("tests.helpers", t, "write", "sql", (seed,)) for t in ("billing", "orders")
+    )
+    facts = dataclasses.replace(
+        facts, units=(*facts.units, helper), table_access=facts.table_access + writes
+    ).sorted()
+    risks = make_plan(facts, Config()).risks
+    assert ("cross_service_write", "app.billing.repo") in {(r.kind, r.subject) for r in risks}
+    assert not [r for r in risks if r.subject == "tests.helpers"]
 
 
 def test_before_wave_1_lists_the_work_wave_1_needs(plan: Plan) -> None:

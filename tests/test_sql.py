@@ -58,3 +58,17 @@ def test_statements_are_read(text, reads, writes):
 )
 def test_prose_and_tableless_strings_are_not_sql(text):
     assert not looks_like_sql(text)
+
+
+def test_system_catalogs_are_no_tables_of_the_app():
+    """redash's query runners read `information_schema.columns`, `pg_class`, `dual`,
+    `system.columns` of the databases they inspect: services were built around them."""
+    for text in (
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'x'",
+        "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
+        "SELECT 1 FROM DUAL",
+        "SELECT name FROM system.columns",
+    ):
+        assert tables_in_sql(text) is None, text
+    mixed = tables_in_sql("SELECT o.id FROM orders o JOIN pg_class c ON c.relname = o.kind")
+    assert mixed is not None and mixed.reads == frozenset({"orders"})

@@ -49,6 +49,7 @@ _SECRET_NAME = re.compile(
 )
 _ONLY_VARIABLE = re.compile(r"^\$(\w+|\{\w+(:?[?][^}]*)?\})$")
 _VAR_DEFAULT = re.compile(r"\$\{\w+:?-([^}]*)\}")
+_FLAG_VALUES = {"true", "false", "yes", "no", "on", "off", "0", "1"}
 
 
 def url_password_problem(name: str, value: str | None) -> str | None:
@@ -69,8 +70,8 @@ def secret_value_problem(name: str, value: str | None) -> str | None:
     upper = name.upper()
     if not _SECRET_NAME.search(upper) or upper.endswith(("_FILE", "_PATH", "_DIR")):
         return None
-    if not value or _ONLY_VARIABLE.match(value):
-        return None
+    if not value or _ONLY_VARIABLE.match(value) or value.lower() in _FLAG_VALUES:
+        return None  # a flag such as MYSQL_ALLOW_EMPTY_PASSWORD=true holds no secret
     defaults = _VAR_DEFAULT.findall(value)
     if value.startswith("${") and defaults and not any(defaults):
         return None

@@ -22,7 +22,7 @@ from analyzers.records import BOOL, INT, STR, dict_of, fixed, lazy, record, tagg
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
 
-EXTRACT_VERSION = "3"
+EXTRACT_VERSION = "4"  # 4: SQL on system catalogs is no table access
 """Bump when the extracted result changes shape or meaning (it salts the cache key)."""
 
 _MAX_SNIPPET = 200
