@@ -327,7 +327,7 @@ class Facts:
     routines: tuple[Routine, ...] = ()
     container_findings: tuple[ContainerFinding, ...] = ()
     dead_code: tuple[DeadCode, ...] = ()
-    build: tuple[BuildFact, ...] = ()  # runtime and build facts (analyzers.build)
+    build: tuple[BuildFact, ...] = ()  # runtime and build facts (analyzers.runtime)
 
     def sorted(self) -> Facts:
         """The same facts with every collection sorted, so output is deterministic."""
@@ -611,7 +611,7 @@ def _empty_own_paths(facts: Facts) -> Facts:
     return dataclasses.replace(facts, dependencies=tuple(dependencies), table_access=tuple(access))
 
 
-# --- runtime and build facts (analyzers.build) -------------------------------------------------
+# --- runtime and build facts (analyzers.runtime) -------------------------------------------------
 
 BuildKind = Literal[
     "python_version",  # value: the version or specifier as written (`3.8.10`, `>=3.8`)

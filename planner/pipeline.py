@@ -106,7 +106,6 @@ def analyze(
 ) -> Facts:
     """Every analyzer over the tree and the sources, the schema differences merged in; nothing is
     written here."""
-    from analyzers.build import analyze_build
     from analyzers.cache import default_cache_dir
     from analyzers.containers import container_facts
     from analyzers.database import reflect_database
@@ -116,6 +115,7 @@ def analyze(
     from analyzers.java import analyze_java
     from analyzers.owners import analyze_owners
     from analyzers.python import analyze_python
+    from analyzers.runtime import analyze_build
 
     clock = clock or Clock()
     info, progress = feedback.info, feedback.progress

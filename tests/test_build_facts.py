@@ -1,4 +1,4 @@
-"""Tests for the runtime and build facts (analyzers.build) and the scaffold reading only them."""
+"""Tests for the runtime and build facts (analyzers.runtime) and the scaffold reading only them."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzers.build import analyze_build
 from analyzers.facts import BuildFact, Facts, Unit, dumps, loads, read_facts
 from analyzers.java import analyze_java
 from analyzers.python import analyze_python
+from analyzers.runtime import analyze_build
 from planner.config import Config
 from planner.pipeline import make_plan
 from planner.plan import role_name

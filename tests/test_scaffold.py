@@ -19,11 +19,11 @@ import jsonschema
 import pytest
 import yaml
 
-from analyzers.build import analyze_build
-from analyzers.build.java import java_release
 from analyzers.containers import lint_containers, parse_dockerfile
 from analyzers.facts import Endpoint, Evidence, Facts, Unit, read_facts
 from analyzers.java import analyze_java
+from analyzers.runtime import analyze_build
+from analyzers.runtime.java import java_release
 from planner.config import Config
 from planner.pipeline import make_plan
 from planner.plan import EndpointRef, Plan, Score, Service, Step, TablePlan, Wave, read_plan

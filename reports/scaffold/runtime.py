@@ -145,7 +145,7 @@ def lts_for(release: int) -> int:
 
 
 def java_release(value: str) -> int | None:
-    """`1.8` -> 8, `17` -> 17 (see analyzers.build.java)."""
+    """`1.8` -> 8, `17` -> 17 (see analyzers.runtime.java)."""
     match = re.fullmatch(r"\s*(?:1\.)?(\d+)\s*", value)
     return int(match[1]) if match else None
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analyzers.build.java import java_build
-from analyzers.build.python import python_code, python_files, python_frameworks
 from analyzers.facts import BuildFact, Endpoint, Facts, Unit
+from analyzers.runtime.java import java_build
+from analyzers.runtime.python import python_code, python_files, python_frameworks
 
 __all__ = ["HEALTH_PATHS", "analyze_build"]
 

@@ -6,9 +6,9 @@ import re
 import tomllib
 from pathlib import Path
 
-from analyzers.build.common import MAX_FILE, env_purpose, evidence, fact, line_of, read
 from analyzers.facts import BuildFact, Evidence, Unit
 from analyzers.redact import redact_text
+from analyzers.runtime.common import MAX_FILE, env_purpose, evidence, fact, line_of, read
 
 DEV_REQUIREMENTS = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt")
 MANIFESTS = ("pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock")

@@ -9,9 +9,9 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from analyzers.build.common import env_purpose, evidence, fact, line_of, read
 from analyzers.facts import BuildFact
 from analyzers.redact import redact_text
+from analyzers.runtime.common import env_purpose, evidence, fact, line_of, read
 from analyzers.walk import BUILD_DIRS, SKIP_DIRS, is_secret_file, read_inside
 
 MAVEN_FILE = "pom.xml"
