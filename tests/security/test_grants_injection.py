@@ -257,4 +257,5 @@ def test_a_hostile_tablename_in_code_never_reaches_a_grant_script(tmp_path: Path
     assert scripts
     for script in scripts:
         text_ = script.read_text(encoding="utf-8")
-        assert "touch" not in text_ and "drop table victims" not in text_
+        assert "touch pwned" not in text_ and "\\!" not in text_
+        assert "drop table victims" not in text_
