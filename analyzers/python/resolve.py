@@ -26,6 +26,9 @@ from analyzers.python.extract import MAX_EVIDENCE, FileResult
 _DJANGO_MODEL = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
 _SCHEMA_IN_ARGS = re.compile(r"""['"]schema['"]\s*:\s*['"]([^'"]+)['"]""")
 _MAX_DEPTH = 8
+_VIEW_BASES = frozenset({"Resource", "MethodView", "View"})
+"""Flask view base classes (`flask.views`, `flask_restful`, `flask_restx`...) by last name."""
+_VERB_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ class _Resolver:
         self._sym_memo: dict[tuple[str, str], str | None] = {}
         self.tables: dict[str, dict[str, Any]] = {}
         self._evidence: dict[str, dict[int, Evidence]] = {}
+        self.verbs = {(e.module, n): v for e in entries for n, v in e.result["verbs"]}
+        self._views: dict[tuple[str, str], bool] = {}
 
     # -- lookups ---------------------------------------------------------------------------
     def longest(self, dotted: str) -> str | None:
@@ -317,6 +322,7 @@ class _Resolver:
                 else:
                     table = f"{self.app_label(module, name)}_{name.lower()}".lstrip("_")
                 self.add_model(module, name, table, "django", cls[1])
+        self.single_table_subclasses()
         for entry in self.entries:
             for var, name, schema, columns, line in entry.result["tables"]:
                 table = _qualify(schema, name)
@@ -331,6 +337,31 @@ class _Resolver:
                 self.sa_columns(model)
             else:
                 self.django_columns(model)
+
+    def single_table_subclasses(self) -> None:
+        """A class deriving from a SQLAlchemy model without a table of its own maps to the
+        model's table (single-table inheritance): uses of the subclass touch that table."""
+        for _ in range(_MAX_DEPTH):
+            found: list[tuple[str, str, str, int]] = []
+            for (module, name), cls in self.classes.items():
+                if (module, name) in self.models or not cls[2]:
+                    continue
+                attrs = cls[3]["attrs"] if cls[3] else {}
+                if "__tablename__" in attrs or "__table__" in attrs:
+                    continue
+                if attrs.get("__abstract__", ("", ""))[1] == "true":
+                    continue
+                for base in cls[2]:
+                    target, symbol = self.split_symbol(self.abs_name(module, base))
+                    parent = self.find_class(target, symbol) if target and symbol else None
+                    model = self.models.get(parent) if parent else None
+                    if model is not None and model.framework == "sqlalchemy":
+                        found.append((module, name, model.table, cls[1]))
+                        break
+            if not found:
+                return
+            for module, name, table, line in found:
+                self.add_model(module, name, table, "sqlalchemy", line)
 
     def add_model(self, module: str, name: str, table: str, framework: str, line: int) -> None:
         self.models[(module, name)] = _Model(module, name, table, framework, line)
@@ -561,6 +592,7 @@ class _Resolver:
             for framework, method, path, handler, line in entry.result["routes"]:
                 evidence = Evidence(entry.rel, line, snips.get(line, ""))
                 out.append(Endpoint(entry.module, method, path, framework, handler, evidence))
+            out.extend(self.registered(entry))
             if not entry.result["urls"] or not self.imports_django(entry):
                 continue
             for pattern, view, line in entry.result["urls"]:
@@ -573,6 +605,70 @@ class _Resolver:
                 handler = view.rpartition(".")[2]
                 out.append(Endpoint(unit, "ANY", pattern, "django", handler, evidence))
         return out
+
+    def registered(self, entry: FileEntry) -> list[Endpoint]:
+        """Endpoints of views registered by a call, served by the unit defining the view."""
+        out = []
+        module, snips = entry.module, entry.result["snips"]
+        for kind, target, _obj, paths, methods, line in entry.result["registrations"]:
+            found = self.class_of(module, target)
+            if found is not None:
+                if kind == "call" and not self.is_view(found):
+                    continue
+                unit, handler = found
+                verbs = methods or self.view_verbs(found) or ("ANY",)
+            elif kind == "rule":
+                unit, handler = self.function_of(module, target)
+                verbs = methods or ("GET",)
+            else:
+                continue
+            evidence = Evidence(entry.rel, line, snips.get(line, ""))
+            for path in paths:
+                for verb in verbs:
+                    out.append(Endpoint(unit, verb, path, "flask", handler, evidence))
+        return out
+
+    def class_of(self, module: str, dotted: str) -> tuple[str, str] | None:
+        """The (module, class) a dotted expression of `module` names, through imports."""
+        target, symbol = self.split_symbol(self.abs_name(module, dotted))
+        return self.find_class(target, symbol) if target and symbol else None
+
+    def function_of(self, module: str, dotted: str) -> tuple[str, str]:
+        """(unit, function) of a view function: the module defining it when it is imported."""
+        target, symbol = self.split_symbol(self.abs_name(module, dotted))
+        name = dotted.rpartition(".")[2]
+        if target and symbol and symbol in self.by_module[target].result["functions"]:
+            return target, symbol
+        return module, name
+
+    def is_view(self, cls: tuple[str, str], depth: int = 0) -> bool:
+        """Whether a class derives from a Flask view class (`Resource`, `MethodView`, `View`)."""
+        known = self._views.get(cls)
+        if known is not None:
+            return known
+        self._views[cls] = False
+        result = False
+        for base in self.classes[cls][2] if depth < _MAX_DEPTH else ():
+            absolute = self.abs_name(cls[0], base)
+            head, _, last = absolute.rpartition(".")
+            if head.startswith("flask") and last in _VIEW_BASES:
+                result = True
+                break
+            parent = self.class_of(cls[0], base)
+            if parent is not None and self.is_view(parent, depth + 1):
+                result = True
+                break
+        self._views[cls] = result
+        return result
+
+    def view_verbs(self, cls: tuple[str, str], depth: int = 0) -> tuple[str, ...]:
+        """HTTP verbs a view class serves: its `get`/`post`... methods and its bases' ones."""
+        found = set(self.verbs.get(cls, ()))
+        for base in self.classes[cls][2] if depth < _MAX_DEPTH else ():
+            parent = self.class_of(cls[0], base)
+            if parent is not None and parent != cls:
+                found.update(self.view_verbs(parent, depth + 1))
+        return tuple(v for v in _VERB_ORDER if v in found)
 
     def imports_django(self, entry: FileEntry) -> bool:
         for imp in entry.result["imports"]:
