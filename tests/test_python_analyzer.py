@@ -313,6 +313,55 @@ def test_single_table_inheritance_subclass_uses_touch_the_base_table(tmp_path: P
     assert read.evidence[0].snippet == "return AdminEntries.query.all(), Mixin()"
 
 
+def test_tables_reached_only_through_relationships_are_read_by_the_model_users(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "clinic/__init__.py": "",
+            "clinic/models.py": (
+                "from sqlalchemy import Column, ForeignKey, Integer, Table\n"
+                "from sqlalchemy.orm import relationship\n"
+                "from clinic.base import Base\n"
+                "vet_specialties = Table('vet_specialties', Base.metadata,\n"
+                "    Column('vet_id', ForeignKey('vets.id')))\n"
+                "class Specialty(Base):\n"
+                "    __tablename__ = 'specialties'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+                "class Pet(Base):\n"
+                "    __tablename__ = 'pets'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+                "class Vet(Base):\n"
+                "    __tablename__ = 'vets'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+                "    specialties = relationship('Specialty', secondary=vet_specialties)\n"
+                "    pets = relationship(Pet)\n"
+            ),
+            "clinic/base.py": "Base = object\n",
+            "clinic/vets.py": (
+                "from clinic.models import Vet\n"
+                "def all_vets(session):\n"
+                "    return session.query(Vet).all()\n"
+            ),
+            "clinic/pets.py": (
+                "from clinic.models import Pet\n"
+                "def pets(session):\n"
+                "    return session.query(Pet).all()\n"
+            ),
+        },
+    )
+    facts = analyze(tmp_path)
+    found = access(facts, via="orm")
+    assert ("clinic.vets", "specialties", "read") in found
+    assert ("clinic.vets", "vet_specialties", "read") in found
+    # `pets` is touched by code of its own: reaching it through Vet adds nothing.
+    assert ("clinic.vets", "pets", "read") not in found
+    assert not any(t == "specialties" and m == "write" for _u, t, m in found)
+    reached = next(a for a in facts.table_access if a.table == "specialties")
+    assert reached.evidence[0].snippet == "return session.query(Vet).all()"
+
+
 def test_sqlalchemy_tablename_schema_columns_and_table_call(tmp_path: Path) -> None:
     write(tmp_path, {"shop/__init__.py": "", "shop/models.py": SQLA_MODELS})
     facts = analyze(tmp_path)

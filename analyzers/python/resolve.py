@@ -90,6 +90,7 @@ class _Resolver:
         self._evidence: dict[str, dict[int, Evidence]] = {}
         self.verbs = {(e.module, n): v for e in entries for n, v in e.result["verbs"]}
         self._views: dict[tuple[str, str], bool] = {}
+        self.related: dict[str, set[str]] = {}
 
     # -- lookups ---------------------------------------------------------------------------
     def longest(self, dotted: str) -> str | None:
@@ -190,6 +191,7 @@ class _Resolver:
                     self.add_access(entry.module, table, "read", "sql", (line,))
                 for table in writes:
                     self.add_access(entry.module, table, "write", "sql", (line,))
+        self.reached_only()
         return Resolved(
             units=[self.unit(e) for e in self.entries],
             dependencies=self.dependencies(),
@@ -203,6 +205,15 @@ class _Resolver:
                 for w in e.result["warnings"]
             ],
         )
+
+    def reached_only(self) -> None:
+        """A table no code touches but a relationship of a used model reaches (its target or
+        `secondary` table) is read by the units using that model (evidence: their uses)."""
+        touched = {key[1] for key in self.access}
+        for (unit, table, _mode, via), acc in sorted(self.access.items()):
+            reached = self.related.get(table, set()) - touched if via == "orm" else ()
+            for other in sorted(reached):
+                self.add_access(unit, other, "read", "orm", acc.lines[:MAX_EVIDENCE])
 
     def unit(self, e: FileEntry) -> Unit:
         package = e.module.rpartition(".")[0]
@@ -335,8 +346,42 @@ class _Resolver:
         for model in sorted(self.models.values(), key=lambda m: (m.module, m.name)):
             if model.framework == "sqlalchemy":
                 self.sa_columns(model)
+                self.sa_relationships(model)
             else:
                 self.django_columns(model)
+
+    def sa_relationships(self, model: _Model) -> None:
+        """Tables a model's `relationship(Target, secondary=...)` fields load with it."""
+        body = self.classes[(model.module, model.name)][3]
+        for _attr, func, positional, keywords, _line in body["fields"] if body else ():
+            if func.rpartition(".")[2] != "relationship":
+                continue
+            found = {
+                self.sa_table_of(model.module, arg)
+                for arg in (positional[0] if positional else None, keywords.get("secondary"))
+            }
+            found -= {None, model.table}
+            if found:
+                self.related.setdefault(model.table, set()).update(found)  # type: ignore[arg-type]
+
+    def sa_table_of(self, module: str, arg: tuple | None) -> str | None:
+        """The table a relationship argument names: a class, a `Table` variable, or a string
+        holding a class name or a table name."""
+        if arg is None or arg[0] not in ("n", "s") or not arg[1]:
+            return None
+        if arg[0] == "n" and (module, arg[1]) in self.model_syms:
+            return self.model_syms[(module, arg[1])]
+        if arg[0] == "n":
+            target, symbol = self.split_symbol(self.abs_name(module, arg[1]))
+            return self.model_table(target, symbol) if target and symbol else None
+        name = arg[1].rpartition(".")[2]
+        local = self.model_syms.get((module, name))
+        if local is not None:
+            return local
+        named = sorted(m.table for m in self.models.values() if m.name == name)
+        if named:
+            return named[0]
+        return name.lower() if name.lower() in self.tables else None
 
     def single_table_subclasses(self) -> None:
         """A class deriving from a SQLAlchemy model without a table of its own maps to the
