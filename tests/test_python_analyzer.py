@@ -286,6 +286,10 @@ def test_single_table_inheritance_subclass_uses_touch_the_base_table(tmp_path: P
                 "    __mapper_args__ = {'polymorphic_identity': 'user'}\n"
                 "class AdminEntries(UserFieldEntries):\n"
                 "    level = db.Column(db.Integer)\n"
+                "class DynamicFieldEntry(FieldEntries):\n"
+                "    id = db.Column(db.Integer, db.ForeignKey('field_entries.id'),\n"
+                "        primary_key=True)\n"
+                "    decay = db.Column(db.Integer)\n"
                 "class Mixin:\n"
                 "    pass\n"
             ),
@@ -306,9 +310,12 @@ def test_single_table_inheritance_subclass_uses_touch_the_base_table(tmp_path: P
     models = {(m.class_name, m.table) for m in facts.orm_models}
     assert ("UserFieldEntries", "field_entries") in models
     assert ("AdminEntries", "field_entries") in models
+    # Its own primary key: joined-table inheritance, Flask-SQLAlchemy's table name.
+    assert ("DynamicFieldEntry", "dynamic_field_entry") in models
     assert not any(m.class_name == "Mixin" for m in facts.orm_models)
     table = next(t for t in facts.tables if t.name == "field_entries")
     assert {"id", "type", "level"} <= {c.name for c in table.columns}
+    assert "decay" not in {c.name for c in table.columns}
     read = next(a for a in facts.table_access if a.unit == "app.auth" and a.mode == "read")
     assert read.evidence[0].snippet == "return AdminEntries.query.all(), Mixin()"
 

@@ -385,7 +385,9 @@ class _Resolver:
 
     def single_table_subclasses(self) -> None:
         """A class deriving from a SQLAlchemy model without a table of its own maps to the
-        model's table (single-table inheritance): uses of the subclass touch that table."""
+        model's table (single-table inheritance): uses of the subclass touch that table. One
+        declaring its own primary key is joined-table inheritance: Flask-SQLAlchemy names its
+        table after the class (`DynamicChallenge` -> `dynamic_challenge`)."""
         for _ in range(_MAX_DEPTH):
             found: list[tuple[str, str, str, int]] = []
             for (module, name), cls in self.classes.items():
@@ -401,7 +403,9 @@ class _Resolver:
                     parent = self.find_class(target, symbol) if target and symbol else None
                     model = self.models.get(parent) if parent else None
                     if model is not None and model.framework == "sqlalchemy":
-                        found.append((module, name, model.table, cls[1]))
+                        own = _has_primary_key(cls[3])
+                        table = _snake(name) if own else model.table
+                        found.append((module, name, table, cls[1]))
                         break
             if not found:
                 return
@@ -721,6 +725,21 @@ class _Resolver:
             if module.partition(".")[0] == "django":
                 return True
         return False
+
+
+def _has_primary_key(body: dict | None) -> bool:
+    return any(
+        func.rpartition(".")[2] in ("Column", "mapped_column") and _kw_true(keywords, "primary_key")
+        for _attr, func, _positional, keywords, _line in (body["fields"] if body else ())
+    )
+
+
+_CAMEL = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")
+
+
+def _snake(name: str) -> str:
+    """Flask-SQLAlchemy's default table name of a model class."""
+    return _CAMEL.sub(r"_\1", name).lower().lstrip("_")
 
 
 def _qualify(schema: str, name: str) -> str:
