@@ -563,6 +563,29 @@ def test_spring_data_repository_reads_and_writes_entity_table(tmp_path: Path) ->
     assert ("com.x.repo.TagRepo", "tags", "write", "orm") in found
 
 
+def test_repository_reads_tables_its_entity_relationships_reach(tmp_path: Path) -> None:
+    facts = analyze(
+        tmp_path,
+        *ENTITIES,
+        java(
+            "com.x.repo",
+            "OrderRepository",
+            "import com.x.model.Order;\n"
+            "public interface OrderRepository extends Repository<Order, Long> {}",
+        ),
+    )
+    repo = "com.x.repo.OrderRepository"
+    reads = {a.table: a for a in facts.table_access if a.unit == repo and a.mode == "read"}
+    # Order's @ManyToOne, @ManyToMany (through the join table) and @OneToMany targets.
+    assert {"order", "order_tags", "crm.customers", "item", "tags", "notes"} <= set(reads)
+    evidence = reads["tags"].evidence[0]
+    assert evidence.path.endswith("com/x/model/Order.java")
+    assert "Set<Tag> tags" in evidence.snippet
+    # Only reads: loading an Order does not write the tables it reaches.
+    writes = {a.table for a in facts.table_access if a.unit == repo and a.mode == "write"}
+    assert not writes & {"crm.customers", "item", "tags", "notes"}
+
+
 def test_code_using_entities_reads_and_repository_save_writes(tmp_path: Path) -> None:
     facts = analyze(
         tmp_path,

@@ -270,6 +270,105 @@ order_lines = Table(
 """
 
 
+def test_single_table_inheritance_subclass_uses_touch_the_base_table(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": (
+                "from app.db import db\n"
+                "class FieldEntries(db.Model):\n"
+                "    __tablename__ = 'field_entries'\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n"
+                "    type = db.Column(db.String(80))\n"
+                "    __mapper_args__ = {'polymorphic_on': type}\n"
+                "class UserFieldEntries(FieldEntries):\n"
+                "    __mapper_args__ = {'polymorphic_identity': 'user'}\n"
+                "class AdminEntries(UserFieldEntries):\n"
+                "    level = db.Column(db.Integer)\n"
+                "class DynamicFieldEntry(FieldEntries):\n"
+                "    id = db.Column(db.Integer, db.ForeignKey('field_entries.id'),\n"
+                "        primary_key=True)\n"
+                "    decay = db.Column(db.Integer)\n"
+                "class Mixin:\n"
+                "    pass\n"
+            ),
+            "app/db.py": "db = None\n",
+            "app/auth.py": (
+                "from app.models import AdminEntries, Mixin, UserFieldEntries\n"
+                "def register(db):\n"
+                "    db.session.add(UserFieldEntries(value=1))\n"
+                "def levels():\n"
+                "    return AdminEntries.query.all(), Mixin()\n"
+            ),
+        },
+    )
+    facts = analyze(tmp_path)
+    found = access(facts)
+    assert ("app.auth", "field_entries", "write") in found
+    assert ("app.auth", "field_entries", "read") in found
+    models = {(m.class_name, m.table) for m in facts.orm_models}
+    assert ("UserFieldEntries", "field_entries") in models
+    assert ("AdminEntries", "field_entries") in models
+    # Its own primary key: joined-table inheritance, Flask-SQLAlchemy's table name.
+    assert ("DynamicFieldEntry", "dynamic_field_entry") in models
+    assert not any(m.class_name == "Mixin" for m in facts.orm_models)
+    table = next(t for t in facts.tables if t.name == "field_entries")
+    assert {"id", "type", "level"} <= {c.name for c in table.columns}
+    assert "decay" not in {c.name for c in table.columns}
+    read = next(a for a in facts.table_access if a.unit == "app.auth" and a.mode == "read")
+    assert read.evidence[0].snippet == "return AdminEntries.query.all(), Mixin()"
+
+
+def test_tables_reached_only_through_relationships_are_read_by_the_model_users(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "clinic/__init__.py": "",
+            "clinic/models.py": (
+                "from sqlalchemy import Column, ForeignKey, Integer, Table\n"
+                "from sqlalchemy.orm import relationship\n"
+                "from clinic.base import Base\n"
+                "vet_specialties = Table('vet_specialties', Base.metadata,\n"
+                "    Column('vet_id', ForeignKey('vets.id')))\n"
+                "class Specialty(Base):\n"
+                "    __tablename__ = 'specialties'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+                "class Pet(Base):\n"
+                "    __tablename__ = 'pets'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+                "class Vet(Base):\n"
+                "    __tablename__ = 'vets'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+                "    specialties = relationship('Specialty', secondary=vet_specialties)\n"
+                "    pets = relationship(Pet)\n"
+            ),
+            "clinic/base.py": "Base = object\n",
+            "clinic/vets.py": (
+                "from clinic.models import Vet\n"
+                "def all_vets(session):\n"
+                "    return session.query(Vet).all()\n"
+            ),
+            "clinic/pets.py": (
+                "from clinic.models import Pet\n"
+                "def pets(session):\n"
+                "    return session.query(Pet).all()\n"
+            ),
+        },
+    )
+    facts = analyze(tmp_path)
+    found = access(facts, via="orm")
+    assert ("clinic.vets", "specialties", "read") in found
+    assert ("clinic.vets", "vet_specialties", "read") in found
+    # `pets` is touched by code of its own: reaching it through Vet adds nothing.
+    assert ("clinic.vets", "pets", "read") not in found
+    assert not any(t == "specialties" and m == "write" for _u, t, m in found)
+    reached = next(a for a in facts.table_access if a.table == "specialties")
+    assert reached.evidence[0].snippet == "return session.query(Vet).all()"
+
+
 def test_sqlalchemy_tablename_schema_columns_and_table_call(tmp_path: Path) -> None:
     write(tmp_path, {"shop/__init__.py": "", "shop/models.py": SQLA_MODELS})
     facts = analyze(tmp_path)
@@ -471,6 +570,108 @@ def test_flask_routes_and_blueprint_prefix(tmp_path: Path) -> None:
         ("web.orders", "DELETE", "/orders/<int:oid>", "one", "flask"),
         ("web.orders", "POST", "/orders/", "create", "flask"),
     }
+
+
+def test_flask_views_registered_by_calls_belong_to_the_defining_unit(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "web/__init__.py": "",
+            "web/base.py": (
+                "from flask_restful import Resource\n"
+                "class BaseResource(Resource):\n"
+                "    def options(self):\n"
+                "        pass\n"
+            ),
+            "web/alerts.py": (
+                "from web.base import BaseResource\n"
+                "class AlertResource(BaseResource):\n"
+                "    def get(self, alert_id):\n"
+                "        pass\n"
+                "    @staticmethod\n"
+                "    def delete(alert_id):\n"
+                "        pass\n"
+                "class NotAView:\n"
+                "    def get(self):\n"
+                "        pass\n"
+            ),
+            "web/pages.py": (
+                "from flask.views import MethodView\n"
+                "class PageView(MethodView):\n"
+                "    def post(self):\n"
+                "        pass\n"
+                "def about():\n"
+                "    pass\n"
+            ),
+            "web/api.py": (
+                "from flask import Blueprint\n"
+                "from flask_restful import Api\n"
+                "from web import pages\n"
+                "from web.alerts import AlertResource, NotAView\n"
+                "from web.pages import about\n"
+                "class ApiExt(Api):\n"
+                "    def add_org_resource(self, resource, *urls, **kwargs):\n"
+                "        return self.add_resource(resource, *urls, **kwargs)\n"
+                "api = ApiExt()\n"
+                "api.add_org_resource(\n"
+                "    AlertResource, '/api/alerts/<alert_id>', '/api/a/<alert_id>', endpoint='a'\n"
+                ")\n"
+                "api.add_resource(NotAView, '/not')\n"
+                "bp = Blueprint('pages', __name__, url_prefix='/pages')\n"
+                "bp.add_url_rule('/p', view_func=pages.PageView.as_view('page'))\n"
+                "def create_app(app):\n"
+                "    app.add_url_rule('/about', 'about', about, methods=['GET', 'HEAD'])\n"
+            ),
+        },
+    )
+    facts = analyze(tmp_path)
+    got = {(e.unit, e.method, e.path, e.handler, e.framework) for e in facts.endpoints}
+    assert got == {
+        ("web.alerts", "GET", "/api/alerts/<alert_id>", "AlertResource", "flask"),
+        ("web.alerts", "DELETE", "/api/alerts/<alert_id>", "AlertResource", "flask"),
+        ("web.alerts", "OPTIONS", "/api/alerts/<alert_id>", "AlertResource", "flask"),
+        ("web.alerts", "GET", "/api/a/<alert_id>", "AlertResource", "flask"),
+        ("web.alerts", "DELETE", "/api/a/<alert_id>", "AlertResource", "flask"),
+        ("web.alerts", "OPTIONS", "/api/a/<alert_id>", "AlertResource", "flask"),
+        ("web.pages", "POST", "/pages/p", "PageView", "flask"),
+        ("web.pages", "GET", "/about", "about", "flask"),
+        ("web.pages", "HEAD", "/about", "about", "flask"),
+    }
+    alert = next(e for e in facts.endpoints if e.handler == "AlertResource")
+    assert (alert.evidence.path, alert.evidence.line) == ("web/api.py", 10)
+    assert alert.evidence.snippet == "api.add_org_resource("
+
+
+def test_flask_restx_namespace_routes_on_resource_classes(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "api/__init__.py": "",
+            "api/users.py": (
+                "from flask_restx import Namespace, Resource\n"
+                "users = Namespace('users', description='Users')\n"
+                "admin = Namespace('admin', path='/staff')\n"
+                "@users.route('')\n"
+                "class UserList(Resource):\n"
+                "    def get(self):\n"
+                "        pass\n"
+                "    def post(self):\n"
+                "        pass\n"
+                "@admin.route('/<int:uid>', methods=['PATCH'])\n"
+                "class Staff(Resource):\n"
+                "    def get(self, uid):\n"
+                "        pass\n"
+            ),
+        },
+    )
+    facts = analyze(tmp_path)
+    got = {(e.unit, e.method, e.path, e.handler) for e in facts.endpoints}
+    assert got == {
+        ("api.users", "GET", "/users", "UserList"),
+        ("api.users", "POST", "/users", "UserList"),
+        ("api.users", "PATCH", "/staff/<int:uid>", "Staff"),
+    }
+    assert {e.evidence.line for e in facts.endpoints} == {4, 10}
 
 
 def test_fastapi_router_prefix(tmp_path: Path) -> None:

@@ -193,6 +193,7 @@ class _Resolver:
         self.access: dict[tuple[str, str, str, str], _Acc] = {}
         self.entities: dict[str, _Entity] = {}
         self.repo_entity: dict[str, str] = {}
+        self.related: dict[str, list[tuple[str, str, int]]] = {}
         self.tables: dict[str, dict[str, Any]] = {}
         self._memo: dict[tuple[str, str], str | None] = {}
         self._wild: dict[tuple[str, str], int] = {}
@@ -409,6 +410,25 @@ class _Resolver:
             info = self.table_info(entity.table, cls.entry.rel, entity.line)
             for fld in self.entity_fields(cls):
                 self.column(entity, cls, info, fld)
+            self.relations(entity, cls)
+
+    def relations(self, entity: _Entity, cls: _Class) -> None:
+        """(table, path, line) of the entities an entity's own relationship fields reach."""
+        found: set[tuple[str, str, int]] = set()
+        for _name, type_text, args, line, anns, is_static in cls.info["fields"]:
+            names = {a[0].rpartition(".")[2] for a in anns}
+            if is_static or not names & (_TO_ONE | _TO_MANY):
+                continue
+            target = self.target_entity(cls, type_text, args)
+            if target is not None and target.table != entity.table:
+                found.add((target.table, cls.entry.rel, line))
+        if found:
+            self.related[entity.fqn] = sorted(found)
+
+    def read_related(self, unit: str, entity: str) -> None:
+        """Loading an entity reads the tables its relationships reach (evidence: the field)."""
+        for table, rel, line in self.related.get(entity, ()):
+            self.add_access(unit, table, "read", "orm", rel, (line,))
 
     def table_info(self, name: str, rel: str, line: int) -> dict[str, Any]:
         info = self.tables.setdefault(name, {"columns": {}, "fks": {}, "evidence": set()})
@@ -592,6 +612,7 @@ class _Resolver:
                 for tbl in (table, *self.join_tables_of(entity_unit)):
                     for mode in ("read", "write"):
                         self.add_access(cls.fqn, tbl, mode, "orm", cls.entry.rel, (line,))
+                self.read_related(cls.fqn, entity_unit)
 
     def entity_access(self, cls: _Class) -> None:
         rel = cls.entry.rel
@@ -623,6 +644,7 @@ class _Resolver:
                     self.add_access(
                         cls.fqn, self.entities[entity].table, "read", "orm", rel, (line,)
                     )
+                    self.read_related(cls.fqn, entity)
 
     def mybatis(self) -> None:
         for d in self.descriptors:

@@ -36,7 +36,7 @@ from analyzers.records import (
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
 
-EXTRACT_VERSION = "4"  # 4: SQL on system catalogs is no table access
+EXTRACT_VERSION = "5"  # 5: route registrations, view verbs, `__mapper_args__` hint
 """Bump when the extracted result changes shape or meaning (it salts the cache key)."""
 
 MAX_EVIDENCE = 5
@@ -74,6 +74,7 @@ _ORM_HINTS = (
     b"__tablename__",
     b"__abstract__",
     b"__table_args__",
+    b"__mapper_args__",
     b"Field(",
     b"ForeignKey",
     b"Column(",
@@ -103,9 +104,16 @@ _APP_FACTORIES = {
     "Blueprint": "flask",
     "FastAPI": "fastapi",
     "APIRouter": "fastapi",
+    "Namespace": "flask",
 }
 _APP_FACTORY_BYTES = tuple(name.encode() + b"(" for name in _APP_FACTORIES)
 _URL_FUNCS = frozenset({"path", "re_path", "url"})
+_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+_VERB_SET = frozenset(_VERBS)
+_REGISTRATION = re.compile(rb"\(\s*[A-Za-z_][\w.]*\s*,\s*[rRuUfFbB]{0,2}[\"']/")
+"""A call whose first argument is a name and whose second is a string starting with "/":
+`api.add_resource(Resource, "/a", ...)` and wrappers around it."""
+_MAX_REGISTRATIONS = 2_000
 
 FileResult = dict[str, Any]
 
@@ -142,6 +150,8 @@ RESULT_SHAPE = record(
         "routes": tuple_of(fixed(STR, STR, STR, STR, INT)),
         "urls": tuple_of(fixed(STR, STR, INT)),
         "snips": dict_of(INT, STR),
+        "registrations": tuple_of(fixed(STR, STR, STR, tuple_of(STR), tuple_of(STR), INT)),
+        "verbs": tuple_of(fixed(STR, tuple_of(STR))),
     },
     {"skipped": BOOL},
 )
@@ -165,6 +175,8 @@ _EMPTY = {
     "routes": (),
     "urls": (),
     "snips": {},
+    "registrations": (),
+    "verbs": (),
 }
 empty_result = functools.partial(language.empty_result, _EMPTY)
 """`empty_result(lines, warnings)`: a result for a file that yielded nothing but warnings."""
@@ -300,6 +312,9 @@ class _Extractor:
         self.import_spans: list[tuple[int, int]] = []
         self.class_ranges: list[tuple[int, int, str]] = []
         self.base_starts: set[int] = set()
+        self.verbs: list[tuple[str, tuple[str, ...]]] = []
+        self.registrations: list[tuple] = []
+        self.app_vars: dict[str, tuple[str, str]] = {}
 
     # -- helpers ---------------------------------------------------------------------------
     def line_text(self, line: int) -> str:
@@ -337,6 +352,7 @@ class _Extractor:
         tables = self.table_calls()
         uses = self.uses(imports, classes, tables)
         sql = self.sql_strings()
+        self.registered_views()
         return {
             "lines": self.non_blank_lines(),
             "warnings": tuple(self.warnings),
@@ -349,6 +365,8 @@ class _Extractor:
             "routes": tuple(routes),
             "urls": tuple(urls),
             "snips": self.snippets(),
+            "registrations": tuple(self.registrations),
+            "verbs": tuple(self.verbs),
         }
 
     def non_blank_lines(self) -> int:
@@ -427,6 +445,8 @@ class _Extractor:
                 definition = node.child_by_field_name("definition") or node
             if definition.type == "class_definition":
                 classes.append(self.class_info(definition, node))
+                if node is not definition:
+                    decorated.append((node, definition))
             elif definition.type == "function_definition":
                 functions.append(_text(definition.child_by_field_name("name")))
                 if node is not definition:
@@ -441,6 +461,7 @@ class _Extractor:
             for top in [(entry[2] if entry[0] == "import" else entry[3]).split(".")[0]]
             if top in ("flask", "fastapi") or top.startswith("flask_")
         }
+        self.app_vars = app_vars
         routes = self.routes(decorated, app_vars, frameworks)
         urls = self.urlpatterns(url_lists)
         return classes, functions, routes, urls
@@ -458,8 +479,13 @@ class _Extractor:
         elif right.type == "call":
             func = _text(right.child_by_field_name("function")).rsplit(".", 1)[-1]
             if func in _APP_FACTORIES:
-                _, keywords = _call_args(right)
+                positional, keywords = _call_args(right)
                 prefix = keywords.get("url_prefix") or keywords.get("prefix") or ("", "")
+                if func == "Namespace":
+                    # Flask-RESTX: served under `path=`, else under "/" + its name.
+                    named = positional[0] if positional and positional[0][0] == "s" else None
+                    default = ("s", "/" + named[1].strip("/")) if named else ("", "")
+                    prefix = keywords.get("path") or default
                 app_vars[name] = (
                     _APP_FACTORIES[func],
                     prefix[1] if prefix[0] == "s" else "",
@@ -482,11 +508,87 @@ class _Extractor:
                         bases.append(_text(value))
                         self.base_starts.add(value.start_byte)
         self.class_ranges.append((outer.start_byte, outer.end_byte, name))
+        if bases:
+            self.class_verbs(name, node)
         body = None
         start, end = node.start_byte, node.end_byte
         if bases and any(self.src.find(h, start, end) >= 0 for h in _ORM_HINTS):
             body = self.class_body(node)
         return (name, line, tuple(bases), body)
+
+    def class_verbs(self, name: str, node: Node) -> None:
+        """Remember the HTTP verbs a class defines as methods (`get`, `post`...)."""
+        body = node.child_by_field_name("body")
+        found: set[str] = set()
+        for stmt in body.named_children if body is not None else ():
+            if stmt.type == "decorated_definition":
+                stmt = stmt.child_by_field_name("definition") or stmt
+            if stmt.type == "function_definition":
+                method = _text(stmt.child_by_field_name("name"))
+                if method in _VERB_SET:
+                    found.add(method.upper())
+        if found:
+            self.verbs.append((name, tuple(v.upper() for v in _VERBS if v.upper() in found)))
+
+    # -- route registrations without decorators --------------------------------------------
+    def registered_views(self) -> None:
+        """`api.add_resource(View, "/a", "/b")` (and wrappers) and `x.add_url_rule(...)` calls.
+
+        Kept as ("call" | "rule", view expression, object, paths, methods, line); whether the
+        view is a Flask view class is decided later, across files.
+        """
+        src, descendant = self.src, self.root.descendant_for_byte_range
+        seen: set[int] = set()
+        for count, match in enumerate(_REGISTRATION.finditer(src)):
+            if count == _MAX_REGISTRATIONS:
+                break
+            paren = descendant(match.start(), match.start() + 1)
+            args = paren.parent if paren is not None else None
+            call = args.parent if args is not None and args.type == "argument_list" else None
+            if call is None or call.type != "call" or call.start_byte in seen:
+                continue
+            seen.add(call.start_byte)
+            positional, _keywords = _call_args(call)
+            if not positional or positional[0][0] != "n":
+                continue
+            paths = []
+            for arg in positional[1:]:
+                if arg[0] != "s" or not arg[1].startswith("/"):
+                    break
+                paths.append(arg[1])
+            if paths:
+                line = self.snip(call.start_point[0] + 1)
+                entry = ("call", positional[0][1], "", tuple(paths), (), line)
+                self.registrations.append(entry)
+        pos = src.find(b"add_url_rule")
+        while pos >= 0 and len(self.registrations) < _MAX_REGISTRATIONS:
+            self.url_rule(pos)
+            pos = src.find(b"add_url_rule", pos + 12)
+
+    def url_rule(self, pos: int) -> None:
+        """`app.add_url_rule("/p", "endpoint", view_func=V.as_view("v"), methods=[...])`."""
+        ident = self.root.descendant_for_byte_range(pos, pos + 12)
+        func = ident.parent if ident is not None and ident.type == "identifier" else None
+        call = func.parent if func is not None and func.type == "attribute" else None
+        if call is None or call.type != "call" or call.child_by_field_name("function") != func:
+            return
+        positional, keywords = _call_args(call)
+        rule = positional[0] if positional else keywords.get("rule")
+        view = keywords.get("view_func") or (positional[2] if len(positional) > 2 else None)
+        if not rule or rule[0] != "s" or view is None:
+            return
+        if view[0] == "c" and view[1].endswith(".as_view"):
+            target = view[1][: -len(".as_view")]
+        elif view[0] == "n":
+            target = view[1]
+        else:
+            return
+        obj = _text(func.child_by_field_name("object"))
+        prefix = self.app_vars.get(obj, ("", ""))[1]
+        line = self.snip(call.start_point[0] + 1)
+        methods = _strings(keywords.get("methods"))
+        path = join_url(prefix, rule[1])
+        self.registrations.append(("rule", target, obj, (path,), methods, line))
 
     def class_body(self, node: Node) -> dict:
         body = node.child_by_field_name("body")
@@ -529,6 +631,7 @@ class _Extractor:
         out: list[tuple] = []
         for outer, definition in decorated:
             handler = _text(definition.child_by_field_name("name"))
+            is_class = definition.type == "class_definition"
             for deco in outer.named_children:
                 if deco.type != "decorator" or not deco.named_children:
                     continue
@@ -553,6 +656,14 @@ class _Extractor:
                 positional, keywords = _call_args(call)
                 rule = positional[0] if positional else keywords.get("rule", keywords.get("path"))
                 if not rule or rule[0] != "s":
+                    continue
+                if is_class:
+                    # A Flask-RESTX `@ns.route("/x")` class: its methods give the verbs.
+                    if attr == "route" and framework == "flask":
+                        line = self.snip(deco.start_point[0] + 1)
+                        path = join_url(prefix, rule[1])
+                        listed = _strings(keywords.get("methods"))
+                        self.registrations.append(("route", handler, "", (path,), listed, line))
                     continue
                 methods = [attr.upper()]
                 if attr in ("route", "api_route"):
@@ -898,6 +1009,13 @@ def _assignment(stmt: Node) -> tuple[str, Node] | None:
     if left is None or right is None or left.type != "identifier":
         return None
     return _text(left), right
+
+
+def _strings(arg: tuple | None) -> tuple[str, ...]:
+    """The upper-cased strings of a list or tuple argument (`methods=["GET", "POST"]`)."""
+    if not arg or arg[0] != "l":
+        return ()
+    return tuple(dict.fromkeys(a[1].upper() for a in arg[1] if a[0] == "s" and a[1]))
 
 
 def _is_column(func: str) -> bool:

@@ -26,6 +26,9 @@ from analyzers.python.extract import MAX_EVIDENCE, FileResult
 _DJANGO_MODEL = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
 _SCHEMA_IN_ARGS = re.compile(r"""['"]schema['"]\s*:\s*['"]([^'"]+)['"]""")
 _MAX_DEPTH = 8
+_VIEW_BASES = frozenset({"Resource", "MethodView", "View"})
+"""Flask view base classes (`flask.views`, `flask_restful`, `flask_restx`...) by last name."""
+_VERB_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,9 @@ class _Resolver:
         self._sym_memo: dict[tuple[str, str], str | None] = {}
         self.tables: dict[str, dict[str, Any]] = {}
         self._evidence: dict[str, dict[int, Evidence]] = {}
+        self.verbs = {(e.module, n): v for e in entries for n, v in e.result["verbs"]}
+        self._views: dict[tuple[str, str], bool] = {}
+        self.related: dict[str, set[str]] = {}
 
     # -- lookups ---------------------------------------------------------------------------
     def longest(self, dotted: str) -> str | None:
@@ -185,6 +191,7 @@ class _Resolver:
                     self.add_access(entry.module, table, "read", "sql", (line,))
                 for table in writes:
                     self.add_access(entry.module, table, "write", "sql", (line,))
+        self.reached_only()
         return Resolved(
             units=[self.unit(e) for e in self.entries],
             dependencies=self.dependencies(),
@@ -198,6 +205,15 @@ class _Resolver:
                 for w in e.result["warnings"]
             ],
         )
+
+    def reached_only(self) -> None:
+        """A table no code touches but a relationship of a used model reaches (its target or
+        `secondary` table) is read by the units using that model (evidence: their uses)."""
+        touched = {key[1] for key in self.access}
+        for (unit, table, _mode, via), acc in sorted(self.access.items()):
+            reached = self.related.get(table, set()) - touched if via == "orm" else ()
+            for other in sorted(reached):
+                self.add_access(unit, other, "read", "orm", acc.lines[:MAX_EVIDENCE])
 
     def unit(self, e: FileEntry) -> Unit:
         package = e.module.rpartition(".")[0]
@@ -317,6 +333,7 @@ class _Resolver:
                 else:
                     table = f"{self.app_label(module, name)}_{name.lower()}".lstrip("_")
                 self.add_model(module, name, table, "django", cls[1])
+        self.single_table_subclasses()
         for entry in self.entries:
             for var, name, schema, columns, line in entry.result["tables"]:
                 table = _qualify(schema, name)
@@ -329,8 +346,71 @@ class _Resolver:
         for model in sorted(self.models.values(), key=lambda m: (m.module, m.name)):
             if model.framework == "sqlalchemy":
                 self.sa_columns(model)
+                self.sa_relationships(model)
             else:
                 self.django_columns(model)
+
+    def sa_relationships(self, model: _Model) -> None:
+        """Tables a model's `relationship(Target, secondary=...)` fields load with it."""
+        body = self.classes[(model.module, model.name)][3]
+        for _attr, func, positional, keywords, _line in body["fields"] if body else ():
+            if func.rpartition(".")[2] != "relationship":
+                continue
+            found = {
+                self.sa_table_of(model.module, arg)
+                for arg in (positional[0] if positional else None, keywords.get("secondary"))
+            }
+            found -= {None, model.table}
+            if found:
+                self.related.setdefault(model.table, set()).update(found)  # type: ignore[arg-type]
+
+    def sa_table_of(self, module: str, arg: tuple | None) -> str | None:
+        """The table a relationship argument names: a class, a `Table` variable, or a string
+        holding a class name or a table name."""
+        if arg is None or arg[0] not in ("n", "s") or not arg[1]:
+            return None
+        if arg[0] == "n" and (module, arg[1]) in self.model_syms:
+            return self.model_syms[(module, arg[1])]
+        if arg[0] == "n":
+            target, symbol = self.split_symbol(self.abs_name(module, arg[1]))
+            return self.model_table(target, symbol) if target and symbol else None
+        name = arg[1].rpartition(".")[2]
+        local = self.model_syms.get((module, name))
+        if local is not None:
+            return local
+        named = sorted(m.table for m in self.models.values() if m.name == name)
+        if named:
+            return named[0]
+        return name.lower() if name.lower() in self.tables else None
+
+    def single_table_subclasses(self) -> None:
+        """A class deriving from a SQLAlchemy model without a table of its own maps to the
+        model's table (single-table inheritance): uses of the subclass touch that table. One
+        declaring its own primary key is joined-table inheritance: Flask-SQLAlchemy names its
+        table after the class (`DynamicChallenge` -> `dynamic_challenge`)."""
+        for _ in range(_MAX_DEPTH):
+            found: list[tuple[str, str, str, int]] = []
+            for (module, name), cls in self.classes.items():
+                if (module, name) in self.models or not cls[2]:
+                    continue
+                attrs = cls[3]["attrs"] if cls[3] else {}
+                if "__tablename__" in attrs or "__table__" in attrs:
+                    continue
+                if attrs.get("__abstract__", ("", ""))[1] == "true":
+                    continue
+                for base in cls[2]:
+                    target, symbol = self.split_symbol(self.abs_name(module, base))
+                    parent = self.find_class(target, symbol) if target and symbol else None
+                    model = self.models.get(parent) if parent else None
+                    if model is not None and model.framework == "sqlalchemy":
+                        own = _has_primary_key(cls[3])
+                        table = _snake(name) if own else model.table
+                        found.append((module, name, table, cls[1]))
+                        break
+            if not found:
+                return
+            for module, name, table, line in found:
+                self.add_model(module, name, table, "sqlalchemy", line)
 
     def add_model(self, module: str, name: str, table: str, framework: str, line: int) -> None:
         self.models[(module, name)] = _Model(module, name, table, framework, line)
@@ -561,6 +641,7 @@ class _Resolver:
             for framework, method, path, handler, line in entry.result["routes"]:
                 evidence = Evidence(entry.rel, line, snips.get(line, ""))
                 out.append(Endpoint(entry.module, method, path, framework, handler, evidence))
+            out.extend(self.registered(entry))
             if not entry.result["urls"] or not self.imports_django(entry):
                 continue
             for pattern, view, line in entry.result["urls"]:
@@ -574,12 +655,91 @@ class _Resolver:
                 out.append(Endpoint(unit, "ANY", pattern, "django", handler, evidence))
         return out
 
+    def registered(self, entry: FileEntry) -> list[Endpoint]:
+        """Endpoints of views registered by a call, served by the unit defining the view."""
+        out = []
+        module, snips = entry.module, entry.result["snips"]
+        for kind, target, _obj, paths, methods, line in entry.result["registrations"]:
+            found = self.class_of(module, target)
+            if found is not None:
+                if kind == "call" and not self.is_view(found):
+                    continue
+                unit, handler = found
+                verbs = methods or self.view_verbs(found) or ("ANY",)
+            elif kind == "rule":
+                unit, handler = self.function_of(module, target)
+                verbs = methods or ("GET",)
+            else:
+                continue
+            evidence = Evidence(entry.rel, line, snips.get(line, ""))
+            for path in paths:
+                for verb in verbs:
+                    out.append(Endpoint(unit, verb, path, "flask", handler, evidence))
+        return out
+
+    def class_of(self, module: str, dotted: str) -> tuple[str, str] | None:
+        """The (module, class) a dotted expression of `module` names, through imports."""
+        target, symbol = self.split_symbol(self.abs_name(module, dotted))
+        return self.find_class(target, symbol) if target and symbol else None
+
+    def function_of(self, module: str, dotted: str) -> tuple[str, str]:
+        """(unit, function) of a view function: the module defining it when it is imported."""
+        target, symbol = self.split_symbol(self.abs_name(module, dotted))
+        name = dotted.rpartition(".")[2]
+        if target and symbol and symbol in self.by_module[target].result["functions"]:
+            return target, symbol
+        return module, name
+
+    def is_view(self, cls: tuple[str, str], depth: int = 0) -> bool:
+        """Whether a class derives from a Flask view class (`Resource`, `MethodView`, `View`)."""
+        known = self._views.get(cls)
+        if known is not None:
+            return known
+        self._views[cls] = False
+        result = False
+        for base in self.classes[cls][2] if depth < _MAX_DEPTH else ():
+            absolute = self.abs_name(cls[0], base)
+            head, _, last = absolute.rpartition(".")
+            if head.startswith("flask") and last in _VIEW_BASES:
+                result = True
+                break
+            parent = self.class_of(cls[0], base)
+            if parent is not None and self.is_view(parent, depth + 1):
+                result = True
+                break
+        self._views[cls] = result
+        return result
+
+    def view_verbs(self, cls: tuple[str, str], depth: int = 0) -> tuple[str, ...]:
+        """HTTP verbs a view class serves: its `get`/`post`... methods and its bases' ones."""
+        found = set(self.verbs.get(cls, ()))
+        for base in self.classes[cls][2] if depth < _MAX_DEPTH else ():
+            parent = self.class_of(cls[0], base)
+            if parent is not None and parent != cls:
+                found.update(self.view_verbs(parent, depth + 1))
+        return tuple(v for v in _VERB_ORDER if v in found)
+
     def imports_django(self, entry: FileEntry) -> bool:
         for imp in entry.result["imports"]:
             module = imp[2] if imp[0] == "import" else imp[3]
             if module.partition(".")[0] == "django":
                 return True
         return False
+
+
+def _has_primary_key(body: dict | None) -> bool:
+    return any(
+        func.rpartition(".")[2] in ("Column", "mapped_column") and _kw_true(keywords, "primary_key")
+        for _attr, func, _positional, keywords, _line in (body["fields"] if body else ())
+    )
+
+
+_CAMEL = re.compile(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))")
+
+
+def _snake(name: str) -> str:
+    """Flask-SQLAlchemy's default table name of a model class."""
+    return _CAMEL.sub(r"_\1", name).lower().lstrip("_")
 
 
 def _qualify(schema: str, name: str) -> str:
