@@ -201,9 +201,11 @@ def render(
     scaffold_root: Path | None = None,
     feedback: Feedback = Feedback(),
     settings: Config | None = None,
+    scaffold_note: str = "",
 ) -> list[Path]:
     """Render the reports (grant scripts included) into `out` (a staging area); the scaffold (its
-    delivery manifest) is `scaffold_dir` under `scaffold_root` (default: `out`)."""
+    delivery manifest) is `scaffold_dir` under `scaffold_root` (default: `out`); `scaffold_note`
+    says why a scaffold is not linked."""
     from reports import render_reports
     from reports.scaffold.delivery import MANIFEST
     from reports.scaffold.delivery import read_manifest as read_delivery
@@ -223,6 +225,7 @@ def render(
         scaffold_dir=scaffold_dir,
         delivery=delivery,
         alternative=alternative_plan(facts, plan, settings),  # the handout's "what if"
+        scaffold_note=scaffold_note,
     )
     return written
 
@@ -301,6 +304,34 @@ def report_scaffold_dir(target: Path) -> str | None:
     if found is None and (target / SCAFFOLD).is_dir():  # from `planner scaffold`
         return SCAFFOLD
     return found
+
+
+def report_scaffold(target: Path, plan: Plan, plan_file: Path) -> tuple[str | None, str]:
+    """The scaffold folder in OUT the report links to, when it was made for `plan` (read from
+    `plan_file`); else None and one line saying why it is not linked and how to regenerate it."""
+    found = report_scaffold_dir(target)
+    why = _stale(target, found, plan)
+    if found is None or not why:
+        return found, ""
+    fix = f"planner scaffold {plan_file} --out {target / found}"
+    return None, f"{found}/ {why}, so this report does not link it; regenerate it with: {fix}"
+
+
+def scaffold_left_behind(target: Path, plan: Plan) -> str:
+    """After `planner plan` into OUT: one line when OUT's scaffold is not the new plan's."""
+    found = report_scaffold_dir(target)
+    why = _stale(target, found, plan)
+    if found is None or not why:
+        return ""
+    fix = f"planner scaffold {target / 'plan.json'} --out {target / found}"
+    return f"note: {target / found} {why}; regenerate it with: {fix}"
+
+
+def _stale(target: Path, found: str | None, plan: Plan) -> str:
+    """Why OUT's scaffold `found` is not `plan`'s, or "" (also when there is none)."""
+    from reports.scaffold.delivery import stale_scaffold
+
+    return (stale_scaffold(target / found, plan) or "") if found is not None else ""
 
 
 def _scaffold_name(out: Path, feedback: Feedback) -> str:

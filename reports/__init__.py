@@ -51,6 +51,7 @@ def render_reports(
     scaffold_dir: str | None = None,
     delivery: DeliverySummary | None = None,
     alternative: Plan | None = None,
+    scaffold_note: str = "",
 ) -> list[Path]:
     """Write report.html, plan.md, services.dot, (with graphviz) services.svg and each service's
     role scripts (grants/) into `out`.
@@ -61,11 +62,17 @@ def render_reports(
     and each extracted service to `scaffold_dir/<service>/Dockerfile` (relative links only).
     `delivery` (the scaffold's delivery.json) adds the chosen delivery path and its checks.
     `alternative` (the plan with the runner-up first, `planner.whatif`) feeds the handout's
-    "what if" section. handout.html (two printed pages) and plan-details.md (the long lists
+    "what if" section. `scaffold_note` (one line) says why OUT's scaffold is not linked.
+    handout.html (two printed pages) and plan-details.md (the long lists
     plan.md links to) are written too.
     """
     view = build_view(
-        facts, plan, palette=len(WAVE_COLOURS), scaffold_dir=scaffold_dir, delivery=delivery
+        facts,
+        plan,
+        palette=len(WAVE_COLOURS),
+        scaffold_dir=scaffold_dir,
+        delivery=delivery,
+        scaffold_note=scaffold_note,
     )
     out.mkdir(parents=True, exist_ok=True)
     service_map = services_dot(plan)

@@ -117,6 +117,8 @@ def _waves(view: ReportView) -> list[str]:
         chips = ", ".join(f"{code(s.name)} (risk {s.risk}, {s.level})" for s in w.services)
         out.append(f"- **{text(w.label)}**: {chips}")
     out.append("")
+    if view.scaffold_note:
+        out += [f"> {text(view.scaffold_note)}", ""]
     return out
 
 

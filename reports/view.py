@@ -633,6 +633,7 @@ class ReportView:
     score_levels: str = ""  # the low/medium/high cut-offs of service scores, in words
     unavailable: tuple[MissingInputView, ...] = ()  # shown at the top when not empty
     dead: tuple[DeadView, ...] = ()
+    scaffold_note: str = ""  # why OUT's scaffold is not linked (made for another plan), in a line
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -1319,12 +1320,13 @@ def build_view(
     *,
     scaffold_dir: str | None = None,
     delivery: DeliverySummary | None = None,
+    scaffold_note: str = "",
 ) -> ReportView:
     """The report's view model; waves cycle through `palette` colour classes (`wave-1`...).
 
     With `scaffold_dir` (relative to the report) waves and services link to their scaffold files;
     with `delivery` (the scaffold's delivery.json) the chosen delivery path and the alert that
-    measures each go/no-go check are shown.
+    measures each go/no-go check are shown; `scaffold_note` says why a scaffold is not linked.
     """
     index = _Index(facts, plan, max(palette, 1), scaffold_base(scaffold_dir))
     warnings = _warnings(facts, plan)
@@ -1362,6 +1364,7 @@ def build_view(
             MissingInputView(m.input, ", ".join(m.scores), m.note) for m in plan.unavailable
         ),
         dead=tuple(_dead(d) for d in plan.dead),
+        scaffold_note=scaffold_note,
     )
 
 

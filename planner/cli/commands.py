@@ -110,6 +110,8 @@ def plan(
         clock,
         lambda folder: write_json(result, folder / "plan.json", pretty=pretty),
     )
+    if note := pipeline.scaffold_left_behind(target, result):
+        info(note)
     _print_timings(clock, timings)
     _summary(target / "plan.json", result)
 
@@ -127,12 +129,16 @@ def report(
     with clock.stage("files read"):
         result = pipeline.load_plan(plan_file)
         facts = pipeline.load_facts(facts_file or plan_file.parent / "facts.json")
-    scaffold_dir = pipeline.report_scaffold_dir(target)
+    scaffold_dir, note = pipeline.report_scaffold(target, result, plan_file)
+    if note:
+        info(f"note: {note}")
     pipeline.publish(
         target,
         REPORT_FILES,
         clock,
-        lambda folder: pipeline.render(facts, result, folder, scaffold_dir, target, FEEDBACK),
+        lambda folder: pipeline.render(
+            facts, result, folder, scaffold_dir, target, FEEDBACK, scaffold_note=note
+        ),
         stage="rendering",
     )
     _print_timings(clock, timings)

@@ -29,7 +29,14 @@ from planner.plan import Plan, read_plan, role_name
 from planner.rehearsal import database as db
 from planner.rehearsal import facade, processes
 from planner.rehearsal.report import Check, Probe, Report, concrete, first_method, send, verdict
-from planner.rehearsal.scaffold import MONOLITH, Unit, Wave, interpolate, read_wave
+from planner.rehearsal.scaffold import (
+    MONOLITH,
+    Unit,
+    Wave,
+    check_made_for,
+    interpolate,
+    read_wave,
+)
 
 __all__ = ["Report", "rehearse"]
 
@@ -65,6 +72,7 @@ def _inputs(plan_path: Path, wave: int, scaffold: Path | None) -> tuple[Plan, Fa
             f"no scaffold beside {plan_path} (run `planner scaffold {plan_path} "
             f"--out {plan_path.parent / 'scaffold'}` or pass --scaffold DIR)"
         )
+    check_made_for(scaffold, plan, plan_path)
     return plan, facts, read_wave(scaffold, wave)
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 
 from analyzers.errors import InputError
+from planner.plan import Plan
+from reports.scaffold.delivery import stale_scaffold
 
 MONOLITH = "monolith"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -167,6 +169,16 @@ def interpolate(value: str, env: dict[str, str]) -> str:
         return ""
 
     return _VAR.sub(one, value)
+
+
+def check_made_for(scaffold: Path, plan: Plan, plan_path: Path) -> None:
+    """Refuse (one line) a scaffold that does not record `plan` as the plan it was made for."""
+    why = stale_scaffold(scaffold, plan)
+    if why is not None:
+        raise InputError(
+            f"the scaffold {scaffold} {why}; regenerate it with: "
+            f"planner scaffold {plan_path} --out {scaffold}"
+        )
 
 
 def read_wave(scaffold: Path, number: int) -> Wave:

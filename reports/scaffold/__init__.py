@@ -25,7 +25,7 @@ from analyzers.walk import is_secret_file
 from planner.plan import Plan
 from reports.grants import grant_script
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
-from reports.scaffold.delivery import delivery_files
+from reports.scaffold.delivery import PLAN_RECORD, delivery_files, render_plan_record
 from reports.scaffold.entry import COPY_SCRIPT, entry_module, render_copy_script, render_entry
 from reports.scaffold.facade import render_facade
 from reports.scaffold.model import (
@@ -82,6 +82,7 @@ def plan_files(
         if delivery.ci != "github":
             files = {k: v for k, v in files.items() if not k.startswith(".github/workflows/")}
         files.update(delivery_files(delivery, waves, facts))
+    files[PLAN_RECORD] = render_plan_record(plan)
     return dict(sorted(files.items()))
 
 

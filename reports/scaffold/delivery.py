@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
-from analyzers.facts import Facts
+from analyzers.facts import Facts, encode
+from planner.plan import Plan
 from reports.scaffold.github import render_github_workflow
 from reports.scaffold.gitlab import render_gitlab_ci
 from reports.scaffold.jenkins import render_jenkinsfile
@@ -24,6 +28,8 @@ from reports.scaffold.registry import registry_for
 
 MANIFEST = "delivery.json"
 MANIFEST_VERSION = 1  # 1: profile, ci, registry, reasons, governance, artifacts per wave
+PLAN_RECORD = "scaffold.json"  # every scaffold's: the plan it was made for
+PLAN_RECORD_VERSION = 1  # 1: plan (the plan's digest, see `plan_digest`)
 
 
 def ci_files(delivery: Delivery, number: int, slugs: list[str]) -> list[str]:
@@ -137,3 +143,39 @@ def read_manifest(text: str) -> DeliverySummary:
         governance=tuple(data["governance"]),
         waves=waves,
     )
+
+
+def plan_digest(plan: Plan) -> str:
+    """Which plan this is, as `sha256:<hex>` of its compact JSON without timings: the same for
+    plan.json written with or without `--pretty` or `--timings`."""
+    data = encode(dataclasses.replace(plan, timings=()))
+    return f"sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+def render_plan_record(plan: Plan) -> str:
+    """`scaffold.json`: the digest of the plan the scaffold was made for."""
+    data = {"format_version": PLAN_RECORD_VERSION, "plan": plan_digest(plan)}
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def made_for(scaffold: Path) -> str | None:
+    """The digest of the plan the scaffold at `scaffold` was made for, or None when it records
+    none (made before planner recorded it, or not by planner)."""
+    try:
+        data = json.loads((scaffold / PLAN_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format_version") != PLAN_RECORD_VERSION:
+        return None
+    digest = data.get("plan")
+    return digest if isinstance(digest, str) else None
+
+
+def stale_scaffold(scaffold: Path, plan: Plan) -> str | None:
+    """Why the scaffold at `scaffold` is not `plan`'s (a phrase), or None when it is."""
+    recorded = made_for(scaffold)
+    if recorded is None:
+        return f"may be from an earlier plan (it has no {PLAN_RECORD})"
+    if recorded != plan_digest(plan):
+        return "is from an earlier plan"
+    return None
