@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import msgspec
 
@@ -95,6 +96,27 @@ def risk_levels_text() -> str:
         f"Severity is likelihood x impact, each 1 (low) to 3 (high): high from {high}, "
         f"medium from {medium} to {high - 1}, low below {medium}."
     )
+
+
+def plural(count: int, noun: str, nouns: str = "") -> str:
+    """A counted noun, the one plural rule of every text we print: `1 table`, `2 tables`,
+    `1 entry`/`2 entries` (pass the irregular plural)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def agree(count: int, one: str, many: str) -> str:
+    """The verb (or pronoun) agreeing with `count`: `agree(1, "is", "are")` -> `is`."""
+    return one if count == 1 else many
+
+
+ENDPOINT_RULE = "an endpoint is one HTTP method and path: handlers of the same route count once"
+"""What every endpoint count in the plan and its reports counts, in words."""
+
+
+def endpoint_keys(endpoints: Iterable[Any]) -> frozenset[tuple[str, str]]:
+    """The endpoints counted: (METHOD, path) of each route (a facts `Endpoint` or an
+    `EndpointRef`), deduplicated; the one definition behind every endpoint total."""
+    return frozenset((e.method.upper(), e.path) for e in endpoints)
 
 
 @dataclass(frozen=True, order=True)

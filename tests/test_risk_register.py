@@ -25,7 +25,15 @@ from planner.plan import (
     risk_level,
     risk_levels_text,
 )
-from planner.register import FACTOR_IMPACT, NOT_IN_REGISTER, RESPONSES
+from planner.register import (
+    FACTOR_IMPACT,
+    LATER_WAVE,
+    NOT_IN_REGISTER,
+    READS,
+    RESPONSES,
+    WRITES,
+    breadth,
+)
 from planner.risk import RISK_WEIGHTS
 from reports.view import RISK_LABELS, build_view
 
@@ -108,9 +116,29 @@ def test_register_derives_migration_risks_from_the_facts(plan: Plan) -> None:
     assert [r.subject for r in tables].count("orders") == 1
     keys = [r for r in plan.risks if r.kind == "foreign_keys"]
     assert len(keys) == 1 and keys[0].service == PLATFORM
-    assert "1 foreign key join" in keys[0].detail and "shipping to orders" in keys[0].detail
+    assert "1 foreign key joins tables" in keys[0].detail and "shipping to orders" in keys[0].detail
     observability = by_kind[("observability", "tracing and metrics")]
     assert observability.service == PLATFORM and observability.likelihood == 3
+
+
+def test_register_rates_places_for_likelihood_and_writes_and_wave_for_impact(plan: Plan) -> None:
+    assert [breadth(n) for n in (0, 1, 2, 5, 6, 40)] == [1, 1, 2, 2, 3, 3]
+
+    def impact(base: int, wave: int) -> int:
+        return max(1, base - LATER_WAVE) if wave > 1 else base
+
+    by_kind = {(r.kind, r.subject): r for r in plan.risks}
+    write = by_kind[("cross_service_write", "app.billing.repo")]
+    assert write.likelihood == 1  # one write site
+    assert write.impact == impact(WRITES, write.wave)
+    join = by_kind[("cross_join", "app.shipping.repo")]
+    assert join.likelihood == 1 and join.impact == impact(READS, join.wave)
+    for row in (r for r in plan.risks if r.kind == "shared_table"):
+        written = " write it" in row.detail or " writes it" in row.detail
+        assert row.impact == impact(WRITES if written else READS, row.wave), row
+    assert by_kind[("facade", "facade")].impact == 3
+    # high means something: not most of the register
+    assert sum(r.severity == "high" for r in plan.risks) <= len(plan.risks) / 2
 
 
 def test_test_fixtures_writing_many_tables_are_no_unit_of_work() -> None:
