@@ -21,6 +21,7 @@ from planner.plan import (
     MigrationRisk,
     Plan,
     StepRisk,
+    endpoint_keys,
     read_plan,
     risk_level,
     risk_levels_text,
@@ -214,3 +215,25 @@ def test_older_plans_read_or_fail_saying_what_to_do(plan: Plan, tmp_path: Path) 
     old = read_plan(path)
     assert [s.role for s in old.services] == [role_name(s.name) for s in plan.services]
     assert old.risks == ()
+
+
+def test_every_endpoint_total_counts_method_and_path_once() -> None:
+    facts = _facts()
+    first = facts.endpoints[0]
+    twins = (  # the same route again: lower-case method, a second handler in another module
+        dataclasses.replace(first, method=first.method.lower()),
+        dataclasses.replace(first, unit=facts.endpoints[-1].unit, handler="again"),
+    )
+    facts = dataclasses.replace(facts, endpoints=facts.endpoints + twins).sorted()
+    plan = make_plan(facts, Config())
+    total = len(endpoint_keys(facts.endpoints))
+    assert total == len(facts.endpoints) - len(twins)
+    view = build_view(facts, plan)
+    assert view.workshop.endpoints_total == total
+    assert "method and path" in view.workshop.endpoint_rule
+    lines = [
+        f.explanation for s in plan.services for f in s.benefit.factors if f.name == "endpoints"
+    ]
+    assert lines and all(f" of {total} endpoints " in line for line in lines), lines
+    facade = next(r for r in plan.risks if r.kind == "facade")
+    assert f"all {total} endpoints pass" in facade.detail
