@@ -264,8 +264,9 @@ def _service(s: ServiceView) -> list[str]:
     title = f"### {text(s.name)}"
     out = [title, ""]
     out.append(
-        f"{text(s.wave_label)}{f', step {s.order}' if s.order else ''} · {s.member_count} "
-        f"modules · {s.lines} lines · risk **{s.risk.score}** ({s.risk.level}) · "
+        f"{text(s.wave_label)}{f', step {s.order}' if s.order else ''} · "
+        f"{plural(s.member_count, 'module')} · {plural(int(s.lines), 'line')} · "
+        f"risk **{s.risk.score}** ({s.risk.level}) · "
         f"benefit **{s.benefit.score}**"
     )
     out.append("")

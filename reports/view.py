@@ -27,6 +27,7 @@ from planner.plan import (
     Step,
     StepRisk,
     TablePlan,
+    agree,
     endpoint_keys,
     plural,
     risk_levels_text,
@@ -1060,7 +1061,12 @@ def _summary(index: _Index, warnings: int) -> SummaryView:
     if plan.unknown_tables:
         table_hint += f" · {len(set(plan.unknown_tables))} not in the schema"
     stats = (
-        Stat("Services", str(len(plan.services)), f"{plural(modules, 'module')} move", ""),
+        Stat(
+            "Services",
+            str(len(plan.services)),
+            f"{plural(modules, 'module')} {agree(modules, 'moves', 'move')}",
+            "",
+        ),
         Stat("Waves", str(len(plan.waves)), plural(len(plan.steps), "step"), ""),
         Stat("Overall risk", fmt(overall), f"{level(overall)} (0-100)", level(overall)),
         Stat("Tables", str(tables), table_hint, "high" if shared else ""),
