@@ -11,8 +11,13 @@ from planner.access import role_name
 from planner.decompose import possessive
 from planner.plan import (
     KERNEL,
+    LATER_WAVE,
     MONOLITH,
+    PLACES,
     PLATFORM,
+    READS,
+    UPKEEP,
+    WRITES,
     CrossJoin,
     Plan,
     PrepItem,
@@ -37,20 +42,6 @@ foreign keys crossing services one row for the plan (each key counts for both it
 and size is the work's amount (the effort estimate), not a risk of its own."""
 MAX_EVIDENCE = 3
 """Evidence items kept per register entry."""
-
-# How the register rates a row, stated once (the report states the severity cut-offs through
-# `risk_levels_text()`): likelihood from how many places are involved, impact from what breaks.
-PLACES = (2, 6)
-"""Likelihood from the places a risk involves (calling modules, calls back, SQL statements, write
-sites, modules of other services using a table, endpoints): 1 for one place, 2 from 2 to 5, 3 from
-6. Measured on CTFd, redash, petclinic and the samples, so that high (the cut-offs in
-`planner.plan.RISK_LEVELS`) marks a third of the rows or fewer."""
-WRITES, READS, UPKEEP = 3, 2, 1
-"""Impact: 3 when data is written across the boundary (lost or half-done updates), 2 when reads
-or calls fail or go stale, 1 for work or coordination that causes no outage."""
-LATER_WAVE = 1
-"""Impact taken off a row whose wave comes after wave 1: wave 1 proves the facade, the clients and
-the monitoring the later waves reuse, and the plan is rerun before each of them."""
 
 FACTOR_IMPACT: dict[RiskFactor, int] = {
     "inbound_calls": READS,  # callers left in the monolith fail with the remote call (WRITES
