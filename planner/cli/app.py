@@ -41,12 +41,16 @@ class _Tidy:
 
 
 class _Command(_Tidy, TyperCommand):
+    """A command in the tidy help style."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tidy()
 
 
 class _Group(_Tidy, TyperGroup):
+    """The command group (`planner --help`) in the tidy help style."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tidy()
