@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from planner.plan import Effort, ServiceName, Step
+from planner.plan import Effort, ServiceName, Step, plural
 
 BASE_WEEKS = 1.0
 """Fixed cost of any step: a facade route, a build, a deployment, a go-live."""
@@ -46,10 +46,10 @@ def estimate(step: Step, lines: int, untested_lines: int) -> Effort:
     parts = [
         ("the base", BASE_WEEKS),
         (f"{lines:,} lines", lines / LINES_PER_WEEK),
-        (_count(endpoints, "endpoint"), endpoints * ENDPOINT_WEEKS),
-        (_count(tables, "table") + " owned or written", tables * TABLE_WEEKS),
-        (_count(read, "table") + " only read", read * READ_TABLE_WEEKS),
-        (_count(targets, "call back"), targets * CALL_BACK_WEEKS),
+        (plural(endpoints, "endpoint"), endpoints * ENDPOINT_WEEKS),
+        (plural(tables, "table") + " owned or written", tables * TABLE_WEEKS),
+        (plural(read, "table") + " only read", read * READ_TABLE_WEEKS),
+        (plural(targets, "call back", "calls back"), targets * CALL_BACK_WEEKS),
         (f"{untested_lines:,} untested lines", untested_lines / UNTESTED_LINES_PER_WEEK),
     ]
     weeks = sum(w for _, w in parts)
@@ -94,7 +94,3 @@ def _half_weeks(weeks: float, rounding: Callable[[float], int]) -> float:
 def _number(value: float) -> str:
     """At most two decimals, no trailing zero: `1`, `0.25`, `1.2`."""
     return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

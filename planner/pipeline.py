@@ -41,6 +41,7 @@ from planner.plan import (
     ServiceEdge,
     ServiceName,
     TableUse,
+    plural,
     read_plan,
 )
 from planner.timings import Clock
@@ -188,7 +189,7 @@ def plan(
     feedback: Feedback = Feedback(),
 ) -> Plan:
     """The plan for `facts`, every string redacted."""
-    feedback.info(f"planning services and extraction order for {len(facts.units)} units")
+    feedback.info(f"planning services and extraction order for {plural(len(facts.units), 'unit')}")
     with (clock or Clock()).stage("planning"):
         return redact_model(make_plan(facts, settings, first=first))
 
@@ -461,7 +462,8 @@ def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None)
     unknown = tuple(sorted({a.table for a in facts.table_access} - schema)) if schema else ()
     if unknown:
         warnings.append(
-            f"code touches {len(unknown)} table(s) missing from the schema: " + ", ".join(unknown)
+            f"code touches {plural(len(unknown), 'table')} missing from the schema: "
+            + ", ".join(unknown)
         )
     if not schema:
         warnings.append("no database schema was read: tables come from ORM models and SQL only")

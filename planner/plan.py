@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import msgspec
 
@@ -82,6 +83,21 @@ RISK_LEVELS = ((6, "high"), (3, "medium"), (1, "low"))
 product reaches. The one definition; the report shows it through `risk_levels_text()`."""
 
 
+# How the register rates a row (planner/register.py applies it; `risk_levels_text()` states it):
+# likelihood from how many places are involved, impact from what breaks.
+PLACES = (2, 6)
+"""Likelihood from the places a risk involves (calling modules, calls back, SQL statements, write
+sites, modules of other services using a table, endpoints): 1 for one place, 2 from 2 to 5, 3 from
+6. Measured on CTFd, redash, petclinic and the samples, so that high (`RISK_LEVELS`) marks
+a third of the rows or fewer."""
+WRITES, READS, UPKEEP = 3, 2, 1
+"""Impact: 3 when data is written across the boundary (lost or half-done updates), 2 when reads
+or calls fail or go stale, 1 for work or coordination that causes no outage."""
+LATER_WAVE = 1
+"""Impact taken off a row whose wave comes after wave 1: wave 1 proves the facade, the clients and
+the monitoring the later waves reuse, and the plan is rerun before each of them."""
+
+
 def risk_level(likelihood: int, impact: int) -> str:
     """`high`, `medium` or `low` for a likelihood and an impact of 1 (low) to 3 (high)."""
     product = likelihood * impact
@@ -93,8 +109,33 @@ def risk_levels_text() -> str:
     (high, _), (medium, _), _ = RISK_LEVELS
     return (
         f"Severity is likelihood x impact, each 1 (low) to 3 (high): high from {high}, "
-        f"medium from {medium} to {high - 1}, low below {medium}."
+        f"medium from {medium} to {high - 1}, low below {medium}. Likelihood counts the places "
+        f"involved (modules, statements, endpoints): 1 for one, 2 from {PLACES[0]}, 3 from "
+        f"{PLACES[1]}. Impact is {WRITES} when data is written across the boundary, {READS} when "
+        f"reads or calls fail, {UPKEEP} for work without an outage; lowered by {LATER_WAVE} after "
+        "wave 1."
     )
+
+
+def plural(count: int, noun: str, nouns: str = "") -> str:
+    """A counted noun, the one plural rule of every text we print: `1 table`, `2 tables`,
+    `1 entry`/`2 entries` (pass the irregular plural)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def agree(count: int, one: str, many: str) -> str:
+    """The verb (or pronoun) agreeing with `count`: `agree(1, "is", "are")` -> `is`."""
+    return one if count == 1 else many
+
+
+ENDPOINT_RULE = "an endpoint is one HTTP method and path: handlers of the same route count once"
+"""What every endpoint count in the plan and its reports counts, in words."""
+
+
+def endpoint_keys(endpoints: Iterable[Any]) -> frozenset[tuple[str, str]]:
+    """The endpoints counted: (METHOD, path) of each route (a facts `Endpoint` or an
+    `EndpointRef`), deduplicated; the one definition behind every endpoint total."""
+    return frozenset((e.method.upper(), e.path) for e in endpoints)
 
 
 @dataclass(frozen=True, order=True)

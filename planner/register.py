@@ -11,8 +11,13 @@ from planner.access import role_name
 from planner.decompose import possessive
 from planner.plan import (
     KERNEL,
+    LATER_WAVE,
     MONOLITH,
+    PLACES,
     PLATFORM,
+    READS,
+    UPKEEP,
+    WRITES,
     CrossJoin,
     Plan,
     PrepItem,
@@ -21,8 +26,12 @@ from planner.plan import (
     RiskKind,
     Score,
     ServiceName,
+    Step,
     StepRisk,
     TablePlan,
+    agree,
+    endpoint_keys,
+    plural,
 )
 
 STEP_RISKS = 3
@@ -35,18 +44,20 @@ MAX_EVIDENCE = 3
 """Evidence items kept per register entry."""
 
 FACTOR_IMPACT: dict[RiskFactor, int] = {
-    "inbound_calls": 3,  # every caller left in the monolith breaks if the remote call fails
-    "calls_back": 2,  # the service depends on the monolith staying up and unchanged
-    "shared_tables": 3,  # data written by several services: corruption or lost updates
-    "foreign_keys": 1,  # checked while the database is shared; only a later split loses them
-    "cycles": 3,  # the services cannot be released or rolled back independently
-    "shared_kernel": 1,  # a library to version, not a runtime failure
-    "size": 2,  # more to move, more to test
-    "churn": 2,  # two copies drift while both are maintained
-    "people": 1,  # coordination cost, not an outage
-    "missing_tests": 2,  # regressions found in production
+    "inbound_calls": READS,  # callers left in the monolith fail with the remote call (WRITES
+    # in the register when the service writes tables: a failed call can lose an update)
+    "calls_back": READS,  # the service depends on the monolith staying up and unchanged
+    "shared_tables": WRITES,  # data written by several services: corruption or lost updates
+    "foreign_keys": UPKEEP,  # checked while the database is shared; only a later split loses them
+    "cycles": READS,  # the services cannot be released or rolled back independently
+    "shared_kernel": UPKEEP,  # a library to version, not a runtime failure
+    "size": UPKEEP,  # more to move, more to test: the effort estimate
+    "churn": READS,  # two copies drift while both are maintained
+    "people": UPKEEP,  # coordination cost, not an outage
+    "missing_tests": READS,  # regressions found in production
 }
-"""How much each factor hurts when it bites, 1 to 3; its likelihood comes from its value."""
+"""How much each factor hurts when it bites (step risks; the register takes `LATER_WAVE` off
+after wave 1); a step's likelihood comes from the factor's value, the register's from places."""
 
 RESPONSES: dict[RiskKind, str] = {
     "calls_back": "Wrap each call into the monolith in an anti-corruption layer with timeouts and "
@@ -83,7 +94,6 @@ RESPONSES: dict[RiskKind, str] = {
 }
 """One concrete response per kind of risk; a test checks every kind has one."""
 
-_TABLE_IMPACT = {"shared_ownership": 3, "split_table": 3, "api_or_view": 2}
 _OBSERVABILITY = re.compile(
     r"(trac(e|ing)|telemetry|opentelemetry|metrics?|monitor(ing)?|prometheus|micrometer|"
     r"statsd|sentry|instrument(ation)?)",
@@ -94,6 +104,17 @@ _OBSERVABILITY = re.compile(
 def likelihood(value: float) -> int:
     """1 to 3 from a factor's normalised value (0 to 1): thirds."""
     return 3 if value >= 2 / 3 else 2 if value >= 1 / 3 else 1
+
+
+def breadth(places: int) -> int:
+    """Likelihood 1 to 3 from a count of places, by `PLACES`."""
+    few, many = PLACES
+    return 3 if places >= many else 2 if places >= few else 1
+
+
+def _impact(base: int, wave: int) -> int:
+    """`base` (`WRITES`, `READS` or `UPKEEP`), one lower after wave 1 (never below 1)."""
+    return max(1, base - LATER_WAVE) if wave > 1 else base
 
 
 def step_risks(score: Score) -> tuple[StepRisk, ...]:
@@ -146,13 +167,61 @@ def with_register(plan: Plan, facts: Facts) -> Plan:
     return dataclasses.replace(plan, risks=tuple(ranked), preparation=_preparation(plan, where))
 
 
+class _Places:
+    """The places each step's factor rows involve, counted from the facts."""
+
+    def __init__(self, plan: Plan, facts: Facts, where: _Where) -> None:
+        tests = {u.id for u in facts.units if u.role == "test"}
+        self.where = where
+        self.tests = tests
+        self.deps = sorted(
+            {(d.source, d.target) for d in facts.dependencies if d.source != d.target}
+        )
+        self.writers = {a.unit for a in facts.table_access if a.mode == "write"} - tests
+        self.order = {s.service: s.order for s in plan.steps}
+
+    def count(self, step: Step, factor: RiskFactor, fallback: int) -> int:
+        """How many places `factor` of `step` involves; `fallback` for history factors."""
+        mine = {u for u, s in self.where.service_of.items() if s == step.service}
+        gone = {s for s, order in self.order.items() if order < step.order}
+        other = self.where.unit_service
+        if factor == "inbound_calls":  # modules that stay and call the service
+            return len(
+                {
+                    a
+                    for a, b in self.deps
+                    if b in mine and a not in mine and a not in self.tests and other(a) not in gone
+                }
+            )
+        if factor == "shared_kernel":
+            return len({b for a, b in self.deps if a in mine and other(b) == KERNEL})
+        if factor == "missing_tests":
+            tested = {b for a, b in self.deps if a in self.tests}
+            return len(mine - tested)
+        if factor == "cycles":  # couplings, both ways, with services it forms a cycle with
+            out = {(a, b) for a, b in self.deps if a in mine and b not in mine}
+            into = {(a, b) for a, b in self.deps if b in mine and a not in mine}
+            partners = ({other(b) for _, b in out} & {other(a) for a, _ in into}) - gone
+            partners -= {KERNEL, MONOLITH, step.service}
+            return sum(1 for a, b in out | into if other(b) in partners or other(a) in partners)
+        return fallback
+
+    def writes(self, step: Step) -> bool:
+        """Whether the service's code writes tables."""
+        return any(self.where.service_of.get(u) == step.service for u in self.writers)
+
+
 def _register(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
     risks: list[RiskEntry] = []
+    places = _Places(plan, facts, where)
     for step in plan.steps:
-        named = {r.factor: r for r in step.risks}
         for r in step.risks:
             if r.factor in NOT_IN_REGISTER or r.factor == "calls_back":
                 continue  # calls back: one entry from the step's calls below
+            base = FACTOR_IMPACT[r.factor]
+            if r.factor == "inbound_calls" and places.writes(step):
+                base = WRITES
+            seen = places.count(step, r.factor, -1)
             risks.append(
                 RiskEntry(
                     r.factor,
@@ -160,8 +229,8 @@ def _register(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
                     step.service,
                     step.wave,
                     step.order,
-                    r.likelihood,
-                    r.impact,
+                    r.likelihood if seen < 0 else breadth(seen),
+                    _impact(base, step.wave),
                     r.detail,
                     RESPONSES[r.factor],
                     r.evidence,
@@ -169,7 +238,6 @@ def _register(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
             )
         if step.calls_back:
             targets = sorted({c.target for c in step.calls_back})
-            factor = named.get("calls_back")
             risks.append(
                 RiskEntry(
                     "calls_back",
@@ -177,10 +245,10 @@ def _register(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
                     step.service,
                     step.wave,
                     step.order,
-                    factor.likelihood if factor else 2,
-                    FACTOR_IMPACT["calls_back"],
-                    f"{_count(len(step.calls_back), 'call')} back into "
-                    f"{_count(len(targets), 'module')} staying in the monolith "
+                    breadth(len(set(step.calls_back))),
+                    _impact(FACTOR_IMPACT["calls_back"], step.wave),
+                    f"{plural(len(step.calls_back), 'call')} back into "
+                    f"{plural(len(targets), 'module')} staying in the monolith "
                     f"({', '.join(targets[:3])}"
                     + (", ..." if len(targets) > 3 else "")
                     + "): each becomes a remote call that can fail or slow down",
@@ -220,18 +288,15 @@ def _foreign_key_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntr
             PLATFORM,
             wave,
             step,
-            3 if len(crossing) > 10 else 2,
-            FACTOR_IMPACT["foreign_keys"],
-            f"{_count(len(crossing), 'foreign key')} join tables of different services "
+            breadth(len(crossing)),
+            UPKEEP,
+            f"{plural(len(crossing), 'foreign key')} {agree(len(crossing), 'joins', 'join')} "
+            "tables of different services "
             f"({examples}{', ...' if len(crossing) > 4 else ''}): the shared database still "
             "enforces them, a split one will not",
             RESPONSES["foreign_keys"],
         )
     ]
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _access_evidence(
@@ -256,6 +321,9 @@ def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
         wave, step = _table_wave(where, table)
         foreign = {u for u, s in where.service_of.items() if s in others}
         evidence = _access_evidence(facts, table.table, foreign or None)
+        sites = len(
+            {a.unit for a in facts.table_access if a.table == table.table and a.unit in foreign}
+        )  # modules of other services using it: the places that break
         users = ", ".join(others) or "other services"
         if table.pattern == "change_data_capture":
             risks.append(
@@ -265,10 +333,10 @@ def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
                     owner,
                     wave,
                     step,
-                    2 if len(others) < 2 else 3,
-                    2,
-                    f"{users} read a CDC copy of {table.table} (owner {owner}): reads lag its "
-                    "writes; a stalled pipeline serves stale data",
+                    breadth(sites),
+                    _impact(READS, wave),
+                    f"{users} {agree(len(others), 'reads', 'read')} a CDC copy of {table.table} "
+                    f"(owner {owner}): reads lag its writes; a stalled pipeline serves stale data",
                     RESPONSES["cdc_lag"],
                     evidence,
                 )
@@ -279,8 +347,12 @@ def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
         users = "; ".join(
             part
             for part in (
-                f"{', '.join(writers)} write it" if writers else "",
-                f"{', '.join(readers)} read it" if readers else "",
+                f"{', '.join(writers)} {agree(len(writers), 'writes', 'write')} it"
+                if writers
+                else "",
+                f"{', '.join(readers)} {agree(len(readers), 'reads', 'read')} it"
+                if readers
+                else "",
             )
             if part
         )
@@ -291,8 +363,8 @@ def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
                 owner,
                 wave,
                 step,
-                3 if len(writers) >= 2 or len(others) > 2 else 2,
-                _TABLE_IMPACT.get(table.pattern, 2),
+                breadth(sites),
+                _impact(WRITES if writers else READS, wave),
                 f"{table.table} ({table.pattern.replace('_', ' ')}), owned by {owner}: {users}",
                 f"{owner} alone changes the schema of {table.table}"
                 + (f"; {', '.join(writers)} write through narrow roles" if writers else "")
@@ -329,9 +401,10 @@ def _join_risks(plan: Plan, where: _Where) -> list[RiskEntry]:
                 service,
                 wave,
                 step,
-                2,
-                2,
-                f"{_count(len(joins), 'SQL statement')} in {unit} ({service}) read "
+                breadth(len(joins)),
+                _impact(READS, wave),
+                f"{plural(len(joins), 'SQL statement')} in {unit} ({service}) "
+                f"{agree(len(joins), 'reads', 'read')} "
                 f"{', '.join(foreign) or ', '.join(tables)} of "
                 f"{', '.join(owners) or 'another service'}: they break when the data splits",
                 f"Read {', '.join(foreign) or 'the other tables'} through the API of "
@@ -366,9 +439,9 @@ def _write_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
                 service,
                 wave,
                 step,
-                3 if len(owners) > 2 else 2,
-                3,
-                f"{unit} writes tables of {_count(len(owners), 'service')}: {listed}; a "
+                breadth(len({e for ev in tables.values() for e in ev})),  # write sites
+                _impact(WRITES, wave),
+                f"{unit} writes tables of {plural(len(owners), 'service')}: {listed}; a "
                 "transaction over them becomes a distributed one when they split",
                 RESPONSES["cross_service_write"],
                 tuple(sorted({e for ev in tables.values() for e in ev}))[:MAX_EVIDENCE],
@@ -380,8 +453,9 @@ def _write_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
 def _platform_risks(plan: Plan, facts: Facts) -> list[RiskEntry]:
     if not plan.steps:
         return []
-    endpoints = {(e.method.upper(), e.path) for e in facts.endpoints}
-    endpoints |= {(e.method.upper(), e.path) for s in plan.services for e in s.endpoints}
+    endpoints = endpoint_keys(facts.endpoints) | {
+        k for s in plan.services for k in endpoint_keys(s.endpoints)
+    }
     risks = [
         RiskEntry(
             "facade",
@@ -389,9 +463,11 @@ def _platform_risks(plan: Plan, facts: Facts) -> list[RiskEntry]:
             PLATFORM,
             1,
             0,
-            2,
-            3,
-            f"From wave 1 all {_count(len(endpoints), 'endpoint')} pass through the facade: if "
+            breadth(len(endpoints)),
+            3,  # every request: the largest impact there is
+            f"From wave 1 {agree(len(endpoints), 'the', 'all')} "
+            f"{plural(len(endpoints), 'endpoint')} "
+            f"{agree(len(endpoints), 'passes', 'pass')} through the facade: if "
             "it fails or is misrouted, the monolith and every service are unreachable",
             RESPONSES["facade"],
         )
@@ -399,12 +475,13 @@ def _platform_risks(plan: Plan, facts: Facts) -> list[RiskEntry]:
     found = sorted(u for u in facts.units if _OBSERVABILITY.search(u.id))
     crossing = sum(1 for e in plan.edges if e.source != e.target)
     detail = (
-        f"{_count(crossing, 'coupling')} between services become remote calls, and "
+        f"{plural(crossing, 'coupling')} between services "
+        f"{agree(crossing, 'becomes a remote call', 'become remote calls')}, and "
         + (
-            f"the code has only {_count(len(found), 'module')} named for tracing or metrics "
+            f"the code has only {plural(len(found), 'module')} named for tracing or metrics "
             f"({', '.join(u.id for u in found[:3])})"
             if found
-            else f"none of the {_count(len(facts.units), 'module')} analysed is about tracing "
+            else f"none of the {plural(len(facts.units), 'module')} analysed is about tracing "
             "or metrics (third-party libraries are not among the facts)"
         )
         + ": failures across services and CDC lag go unseen"
@@ -417,7 +494,7 @@ def _platform_risks(plan: Plan, facts: Facts) -> list[RiskEntry]:
             1,
             0,
             2 if found else 3,
-            2,
+            READS,
             detail,
             RESPONSES["observability"],
             tuple(dict.fromkeys(Evidence(u.path, 1) for u in found))[:MAX_EVIDENCE],
@@ -439,7 +516,7 @@ def _preparation(plan: Plan, where: _Where) -> tuple[PrepItem, ...]:
         ),
         PrepItem(
             "roles",
-            f"Create the {_count(len(plan.services), 'service role')} "
+            f"Create the {plural(len(plan.services), 'service role')} "
             f"({', '.join(s.role for s in plan.services[:4])}"
             + (", ..." if len(plan.services) > 4 else "")
             + ") from the GRANT scripts in grants/.",

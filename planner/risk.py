@@ -8,7 +8,17 @@ from dataclasses import dataclass, field
 
 from analyzers.facts import Evidence, Facts, TableName, UnitId
 from planner.graph import CodeGraph
-from planner.plan import KERNEL, Factor, RiskFactor, Score, ServiceName, TablePlan
+from planner.plan import (
+    KERNEL,
+    Factor,
+    RiskFactor,
+    Score,
+    ServiceName,
+    TablePlan,
+    agree,
+    endpoint_keys,
+    plural,
+)
 
 # Points each risk factor can contribute; they add up to 100 so a score reads as a percentage.
 # Keyed by the plan model's `RiskFactor` names (a test checks both name the same factors).
@@ -91,11 +101,6 @@ def make_world(
     )
 
 
-def _count(n: int, noun: str) -> str:
-    """`1 use`, `3 uses`."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _ratio(part: float, whole: float) -> float:
     return 0.0 if whole <= 0 else min(1.0, part / whole)
 
@@ -146,7 +151,7 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
             "inbound_calls",
             RISK_WEIGHTS,
             _ratio(inbound, inbound + internal),
-            f"{_count(len(inbound_pairs), 'use')} from code that stays in the monolith "
+            f"{plural(len(inbound_pairs), 'use')} from code that stays in the monolith "
             f"({inbound:.1f} against {internal:.1f} inside): each becomes a remote call",
             _edge_evidence(world, inbound_pairs),
         ),
@@ -154,7 +159,7 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
             "calls_back",
             RISK_WEIGHTS,
             _ratio(outbound, outbound + internal),
-            f"{_count(len(outbound_pairs), 'use')} of code that stays ({outbound:.1f} against "
+            f"{plural(len(outbound_pairs), 'use')} of code that stays ({outbound:.1f} against "
             f"{internal:.1f} inside): each needs an anti-corruption layer and a circuit breaker",
             _edge_evidence(world, outbound_pairs),
         ),
@@ -162,7 +167,7 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
             "shared_kernel",
             RISK_WEIGHTS,
             _ratio(kernel, kernel + internal),
-            f"uses {_count(len(kernel_targets), 'shared-kernel module')}"
+            f"uses {plural(len(kernel_targets), 'shared-kernel module')}"
             + (f" ({', '.join(sorted(kernel_targets)[:4])})" if kernel_targets else "")
             + ": ship them as a versioned library or duplicate them",
         ),
@@ -186,7 +191,8 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
             "missing_tests",
             RISK_WEIGHTS,
             _ratio(len(untested), len(mine)),
-            f"{len(untested)} of {len(mine)} modules have no test importing them",
+            f"{len(untested)} of {plural(len(mine), 'module')} "
+            f"{agree(len(untested), 'has', 'have')} no test importing them",
         )
     )
     return _score(factors)
@@ -218,9 +224,10 @@ def _data_factors(world: World, service: ServiceName) -> list[Factor]:
     )
     value = _ratio(len(shared_w) + 0.5 * len(shared_r), len(used))
     why = (
-        f"{len(shared_w)} of {len(used)} tables it uses are written by several services"
+        f"{len(shared_w)} of {plural(len(used), 'table')} it uses "
+        f"{agree(len(shared_w), 'is', 'are')} written by several services"
         + (f" ({', '.join(shared_w[:5])})" if shared_w else "")
-        + f"; {len(shared_r)} are read across a boundary"
+        + f"; {len(shared_r)} {agree(len(shared_r), 'is', 'are')} read across a boundary"
     )
     owned = {t for t, p in world.tables.items() if p.owner == service}
     crossing = touching = 0
@@ -234,9 +241,10 @@ def _data_factors(world: World, service: ServiceName) -> list[Factor]:
                     crossing += 1
                     examples.append(f"{table.name}->{fk.referred_table}")
     examples = sorted(set(examples))
-    fk_why = f"{crossing} of {touching} foreign keys on its tables cross the service boundary" + (
-        f" ({', '.join(examples[:4])})" if examples else ""
-    )
+    fk_why = (
+        f"{crossing} of {plural(touching, 'foreign key')} on its tables "
+        f"{agree(crossing, 'crosses', 'cross')} the service boundary"
+    ) + (f" ({', '.join(examples[:4])})" if examples else "")
     return [
         _factor("shared_tables", RISK_WEIGHTS, value, why),
         _factor("foreign_keys", RISK_WEIGHTS, _ratio(crossing, touching), fk_why),
@@ -281,7 +289,7 @@ def _history_factors(world: World, mine: set[UnitId]) -> list[Factor]:
             "people",
             RISK_WEIGHTS,
             _ratio(len(authors) + 2 * max(len(teams) - 1, 0), 10),
-            f"{len(authors)} authors, {len(teams)} teams"
+            f"{plural(len(authors), 'author')}, {plural(len(teams), 'team')}"
             + (f" ({', '.join(teams)})" if teams else "")
             + " must coordinate",
         ),
@@ -326,16 +334,21 @@ def benefit(world: World, service: ServiceName) -> Score:
             f"{internal:.1f} of {internal + external:.1f} coupling weight stays inside",
         )
     )
-    endpoints = [e for e in world.facts.endpoints if e.unit in world.service_of]
-    my_endpoints = [e for e in endpoints if e.unit in mine]
-    most = max(sum(1 for e in endpoints if e.unit in set(m)) for m in world.members.values())
+    total = endpoint_keys(world.facts.endpoints)
+    my_endpoints = [e for e in world.facts.endpoints if e.unit in mine]
+    moved = endpoint_keys(my_endpoints)
+    most = max(
+        len(endpoint_keys(e for e in world.facts.endpoints if e.unit in set(m)))
+        for m in world.members.values()
+    )
     factors.append(
         _factor(
             "endpoints",
             BENEFIT_WEIGHTS,
-            _ratio(len(my_endpoints), most),
-            f"{len(my_endpoints)} of {len(endpoints)} endpoints move behind the facade"
-            " (relative to the service with most)",
+            _ratio(len(moved), most),
+            f"{len(moved)} of {plural(len(total), 'endpoint')} "
+            f"{agree(len(moved), 'moves', 'move')} behind the facade"
+            " (relative to the service with most; method + path, each counted once)",
             [e.evidence for e in my_endpoints],
         )
     )
@@ -346,7 +359,8 @@ def benefit(world: World, service: ServiceName) -> Score:
             "data_ownership",
             BENEFIT_WEIGHTS,
             _ratio(len(clean), len(owned)),
-            f"{len(clean)} of its {len(owned)} tables move with it unshared",
+            f"{len(clean)} of its {plural(len(owned), 'table')} "
+            f"{agree(len(clean), 'moves', 'move')} with it unshared",
         )
     )
     return _score(factors)

@@ -15,6 +15,7 @@ from planner.plan import (
     Step,
     TablePlan,
     Wave,
+    plural,
 )
 from planner.register import step_risks
 from planner.risk import World, benefit, calls_into, risk
@@ -163,12 +164,13 @@ def _rollout(name: ServiceName, score: Score, reroute: tuple[EndpointRef, ...]) 
         )
     if score.score >= CANARY_RISK:
         return (
-            f"canary: the facade sends 5%, then 25%, then 100% of the {len(reroute)} rerouted "
-            f"endpoint(s) to {name}, one business day per stage, comparing against the monolith"
+            f"canary: the facade sends 5%, then 25%, then 100% of the "
+            f"{plural(len(reroute), 'rerouted endpoint')} to {name}, one business day per stage, "
+            "comparing against the monolith"
         )
     return (
         f"blue-green: deploy {name} (green) beside the monolith (blue), flip the facade's "
-        f"{len(reroute)} route(s) at once, keep blue running for a day"
+        f"{plural(len(reroute), 'route')} at once, keep blue running for a day"
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import graphviz
 
-from planner.plan import Plan, ServiceName
+from planner.plan import Plan, ServiceName, plural
 
 MONOLITH = "monolith"
 """The edge target naming what remains of the monolith."""
@@ -79,15 +79,11 @@ def _wave_of(plan: Plan) -> dict[ServiceName, int]:
     return {s.name: waves.get(s.name, 0) for s in plan.services}
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _service_label(plan: Plan, name: ServiceName) -> graphviz.quoting.NoHtml:
     service = plan.service(name)
     return _label(
         service.name,
-        f"{_plural(len(service.members), 'module')} · {_plural(service.lines, 'line')}",
+        f"{plural(len(service.members), 'module')} · {plural(service.lines, 'line')}",
         f"risk {_fmt(service.risk.score)} · benefit {_fmt(service.benefit.score)}",
     )
 
@@ -155,9 +151,9 @@ def services_dot(plan: Plan) -> ServiceMap:
     kernel = bool(plan.shared_kernel)
     if kernel:
         users = {e.source for e in plan.edges if e.target in KERNEL_NAMES} - KERNEL_NAMES
-        label = [f"shared kernel (library) · {_plural(len(plan.shared_kernel), 'module')}"]
+        label = [f"shared kernel (library) · {plural(len(plan.shared_kernel), 'module')}"]
         if users:
-            label.append(f"used by {_plural(len(users), 'service')}: edges not drawn")
+            label.append(f"used by {plural(len(users), 'service')}: edges not drawn")
         graph.node("k", label=_label(*label), shape="component", style="filled",
                    fillcolor="#f5f5f4", color="#6b7280")  # fmt: skip
         names["k"] = " ".join(label)
@@ -189,7 +185,7 @@ def services_dot(plan: Plan) -> ServiceMap:
         if (ids[service], "m") in {e[:2] for e in edges}:
             continue
         graph.edge(
-            ids[service], "m", label=_label(_plural(count, "call")), style="dashed",
+            ids[service], "m", label=_label(plural(count, "call")), style="dashed",
             color="#475569",
         )  # fmt: skip
     drawn = {e for e in edges if "m" in e[:2]}

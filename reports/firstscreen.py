@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.plan import Plan
+from planner.plan import Plan, plural
 from reports.view import ReportView, ServiceView
 
 CLOSE_POINTS = 5.0
@@ -27,10 +27,6 @@ class FirstScreen:
     missing: tuple[str, ...]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _number(text: str) -> float:
     try:
         return float(text)
@@ -48,7 +44,7 @@ def _why(plan: Plan, first: ServiceView) -> tuple[str, ...]:
     if sentences:
         return sentences
     out = [
-        f"Of the {_plural(len(plan.services), 'candidate service')}, {first.name} has the best "
+        f"Of the {plural(len(plan.services), 'candidate service')}, {first.name} has the best "
         f"balance of extraction risk ({first.risk.score} out of 100, {first.risk.level}) and "
         f"benefit ({first.benefit.score} out of 100)."
     ]
@@ -57,7 +53,7 @@ def _why(plan: Plan, first: ServiceView) -> tuple[str, ...]:
         out.append(f"Most of its risk comes from one factor: {top.label.lower()}.")
     step = next((s for s in plan.steps if s.service == first.name), None)
     if step is not None:
-        calls = _plural(len(step.calls_back), "place")
+        calls = plural(len(step.calls_back), "place")
         out.append(
             "It makes no call back into code that stays in the monolith."
             if not step.calls_back
@@ -70,10 +66,10 @@ def _why(plan: Plan, first: ServiceView) -> tuple[str, ...]:
 def _cost(plan: Plan, first: ServiceView) -> str:
     step = next((s for s in plan.steps if s.service == first.name), None)
     sizes = (
-        f"{first.lines} lines in {_plural(first.member_count, 'module')}, "
-        f"{_plural(len(first.endpoints), 'endpoint')} to reroute, "
-        f"{_plural(len(first.tables_owned), 'table')} owned, "
-        f"{_plural(len(step.calls_back) if step else 0, 'call')} back into the monolith"
+        f"{first.lines} lines in {plural(first.member_count, 'module')}, "
+        f"{plural(len(first.endpoints), 'endpoint')} to reroute, "
+        f"{plural(len(first.tables_owned), 'table')} owned, "
+        f"{plural(len(step.calls_back) if step else 0, 'call')} back into the monolith"
     )
     effort = next(
         (e for e in getattr(plan, "efforts", ()) or () if getattr(e, "service", "") == first.name),
@@ -91,13 +87,13 @@ def _database(view: ReportView, first: ServiceView, wave: int) -> str:
     joins = sum(1 for j in view.matrix.cross_joins if j.before_wave and j.before_wave <= wave)
     text = (
         f"Nothing is copied or split: {first.name} keeps using the existing database through its "
-        f"own role {first.role}, which may write only the {_plural(owned, 'table')} it owns"
-        + (f" and read {_plural(used, 'other table')}" if used else "")
+        f"own role {first.role}, which may write only the {plural(owned, 'table')} it owns"
+        + (f" and read {plural(used, 'other table')}" if used else "")
         + "."
     )
     if joins:
         text += (
-            f" {_plural(joins, 'SQL statement')} joining tables of different services must "
+            f" {plural(joins, 'SQL statement')} joining tables of different services must "
             "become an API call or a read-only view before this wave."
         )
     return text
@@ -113,7 +109,7 @@ def _this_week(view: ReportView, first: ServiceView, wave: int) -> tuple[str, ..
     joins = sum(1 for j in view.matrix.cross_joins if j.before_wave and j.before_wave <= wave)
     if joins:
         out.append(
-            f"Start rewriting the {_plural(joins, 'cross-service join')} due before wave {wave} "
+            f"Start rewriting the {plural(joins, 'cross-service join')} due before wave {wave} "
             "(listed under Data)."
         )
     step = next((s for s in view.steps if s.service == first.name), None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.diff import diff_plans
-from planner.plan import Plan
+from planner.plan import Plan, plural
 from reports.diff import render_diff
 from reports.firstscreen import FirstScreen
 from reports.view import ReportView
@@ -108,15 +108,11 @@ class HandoutView:
     glossary: tuple[tuple[str, str], ...]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _answers(view: ReportView, start: FirstScreen) -> tuple[tuple[str, str], ...]:
     ws = view.workshop
     q1 = (
         f"A routing facade goes in front of the monolith. In wave {ws.first_wave} it reroutes "
-        f"{len(ws.first_reroutes)} of {ws.endpoints_total} endpoints to "
+        f"{len(ws.first_reroutes)} of {plural(ws.endpoints_total, 'endpoint')} to "
         f"{', '.join(s.name for s in ws.first_services)}; calls back into the monolith go "
         "through an anti-corruption layer. Undoing a move is one route change."
         if ws.first_wave
@@ -126,16 +122,16 @@ def _answers(view: ReportView, start: FirstScreen) -> tuple[tuple[str, str], ...
     joins = len(view.matrix.cross_joins)
     q2 = (
         f"Keep the existing database; each service gets its own least-privilege role "
-        f"({len(ws.grants)} roles). Tables by pattern: {counts}. "
+        f"({plural(len(ws.grants), 'role')}). Tables by pattern: {counts}. "
         + (
-            f"{_plural(joins, 'cross-service join')} must become an API call or a view first."
+            f"{plural(joins, 'cross-service join')} must become an API call or a view first."
             if joins
             else "No SQL statement joins tables of different services."
         )
     )
     q3 = (
         f"Containerise the monolith behind the facade and create the roles; then "
-        f"{_plural(len(view.waves), 'wave')}; each step moves one service with a rollout, "
+        f"{plural(len(view.waves), 'wave')}; each step moves one service with a rollout, "
         "go/no-go checks and a rollback (the waves above)."
     )
     severe = " ".join(f"{r.risk} → {r.mitigation}" for r in ws.top_risks[:2])
@@ -153,12 +149,12 @@ def _prompts(view: ReportView, start: FirstScreen) -> tuple[str, ...]:
     out = [f"Do we agree {start.first} goes first? {start.closeness}"]
     if view.matrix.cross_joins:
         out.append(
-            f"Which of the {_plural(len(view.matrix.cross_joins), 'cross-service join')} can "
+            f"Which of the {plural(len(view.matrix.cross_joins), 'cross-service join')} can "
             "become a view, and which need an API call?"
         )
     if view.shared_kernel:
         out.append(
-            f"Who releases the shared kernel ({_plural(len(view.shared_kernel), 'module')}), "
+            f"Who releases the shared kernel ({plural(len(view.shared_kernel), 'module')}), "
             "and how often?"
         )
     out.append("Which go/no-go check would make us roll step 1 back, and who decides?")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from planner.plan import agree, plural
 from reports.view import (
     DeliveryView,
     ReportView,
@@ -127,10 +128,6 @@ def _link(label: str, href: str) -> str:
     return f"[{text(label)}]({href})"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _q_strangler(view: ReportView, ws: WorkshopView) -> list[str]:
     out = ["### 1. How does the strangler fig apply here?", ""]
     line = "A routing facade (nginx) goes in front of the monolith and first forwards everything."
@@ -138,16 +135,18 @@ def _q_strangler(view: ReportView, ws: WorkshopView) -> list[str]:
         names = ", ".join(code(s.name) for s in ws.first_services)
         line += (
             f" In wave {ws.first_wave} it reroutes **{len(ws.first_reroutes)} of "
-            f"{ws.endpoints_total} endpoints** to {names}; the other {ws.endpoints_after_first} "
-            f"stay on the monolith until their wave, and {ws.endpoints_at_end} stay after the "
-            "last wave."
+            f"{plural(ws.endpoints_total, 'endpoint')}** to {names}; the other "
+            f"{ws.endpoints_after_first} {agree(ws.endpoints_after_first, 'stays', 'stay')} on "
+            f"the monolith until their wave, and {ws.endpoints_at_end} "
+            f"{agree(ws.endpoints_at_end, 'stays', 'stay')} after the last wave "
+            f"({ws.endpoint_rule})."
         )
     out += [line, ""]
     if ws.first_reroutes:
         out += [f"The endpoints of each service are listed in [{DETAILS}]({DETAILS}).", ""]
     if ws.first_calls_back:
         out += [
-            f"Wave {ws.first_wave} keeps {_plural(ws.first_calls_back, 'call')} back into the "
+            f"Wave {ws.first_wave} keeps {plural(ws.first_calls_back, 'call')} back into the "
             "monolith, each behind an anti-corruption layer with a circuit breaker.",
             "",
         ]
@@ -210,18 +209,19 @@ def _q_plan(ws: WorkshopView) -> list[str]:
     else:
         out.append(
             "0. Before wave 1: run the monolith as a pinned container behind the facade (all "
-            f"routes to it) and create the {len(ws.grants)} service roles."
+            f"routes to it) and create the {plural(len(ws.grants), 'service role')}."
         )
     for w in ws.plan_waves:
         steps = "; ".join(
             f"step {st.order} extracts {code(st.service)} ({text(st.moves)}, "
-            f"{_plural(st.reroutes, 'endpoint')} rerouted)"
+            f"{plural(st.reroutes, 'endpoint')} rerouted)"
             for st in w.steps
         )
         link = f" Scaffold: {_link(w.scaffold_href, w.scaffold_href)}." if w.scaffold_href else ""
         out.append(
             f"{w.number}. **{text(w.label)}**: {steps}. Afterwards "
-            f"{_plural(w.endpoints_left, 'endpoint')} stay on the monolith.{link}"
+            f"{plural(w.endpoints_left, 'endpoint')} {agree(w.endpoints_left, 'stays', 'stay')} "
+            f"on the monolith.{link}"
         )
     out += ["", "Rollout, go/no-go checks and rollback of each step are under Steps below.", ""]
     return out
@@ -266,8 +266,9 @@ def _service(s: ServiceView) -> list[str]:
     title = f"### {text(s.name)}"
     out = [title, ""]
     out.append(
-        f"{text(s.wave_label)}{f', step {s.order}' if s.order else ''} · {s.member_count} "
-        f"modules · {s.lines} lines · risk **{s.risk.score}** ({s.risk.level}) · "
+        f"{text(s.wave_label)}{f', step {s.order}' if s.order else ''} · "
+        f"{plural(s.member_count, 'module')} · {plural(int(s.lines), 'line')} · "
+        f"risk **{s.risk.score}** ({s.risk.level}) · "
         f"benefit **{s.benefit.score}**"
     )
     out.append("")
@@ -393,9 +394,9 @@ def _step(st: StepView, delivery: DeliveryView | None = None) -> list[str]:
     if st.reason:
         out += [text(st.reason), ""]
     out += [
-        f"The facade reroutes {_plural(len(st.reroute), 'endpoint')}; "
-        f"{_plural(len(st.calls_back), 'call')} back into the monolith go through an "
-        f"anti-corruption layer; {_plural(len(st.tables), 'table')} change hands "
+        f"The facade reroutes {plural(len(st.reroute), 'endpoint')}; "
+        f"{plural(len(st.calls_back), 'call')} back into the monolith go through an "
+        f"anti-corruption layer; {plural(len(st.tables), 'table')} change hands "
         f"(lists in [{DETAILS}]({DETAILS})).",
         "",
     ]

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from analyzers.facts import DeadCode, Evidence, Facts, Unit
 from planner.access import privileges, role_name
 from planner.plan import (
+    ENDPOINT_RULE,
     KERNEL,
     MONOLITH,
     SCORE_LEVELS,
@@ -26,6 +27,9 @@ from planner.plan import (
     Step,
     StepRisk,
     TablePlan,
+    agree,
+    endpoint_keys,
+    plural,
     risk_levels_text,
     score_level,
     score_levels_text,
@@ -514,6 +518,7 @@ class WorkshopView:
     more_risks: int
     checklist: tuple[ChecklistItem, ...]
     preparation: tuple[PrepView, ...] = ()
+    endpoint_rule: str = ENDPOINT_RULE  # what an endpoint count counts, in words
 
 
 @dataclass(frozen=True)
@@ -643,11 +648,6 @@ def fmt(value: float) -> str:
     """A number with at most one decimal, no trailing zero (`12`, `3.5`)."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
-
-
-def plural(count: int, word: str) -> str:
-    """`1 module`, `2 modules`."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def humanize(name: str) -> str:
@@ -1062,7 +1062,12 @@ def _summary(index: _Index, warnings: int) -> SummaryView:
     if plan.unknown_tables:
         table_hint += f" · {len(set(plan.unknown_tables))} not in the schema"
     stats = (
-        Stat("Services", str(len(plan.services)), f"{plural(modules, 'module')} move", ""),
+        Stat(
+            "Services",
+            str(len(plan.services)),
+            f"{plural(modules, 'module')} {agree(modules, 'moves', 'move')}",
+            "",
+        ),
         Stat("Waves", str(len(plan.waves)), plural(len(plan.steps), "step"), ""),
         Stat("Overall risk", fmt(overall), f"{level(overall)} (0-100)", level(overall)),
         Stat("Tables", str(tables), table_hint, "high" if shared else ""),
@@ -1148,7 +1153,7 @@ def _edges(index: _Index) -> tuple[EdgeView, ...]:
 
 
 def _endpoint_keys(refs: list[EndpointRef] | tuple[EndpointRef, ...]) -> set[tuple[str, str]]:
-    return {(e.method.upper(), e.path) for e in refs}
+    return set(endpoint_keys(refs))
 
 
 def _grant(index: _Index, service: ServiceView) -> GrantView:
@@ -1242,7 +1247,7 @@ def _workshop(
     first = next((w for w in waves if w.number), None)
     first_steps = [s for s in index.steps if first and s.wave == first.number]
     reroutes = sorted({e for s in first_steps for e in s.reroute})
-    total = {(e.method.upper(), e.path) for e in index.facts.endpoints}
+    total = set(endpoint_keys(index.facts.endpoints))
     total |= {k for s in plan.services for k in _endpoint_keys(s.endpoints)}
     total |= {k for s in plan.steps for k in _endpoint_keys(s.reroute)}
     moving = {k for s in plan.steps for k in _endpoint_keys(s.reroute)}

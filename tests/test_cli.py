@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -208,6 +209,18 @@ def test_version_and_help_on_every_command():
         help_result = planner(command, "--help")
         assert help_result.returncode == 0, command
         assert "Usage" in help_result.stdout
+
+
+def test_help_shows_no_type_on_flags_and_names_arguments_alike():
+    commands = ("", "analyze", "plan", "report", "run", "demo", "diff", "scaffold", "rehearse")
+    for command in commands:
+        shown = planner(*filter(None, [command]), "--help").stdout
+        assert "<bool>" not in shown and "<list[" not in shown, command
+        usage = re.search(r"Usage: .*", shown)
+        assert usage and not re.search(r"\{[a-z]", usage.group()), usage
+    assert "Indent plan.json for" in planner("plan", "--help").stdout
+    assert "facts.json" not in planner("plan", "--help").stdout.split("--pretty")[1].split("\n")[0]
+    assert "Indent facts.json for" in planner("analyze", "--help").stdout
 
 
 def test_demo_uses_code_database_and_history_and_is_repeatable(tmp_path):

@@ -21,11 +21,20 @@ from planner.plan import (
     MigrationRisk,
     Plan,
     StepRisk,
+    endpoint_keys,
     read_plan,
     risk_level,
     risk_levels_text,
 )
-from planner.register import FACTOR_IMPACT, NOT_IN_REGISTER, RESPONSES
+from planner.register import (
+    FACTOR_IMPACT,
+    LATER_WAVE,
+    NOT_IN_REGISTER,
+    READS,
+    RESPONSES,
+    WRITES,
+    breadth,
+)
 from planner.risk import RISK_WEIGHTS
 from reports.view import RISK_LABELS, build_view
 
@@ -108,9 +117,29 @@ def test_register_derives_migration_risks_from_the_facts(plan: Plan) -> None:
     assert [r.subject for r in tables].count("orders") == 1
     keys = [r for r in plan.risks if r.kind == "foreign_keys"]
     assert len(keys) == 1 and keys[0].service == PLATFORM
-    assert "1 foreign key join" in keys[0].detail and "shipping to orders" in keys[0].detail
+    assert "1 foreign key joins tables" in keys[0].detail and "shipping to orders" in keys[0].detail
     observability = by_kind[("observability", "tracing and metrics")]
     assert observability.service == PLATFORM and observability.likelihood == 3
+
+
+def test_register_rates_places_for_likelihood_and_writes_and_wave_for_impact(plan: Plan) -> None:
+    assert [breadth(n) for n in (0, 1, 2, 5, 6, 40)] == [1, 1, 2, 2, 3, 3]
+
+    def impact(base: int, wave: int) -> int:
+        return max(1, base - LATER_WAVE) if wave > 1 else base
+
+    by_kind = {(r.kind, r.subject): r for r in plan.risks}
+    write = by_kind[("cross_service_write", "app.billing.repo")]
+    assert write.likelihood == 1  # one write site
+    assert write.impact == impact(WRITES, write.wave)
+    join = by_kind[("cross_join", "app.shipping.repo")]
+    assert join.likelihood == 1 and join.impact == impact(READS, join.wave)
+    for row in (r for r in plan.risks if r.kind == "shared_table"):
+        written = " write it" in row.detail or " writes it" in row.detail
+        assert row.impact == impact(WRITES if written else READS, row.wave), row
+    assert by_kind[("facade", "facade")].impact == 3
+    # high means something: not most of the register
+    assert sum(r.severity == "high" for r in plan.risks) <= len(plan.risks) / 2
 
 
 def test_test_fixtures_writing_many_tables_are_no_unit_of_work() -> None:
@@ -186,3 +215,25 @@ def test_older_plans_read_or_fail_saying_what_to_do(plan: Plan, tmp_path: Path) 
     old = read_plan(path)
     assert [s.role for s in old.services] == [role_name(s.name) for s in plan.services]
     assert old.risks == ()
+
+
+def test_every_endpoint_total_counts_method_and_path_once() -> None:
+    facts = _facts()
+    first = facts.endpoints[0]
+    twins = (  # the same route again: lower-case method, a second handler in another module
+        dataclasses.replace(first, method=first.method.lower()),
+        dataclasses.replace(first, unit=facts.endpoints[-1].unit, handler="again"),
+    )
+    facts = dataclasses.replace(facts, endpoints=facts.endpoints + twins).sorted()
+    plan = make_plan(facts, Config())
+    total = len(endpoint_keys(facts.endpoints))
+    assert total == len(facts.endpoints) - len(twins)
+    view = build_view(facts, plan)
+    assert view.workshop.endpoints_total == total
+    assert "method and path" in view.workshop.endpoint_rule
+    lines = [
+        f.explanation for s in plan.services for f in s.benefit.factors if f.name == "endpoints"
+    ]
+    assert lines and all(f" of {total} endpoints " in line for line in lines), lines
+    facade = next(r for r in plan.risks if r.kind == "facade")
+    assert f"all {total} endpoints pass" in facade.detail

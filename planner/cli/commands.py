@@ -20,7 +20,9 @@ from planner.cli.options import (
     JobsOption,
     OutOption,
     PlanArgument,
+    PrettyFactsOption,
     PrettyOption,
+    PrettyPlanOption,
     TimingsOption,
     config_for,
     tree_options,
@@ -28,7 +30,7 @@ from planner.cli.options import (
 from planner.config import Config, find_config, load_config
 from planner.demo import SAMPLES, prepare_demo
 from planner.pipeline import FACTS_FILES, PLAN_FILES, REPORT_FILES, Sources
-from planner.plan import Plan
+from planner.plan import Plan, plural
 from planner.timings import Clock
 from reports.scaffold.profiles import CI_SYSTEMS, PROFILE_NAMES, REGISTRIES
 
@@ -53,7 +55,8 @@ def _summary(out: Path, plan: Plan | None = None) -> None:
     if plan is not None:
         first = plan.waves[0].services if plan.waves else ()
         info(
-            f"{len(plan.services)} services in {len(plan.waves)} waves; first wave: "
+            f"{plural(len(plan.services), 'service')} in {plural(len(plan.waves), 'wave')}; "
+            "first wave: "
             f"{', '.join(first) or '-'}"
         )
     info(f"wrote {out}")
@@ -66,7 +69,7 @@ def analyze(
     settings: Config,
     out: Path,
     sources: Sources,
-    pretty: PrettyOption = False,
+    pretty: PrettyFactsOption = False,
     timings: TimingsOption = False,
 ) -> None:
     """Read code, databases and history into OUT/facts.json."""
@@ -80,8 +83,10 @@ def analyze(
         lambda folder: write_json(in_file_form(facts), folder / "facts.json", pretty=pretty),
     )
     info(
-        f"{len(facts.units)} units, {len(facts.dependencies)} dependencies, {len(facts.tables)} "
-        f"tables, {len(facts.endpoints)} endpoints, {len(facts.warnings)} warnings"
+        f"{plural(len(facts.units), 'unit')}, "
+        f"{plural(len(facts.dependencies), 'dependency', 'dependencies')}, "
+        f"{plural(len(facts.tables), 'table')}, {plural(len(facts.endpoints), 'endpoint')}, "
+        f"{plural(len(facts.warnings), 'warning')}"
     )
     _print_timings(clock, timings)
     _summary(out / "facts.json")
@@ -93,7 +98,7 @@ def plan(
     out: BesideOption = None,
     config: ConfigOption = None,
     first: FirstOption = None,
-    pretty: PrettyOption = False,
+    pretty: PrettyPlanOption = False,
     timings: TimingsOption = False,
 ) -> None:
     """Cluster services, score them and order the extraction into OUT/plan.json."""
@@ -193,6 +198,7 @@ def demo(
         list[str] | None,
         typer.Option(
             "--db",
+            metavar="<url>",
             help="Read this database instead of building SQLite (repeatable; e.g. PostgreSQL "
             "loaded with samples/legacy_shop/schema.postgresql.sql).",
         ),
@@ -297,7 +303,10 @@ def scaffold(
         info(f"delivery: {delivery.profile.name} profile; ci {delivery.ci} ({delivery.ci_reason})")
     resolver = pip_resolver() if check_deps else None  # pip's check of the requirements
     written = write_scaffold(result, facts, out, delivery, resolver)
-    info(f"wrote {len(written)} files for {len(result.services)} services in {out}")
+    info(
+        f"wrote {plural(len(written), 'file')} for "
+        f"{plural(len(result.services), 'service')} in {out}"
+    )
 
 
 @app.command("lint-containers")

@@ -24,7 +24,11 @@ PathArgument = Annotated[Path, typer.Argument(help="The monolith's source tree."
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output directory.")]
 DbOption = Annotated[
     list[str] | None,
-    typer.Option("--db", help="SQLAlchemy URL of the live database (repeatable); read-only."),
+    typer.Option(
+        "--db",
+        metavar="<url>",
+        help="SQLAlchemy URL of the live database (repeatable); read-only.",
+    ),
 ]
 ConfigOption = Annotated[
     Path | None,
@@ -41,7 +45,12 @@ GitLogOption = Annotated[
         help=f"A saved `git log` export to read instead; make it with: {EXPORT_COMMAND}",
     ),
 ]
-SinceOption = Annotated[str | None, typer.Option("--since", help="Only history after this date.")]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since", metavar="<date>", help="Only history after this date (as git reads it)."
+    ),
+]
 JobsOption = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Parallel parsers.")]
 CacheOption = Annotated[
     Path | None,
@@ -52,13 +61,26 @@ CacheOption = Annotated[
 ]
 SchemaOption = Annotated[
     list[Path] | None,
-    typer.Option("--schema", help="DDL file, or directory of .sql files, to read (repeatable)."),
+    typer.Option(
+        "--schema",
+        metavar="<path>",
+        help="DDL file, or directory of .sql files, to read (repeatable).",
+    ),
 ]
 FirstOption = Annotated[
-    str | None, typer.Option("--first", help="Force this service to be extracted first (what-if).")
+    str | None,
+    typer.Option(
+        "--first", metavar="<service>", help="Force this service to be extracted first (what-if)."
+    ),
 ]
 PrettyOption = Annotated[
     bool, typer.Option("--pretty", help="Indent facts.json and plan.json for people to read.")
+]
+PrettyFactsOption = Annotated[
+    bool, typer.Option("--pretty", help="Indent facts.json for people to read.")
+]
+PrettyPlanOption = Annotated[
+    bool, typer.Option("--pretty", help="Indent plan.json for people to read.")
 ]
 TimingsOption = Annotated[
     bool,
