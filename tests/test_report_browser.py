@@ -311,25 +311,29 @@ def test_map_zooms_and_pans_offline_and_is_named(browser, tmp_path: Path) -> Non
         run.close()
 
 
+def _until(page, condition: str, seconds: float = 10.0) -> None:
+    """Wait until `condition` holds in the page, polled from here: the report's CSP forbids the
+    eval that playwright's wait_for_function polls with."""
+    for _ in range(int(seconds * 5)):
+        if page.evaluate(condition):
+            return
+        page.wait_for_timeout(200)
+    assert page.evaluate(condition), condition
+
+
 def test_search_marks_and_scrolls_to_hits_and_filter_matches_names(browser, tmp_path: Path) -> None:
     run = PageRun(browser, _render(tmp_path, hostile=False), width=800)
     page = run.page
     try:
         page.locator("#find").fill("refund totals")
-        page.wait_for_function("document.querySelectorAll('mark.find-hit').length > 0")
+        _until(page, "document.querySelectorAll('mark.find-hit').length > 0")
         hit = page.locator("mark.find-hit.current")
         assert hit.count() == 1 and hit.inner_text().lower() in {"refund", "totals"}
-        # scrolled into view, smoothly: polled from here, as the report's CSP forbids the eval
-        # that wait_for_function would need
-        inside = (
+        _until(  # scrolled into view (smoothly, so it takes a moment)
+            page,
             "(() => { const r = document.querySelector('mark.find-hit.current')"
-            ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()"
+            ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()",
         )
-        for _ in range(50):
-            if page.evaluate(inside):
-                break
-            page.wait_for_timeout(200)
-        assert page.evaluate(inside)
         page.locator("#find").press("Escape")
         assert page.locator("mark.find-hit").count() == 0
         # the services filter matches service and module names, not every word on the card
