@@ -621,15 +621,19 @@ def _file_form() -> type:
     written and read here too)."""
     hints = typing.get_type_hints(Facts)
     fields: list[tuple[str, Any, Any]] = [
-        (f.name, tuple[_GROUPED[f.name], ...] if f.name in _GROUPED else hints[f.name], f)
+        (
+            f.name,
+            tuple[_GROUPED[f.name], ...] if f.name in _GROUPED else hints[f.name],
+            dataclasses.field(default=f.default, default_factory=f.default_factory),
+        )
         for f in dataclasses.fields(Facts)
     ]
-    fields = [(name, tp, dataclasses.field(default=f.default)) for name, tp, f in fields]
     fields.append(("strings", tuple[str, ...], dataclasses.field(default=())))
     return dataclasses.make_dataclass("FactsFile", fields, frozen=True)
 
 
 def _to_file(facts: Facts) -> Any:
+    """The version 4 file form of `facts` (a `_file_form()` instance, orjson writes it as is)."""
     strings: dict[str, int] = {}
     ref = functools.partial(_ref, strings)
     path_of = {u.id: u.path for u in facts.units}
