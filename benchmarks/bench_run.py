@@ -10,7 +10,8 @@ process, best of `--runs` (the machine may be shared: say so with the numbers):
 * `planner run PATH` cold (empty output and cache) and warm (again, same output and cache),
   with the stage timings of the best run (`--timings`) and its peak memory;
 * the what-if loop: `planner plan` from the warm run's facts.json, then `planner report`;
-* facts.json's size;
+* facts.json's size, and the time to write it (`in_file_form` + `encode`) and read it back
+  (`read_facts`), in-process, best of 5, in a fresh process per planner version;
 * `planner analyze` cold on 1x, 2x, 4x... copies of the tree (`--scales`; each copy's source
   files differ by a comment), with the time per copy: it must stay flat (linear growth).
 
@@ -126,6 +127,8 @@ class RunMeasures:
     plan: Measure
     report: Measure
     facts_mb: float
+    facts_write: float = 0.0
+    facts_read: float = 0.0
 
     @property
     def what_if(self) -> float:
@@ -148,7 +151,35 @@ def measure_runs(tree: Path, work: Path, env: dict[str, str]) -> RunMeasures:
          "--out", str(what_if), "--timings"],
         env,
     )  # fmt: skip
-    return RunMeasures(cold, warm, plan, report, facts.stat().st_size / 1e6)
+    write, read = facts_io(facts, env)
+    return RunMeasures(cold, warm, plan, report, facts.stat().st_size / 1e6, write, read)
+
+
+FACTS_IO = """
+import gc, json, sys, time
+from pathlib import Path
+from analyzers.facts import encode, in_file_form, read_facts
+path = Path(sys.argv[1]); data = path.read_bytes(); gc.collect()
+def best(work):
+    times = []
+    for _ in range(5):
+        start = time.perf_counter(); work(); times.append(time.perf_counter() - start)
+    return min(times)
+facts = read_facts(path, data)
+assert encode(in_file_form(facts)) == data, "written again: the same bytes"
+print(json.dumps([best(lambda: encode(in_file_form(facts))), best(lambda: read_facts(path, data))]))
+"""
+
+
+def facts_io(facts: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds to write facts.json from the model and to read it back (best of 5 each), by the
+    planner version on `env`'s `PYTHONPATH`."""
+    result = subprocess.run(
+        [sys.executable, "-P", "-c", FACTS_IO, str(facts)],
+        env=env, capture_output=True, text=True, check=True, timeout=600,
+    )  # fmt: skip
+    write, read = json.loads(result.stdout)
+    return write, read
 
 
 def best_runs(measures: list[RunMeasures]) -> RunMeasures:
@@ -160,6 +191,8 @@ def best_runs(measures: list[RunMeasures]) -> RunMeasures:
         loop.plan,
         loop.report,
         measures[0].facts_mb,
+        min(m.facts_write for m in measures),
+        min(m.facts_read for m in measures),
     )
 
 
@@ -184,6 +217,7 @@ def table(rows: dict[str, RunMeasures]) -> str:
     )
     line("what-if peak memory", lambda m: f"{max(m.plan.peak_mib, m.report.peak_mib):.0f} MiB")
     line("facts.json", lambda m: f"{m.facts_mb:.1f} MB")
+    line("facts.json write / read", lambda m: f"{m.facts_write:.2f} s / {m.facts_read:.2f} s")
     return "\n".join(lines)
 
 
@@ -220,7 +254,10 @@ def main(argv: list[str] | None = None) -> int:
         print(timings_of(this.cold.stderr))
         print(f"run warm          {this.warm.seconds:6.2f} s  peak {this.warm.peak_mib:.0f} MiB")
         print(timings_of(this.warm.stderr))
-        print(f"facts.json        {this.facts_mb:6.1f} MB")
+        print(
+            f"facts.json        {this.facts_mb:6.1f} MB  write {this.facts_write:.2f} s, "
+            f"read {this.facts_read:.2f} s"
+        )
         peak = max(this.plan.peak_mib, this.report.peak_mib)
         print(
             f"what-if loop      {this.what_if:6.2f} s  (plan {this.plan.seconds:.2f} s, "
@@ -254,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
                 "run_warm_s": round(m.warm.seconds, 2),
                 "what_if_s": round(m.what_if, 2),
                 "facts_mb": round(m.facts_mb, 1),
+                "facts_write_s": round(m.facts_write, 3),
+                "facts_read_s": round(m.facts_read, 3),
                 "peak_mib": round(max(m.cold.peak_mib, m.warm.peak_mib), 0),
             }
             for name, m in rows.items()

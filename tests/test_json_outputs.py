@@ -5,17 +5,32 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from analyzers.facts import FORMAT_VERSION, encode, in_file_form, read_facts
+from analyzers.facts import (
+    FORMAT_VERSION,
+    Dependency,
+    Evidence,
+    Facts,
+    Ownership,
+    Table,
+    TableAccess,
+    Unit,
+    encode,
+    in_file_form,
+    read_facts,
+    write_json,
+)
 from planner.plan import read_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "legacy_shop"
+JAVA = ROOT / "samples" / "legacy_java"
 
 
 def planner(*args: str) -> subprocess.CompletedProcess:
@@ -36,6 +51,14 @@ def runs(tmp_path_factory) -> dict[str, Path]:
         assert result.returncode == 0, result.stderr
         (out / "stderr.txt").write_text(result.stderr)
     return outs
+
+
+@pytest.fixture(scope="module")
+def java_facts(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("java")
+    result = planner("analyze", str(JAVA), "--out", str(out), "--no-git")
+    assert result.returncode == 0, result.stderr
+    return out / "facts.json"
 
 
 def test_default_outputs_are_compact_and_byte_identical_across_runs(runs):
@@ -59,30 +82,116 @@ def test_pretty_holds_the_same_content_and_both_forms_read_alike(runs):
         assert encode(written) == compact, "reading and writing again changes nothing"
 
 
-def test_facts_leave_out_evidence_paths_of_the_unit_s_own_file_and_read_them_back(runs, tmp_path):
-    data = json.loads((runs["first"] / "facts.json").read_bytes())
-    assert data["format_version"] == FORMAT_VERSION == 3
-    path_of = {u["id"]: u["path"] for u in data["units"]}
-    records = [(d["source"], d["evidence"]) for d in data["dependencies"]]
-    records += [(a["unit"], a["evidence"]) for a in data["table_access"]]
-    evidence = [(unit, e) for unit, items in records for e in items]
-    assert evidence and all(e["path"] != path_of[unit] for unit, e in evidence)
-    emptied = [(unit, e) for unit, e in evidence if not e["path"]]
-    assert emptied, "the sample's evidence is mostly in the unit's own file"
+def test_facts_file_form_refers_to_strings_and_lines_and_reads_back_equal(runs, java_facts):
+    for path in (runs["first"] / "facts.json", java_facts):
+        written = path.read_bytes()
+        data = json.loads(written)
+        assert data["format_version"] == FORMAT_VERSION == 4
+        strings = data["strings"]
+        assert len(strings) == len(set(strings)), "each string once"
+        path_of = {u["id"]: u["path"] for u in data["units"]}
+        cited = 0
+        for source, lines, rows in data["dependencies"]:
+            assert strings[source] in path_of and lines == sorted(lines)
+            for target, kind, weight, evidence in rows:
+                assert strings[target] in path_of and isinstance(weight, float)
+                assert kind in ("import", "call", "inherit", "reference")
+                assert all(isinstance(e, int) for e in evidence), "the unit's own file: a line"
+                assert {e for e in evidence} <= {line for line, _ in lines}
+                cited += len(evidence)
+        assert cited and not set(strings) & set(path_of.values()), "own paths never written"
+        facts = read_facts(path)
+        assert all(e.path == path_of[d.source] for d in facts.dependencies for e in d.evidence)
+        assert facts.dependencies
+        assert encode(in_file_form(facts)) == written, "read, written again: the same bytes"
+        assert read_facts(path, encode(in_file_form(facts))) == facts
+
+
+def test_facts_of_older_versions_and_the_object_form_read_into_the_same_facts(runs, tmp_path):
     facts = read_facts(runs["first"] / "facts.json")
-    restored = [(d.source, e) for d in facts.dependencies for e in d.evidence] + [
-        (a.unit, e) for a in facts.table_access for e in a.evidence
-    ]
-    assert all(e.path for _, e in restored)
-    assert sum(e.path == path_of[unit] for unit, e in restored) == len(emptied)
-    # A version 1 file (every path written out) reads into the same facts.
-    old = {**data, "format_version": 1}
-    for unit, items in records:
-        for e in items:
-            e["path"] = e["path"] or path_of[unit]
-    (tmp_path / "facts.json").write_bytes(json.dumps(old).encode())
-    again = read_facts(tmp_path / "facts.json")
-    assert dataclasses.replace(again, format_version=FORMAT_VERSION) == facts
+    assert facts.table_access and facts.ownership
+    path_of = {u.id: u.path for u in facts.units}
+    objects = json.loads(encode(facts))  # every field an object, every evidence path written
+    assert "strings" not in objects and objects["format_version"] == 4
+    old = tmp_path / "facts.json"
+    for version in (1, 2, 3, 4):
+        data = json.loads(json.dumps(objects))
+        data["format_version"] = version
+        if version in (2, 3):  # an evidence path equal to its unit's own file: left empty
+            for row in data["dependencies"] + data["table_access"]:
+                unit = row.get("source", row.get("unit"))
+                for e in row["evidence"]:
+                    e["path"] = "" if e["path"] == path_of[unit] else e["path"]
+        old.write_bytes(json.dumps(data).encode())
+        again = read_facts(old)
+        assert again.format_version == version
+        assert dataclasses.replace(again, format_version=FORMAT_VERSION) == facts, version
+
+
+def _hand_made() -> Facts:
+    unit = Unit("a", "a.py", "python", 9, "")
+    other = Unit("b", "pkg/b.py", "python", 3, "pkg")
+    seen = Evidence("a.py", 2, "import b")
+    return Facts(
+        root="/r",
+        units=(unit, other),
+        dependencies=(
+            Dependency("a", "b", "import", 1.0, (seen, Evidence("a.py", 2, "other text"))),
+            Dependency("b", "a", "call", 2.5, (Evidence("gen/x.py", 7, "a.f()"),)),
+            Dependency("a", "b", "call", 3.0, (seen, Evidence("", 4, "no path"))),
+            Dependency("gone", "b", "reference", 1.0, (Evidence("gone.py", 1, "b"),)),
+            Dependency("a", "zz", "inherit"),
+        ),
+        table_access=(TableAccess("a", "orders", "write", "sql", (Evidence("a.py", 5, "x"),)),),
+        ownership=(
+            Ownership("a", ("t1",), ("@t1",), (Evidence("CODEOWNERS", 1, "* @t1"),)),
+            Ownership("b", ("t2",), (), ()),
+            Ownership("c", ("t1",), ("@t1",), (Evidence("CODEOWNERS", 1, "* @t1"),)),
+        ),
+        tables=(Table("orders", "ddl"),),
+    )
+
+
+def test_hand_made_facts_round_trip_exactly_whatever_their_order_and_evidence(tmp_path):
+    facts = _hand_made()
+    path = tmp_path / "facts.json"
+    write_json(in_file_form(facts), path)
+    assert read_facts(path) == facts
+    write_json(in_file_form(facts), tmp_path / "pretty.json", pretty=True)
+    assert read_facts(tmp_path / "pretty.json") == facts
+    data = json.loads(path.read_bytes())
+    groups = data["dependencies"]
+    assert [data["strings"][g[0]] for g in groups] == ["a", "b", "a", "gone", "a"], "runs"
+    assert groups[0][1] == [[2, "import b"]] and groups[0][2][0][3][0] == 2
+    assert len(data["ownership"]) == 3
+    empty = dataclasses.replace(facts, dependencies=(), table_access=(), ownership=())
+    write_json(in_file_form(empty), path)
+    assert json.loads(path.read_bytes())["strings"] == [] and read_facts(path) == empty
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda d: d["dependencies"][0].__setitem__(0, 99), "index past the end of `strings`"),
+        (lambda d: d["dependencies"][0][1].clear(), "evidence line 2 is not in the unit's"),
+        (lambda d: d["ownership"][0][3].__setitem__(0, -1), "Expected `int` >= 0"),
+        (
+            lambda d: d["dependencies"][0][2][0].__setitem__(1, "calls"),
+            "Invalid enum value 'calls'",
+        ),
+    ],
+)
+def test_a_broken_file_form_is_a_value_error_saying_where(tmp_path, change, why):
+    data = json.loads(encode(in_file_form(_hand_made())))
+    change(data)
+    path = tmp_path / "facts.json"
+    path.write_bytes(json.dumps(data).encode())
+    with pytest.raises(ValueError, match=re.escape(why)):
+        read_facts(path)
+    if "strings" in why:
+        result = planner("plan", str(path), "--out", str(tmp_path / "o"))
+        assert result.returncode == 2 and "not a facts file this planner can read" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_plan_reads_pretty_facts(runs, tmp_path):

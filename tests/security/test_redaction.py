@@ -206,9 +206,9 @@ def test_hand_made_facts_and_plans_are_redacted_when_read(tmp_path: Path) -> Non
     planner("run", str(tmp_path / "repo"), "--out", str(out), "--no-git", "--pretty")
     facts = out / "facts.json"
     text = facts.read_text(encoding="utf-8")
-    assert '"snippet": "' in text
+    assert '"from shop import b"' in text  # evidence: a line of shop.a, in its group's `lines`
     facts.write_text(
-        text.replace('"snippet": "', '"snippet": "password=\'Pw4HandMade41\' ', 1), encoding="utf-8"
+        text.replace('"from shop', "\"password='Pw4HandMade41' from shop", 1), encoding="utf-8"
     )
     again = tmp_path / "again"
     planner("plan", str(facts), "--out", str(again), "--pretty")
