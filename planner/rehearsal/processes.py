@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -107,12 +108,20 @@ def _logged(args: list[str], cwd: Path, log: Path, what: str, timeout: int = 900
         out.flush()
         if shutil.which(args[0]) is None and not Path(args[0]).is_file():
             raise InputError(f"{what} needs {args[0]}, which is not installed here")
+        # its own process group, so an interrupt or a timeout stops the step's children too
+        # (pip's build subprocesses, Maven's forks), not only the step itself
+        process = subprocess.Popen(
+            args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
-            result = subprocess.run(
-                args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, timeout=timeout, check=False
-            )
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
+            _kill_group(process)
             raise InputError(f"{what} in {cwd.name} took over {timeout} s (log: {log})") from exc
+        except BaseException:
+            _kill_group(process)
+            raise
+        result = process
     if result.returncode != 0:
         raise InputError(f"{what} failed in {cwd.name}: {last_error(log)[:300]} (log: {log})")
 
@@ -207,13 +216,27 @@ def last_error(log: Path) -> str:
 
 def stop(running: Running) -> None:
     """Stop a started process and everything in its group: TERM, then KILL after 5 s."""
-    if running.process.poll() is not None:
-        return
-    try:
-        os.killpg(running.process.pid, signal.SIGTERM)
-        running.process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        os.killpg(running.process.pid, signal.SIGKILL)
-        running.process.wait(timeout=5)
-    except ProcessLookupError:
-        pass
+    if running.process.poll() is None:
+        try:
+            os.killpg(running.process.pid, signal.SIGTERM)
+            running.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        except ProcessLookupError:
+            pass
+    _kill_group(running.process)  # stragglers of the group (workers) once the leader is gone
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """KILL every process left in `process`'s group and reap the leader; waits until the group
+    is empty (at most 5 s), so nothing of it outlives the rehearsal's cleanup."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+    for _ in range(50):
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
