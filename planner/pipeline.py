@@ -234,9 +234,7 @@ def render(
 def alternative_plan(facts: Facts, plan: Plan, settings: Config | None = None) -> Plan | None:
     """The plan with its runner-up extracted first (as `planner plan --first`), or None; the
     settings default to the codebase's own planner.toml, so only the first service differs."""
-    from planner.whatif import runner_up
-
-    name = runner_up(plan)
+    name = plan.second_choice()
     if name is None:
         return None
     if settings is None:

@@ -428,6 +428,14 @@ class Plan:
         """The best granularity not chosen, for the architect to weigh against the plan's."""
         return next((c for c in self.candidates if not c.chosen), None)
 
+    def second_choice(self) -> ServiceName | None:
+        """The service that would go first if the chosen one did not: the first choice's
+        runner-up, else (a plan older than format 4) the service of the second step."""
+        if self.first_choice is not None and self.first_choice.runner_up:
+            return self.first_choice.runner_up
+        steps = sorted(self.steps, key=_step_key)
+        return steps[1].service if len(steps) > 1 else None
+
     def first_step(self, services: set[ServiceName]) -> Step | None:
         """The step that extracts the first of `services` to leave (None: none leaves): work
         that involves them is due before its wave."""

@@ -61,8 +61,8 @@ def render_reports(
     relative to `out` (e.g. "scaffold"): when given, each wave links to `scaffold_dir/wave-<n>/`
     and each extracted service to `scaffold_dir/<service>/Dockerfile` (relative links only).
     `delivery` (the scaffold's delivery.json) adds the chosen delivery path and its checks.
-    `alternative` (the plan with the runner-up first, `planner.whatif`) feeds the handout's
-    "what if" section. `scaffold_note` (one line) says why OUT's scaffold is not linked.
+    `alternative` (the plan with the runner-up first, `pipeline.alternative_plan`) feeds the
+    handout's "what if" section. `scaffold_note` (one line) says why OUT's scaffold is not linked.
     handout.html (two printed pages) and plan-details.md (the long lists
     plan.md links to) are written too.
     """

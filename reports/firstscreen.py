@@ -27,22 +27,13 @@ class FirstScreen:
     missing: tuple[str, ...]
 
 
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return 0.0
-
-
 def _service(view: ReportView, name: str) -> ServiceView | None:
     return next((s for s in view.services if s.name == name), None)
 
 
 def _why(plan: Plan, first: ServiceView) -> tuple[str, ...]:
-    choice = getattr(plan, "first_choice", None)
-    sentences = tuple(getattr(choice, "sentences", ()) or ())
-    if sentences:
-        return sentences
+    if plan.first_choice is not None and plan.first_choice.sentences:
+        return plan.first_choice.sentences
     out = [
         f"Of the {plural(len(plan.services), 'candidate service')}, {first.name} has the best "
         f"balance of extraction risk ({first.risk.score} out of 100, {first.risk.level}) and "
@@ -71,13 +62,9 @@ def _cost(plan: Plan, first: ServiceView) -> str:
         f"{plural(len(first.tables_owned), 'table')} owned, "
         f"{plural(len(step.calls_back) if step else 0, 'call')} back into the monolith"
     )
-    effort = next(
-        (e for e in getattr(plan, "efforts", ()) or () if getattr(e, "service", "") == first.name),
-        None,
-    )
+    effort = next((e for e in plan.efforts if e.service == first.name), None)
     if effort is not None:
-        low, high = getattr(effort, "low_weeks", 0.0), getattr(effort, "high_weeks", 0.0)
-        return f"About {low:g} to {high:g} person-weeks: {sizes}."
+        return f"About {effort.low_weeks:g} to {effort.high_weeks:g} person-weeks: {sizes}."
     return f"{sizes[0].upper()}{sizes[1:]}."
 
 
@@ -121,24 +108,20 @@ def _this_week(view: ReportView, first: ServiceView, wave: int) -> tuple[str, ..
 
 
 def _runner_up(plan: Plan, view: ReportView, first: ServiceView) -> tuple[str, str]:
-    choice = getattr(plan, "first_choice", None)
-    name = getattr(choice, "runner_up", "") if choice is not None else ""
-    if not name:
-        later = [s.service for s in sorted(plan.steps, key=lambda s: s.order)]
-        later = [name for name in later if name != first.name]
-        name = later[0] if later else ""
+    choice = plan.first_choice
+    name = plan.second_choice() or ""
     other = _service(view, name) if name else None
     if other is None:
         return "", "There is no runner-up: only one service is planned."
-    if choice is not None and getattr(choice, "sensitivity", ""):
-        if getattr(choice, "margin", 0) < 0:  # forced with --first: the runner-up scores better
+    if choice is not None and choice.sensitivity:
+        if choice.margin < 0:  # forced with --first: the runner-up scores better
             return (
                 name,
                 f"Behind on the scores by {abs(choice.margin):g} points: {choice.sensitivity}",
             )
-        close = "a near tie" if getattr(choice, "close", False) else "a clear lead"
+        close = "a near tie" if choice.close else "a clear lead"
         return name, f"{close.capitalize()}: {choice.sensitivity}"
-    gap = abs(_number(other.risk.score) - _number(first.risk.score))
+    gap = abs(plan.service(other.name).risk.score - plan.service(first.name).risk.score)
     verdict = (
         "A near tie: weigh both in the workshop"
         if gap < CLOSE_POINTS
@@ -161,9 +144,7 @@ def first_screen(plan: Plan, view: ReportView) -> FirstScreen | None:
         return None
     runner, closeness = _runner_up(plan, view, first)
     runner_view = _service(view, runner) if runner else None
-    missing = tuple(
-        getattr(m, "note", "") or str(m) for m in getattr(plan, "unavailable", ()) or ()
-    )
+    missing = tuple(m.note for m in plan.unavailable)
     wave = step.wave
     return FirstScreen(
         first=first.name,

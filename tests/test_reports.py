@@ -812,10 +812,8 @@ def test_kernel_units_are_counted_by_reason_with_the_first_few_named(
 def test_first_screen_and_handout_answer_in_plain_sentences(
     tmp_path: Path, no_dot_path: None
 ) -> None:
-    from planner.whatif import runner_up
-
     facts, plan = sample_inputs()
-    assert runner_up(plan) == "shipping"
+    assert plan.second_choice() == "shipping"
     # the alternative: shipping first, catalog second (as `planner plan --first shipping`)
     swapped = {"catalog": 2, "shipping": 1}
     alternative = dataclasses.replace(
