@@ -12,6 +12,7 @@ from reports.scaffold.model import (
     MAVEN_IMAGES,
     JavaBuild,
     ServiceSpec,
+    app_user,
 )
 from reports.scaffold.probes import curl_probe
 
@@ -110,15 +111,6 @@ def _health_env(build: JavaBuild) -> str:
     )
 
 
-def _user(home: bool) -> str:
-    account = "--create-home --home-dir /home/app" if home else "--no-create-home"
-    return (
-        f"RUN groupadd --system --gid {APP_UID} app \\\n"
-        f"    && useradd --system --uid {APP_UID} --gid app {account}"
-        " --shell /usr/sbin/nologin app"
-    )
-
-
 def _healthcheck(port: int, start: str) -> str:
     return (
         f"HEALTHCHECK --interval=30s --timeout=5s --start-period={start} --retries=3 \\\n"
@@ -152,7 +144,7 @@ def render_java_dockerfile(spec: ServiceSpec) -> str:
 
 # Dependencies first: this layer is rebuilt only when the build files change.
 FROM {builder_image(build)} AS dependencies
-{_user(home=True)} \\
+{app_user(home=True)} \\
     && mkdir -p {workdir} {scratch} \\
     && chown -R {APP_UID}:{APP_UID} {ARTIFACT_DIR} /home/app
 {home_env}{_health_env(build)}
@@ -173,7 +165,7 @@ EXPOSE {port}
 CMD {json.dumps(_dev_command(build))}
 
 FROM {JRE_IMAGES[build.version]} AS production
-{_user(home=False)}
+{app_user()}
 WORKDIR /app
 # The artifact stays owned by root: the app user can read it but not change it.
 COPY --from=builder {ARTIFACT_DIR}/{artifact} /app/{artifact}

@@ -340,3 +340,25 @@ def frameworks(plan: Plan, facts: Facts) -> dict[ServiceName, str]:
 def member_dirs(spec: ServiceSpec) -> tuple[str, ...]:
     """The top-level source paths the service's members live under, for the README."""
     return tuple(sorted({str(PurePosixPath(p).parent) for _, p in spec.members if p}))
+
+
+def app_user(home: bool = False) -> str:
+    """The Dockerfile step that creates the unprivileged `app` account (uid/gid APP_UID)."""
+    account = "--create-home --home-dir /home/app" if home else "--no-create-home"
+    return (
+        f"RUN groupadd --system --gid {APP_UID} app \\\n"
+        f"    && useradd --system --uid {APP_UID} --gid app {account}"
+        " --shell /usr/sbin/nologin app"
+    )
+
+
+def python_base(image: str) -> str:
+    """The `base` stage of a Python Dockerfile: the image, a venv on the PATH, /app."""
+    return f"""\
+FROM {image} AS base
+ENV PYTHONUNBUFFERED=1 \\
+    PYTHONDONTWRITEBYTECODE=1 \\
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \\
+    VIRTUAL_ENV=/opt/venv \\
+    PATH=/opt/venv/bin:$PATH
+WORKDIR /app"""

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 
 from reports.scaffold.java_service import builder_image
-from reports.scaffold.model import APP_UID, GUNICORN, JRE_IMAGES, UVICORN, Monolith
+from reports.scaffold.model import (
+    APP_UID,
+    GUNICORN,
+    JRE_IMAGES,
+    UVICORN,
+    Monolith,
+    app_user,
+    python_base,
+)
 from reports.scaffold.probes import monolith_probe
 
 
@@ -33,14 +41,6 @@ def _probe(app: Monolith) -> str:
     )
 
 
-def _user() -> str:
-    return (
-        f"RUN groupadd --system --gid {APP_UID} app \\\n"
-        f"    && useradd --system --uid {APP_UID} --gid app --no-create-home"
-        " --shell /usr/sbin/nologin app"
-    )
-
-
 def _python(app: Monolith) -> str:
     asgi = app.runtime.asgi
     entry = app.entrypoint or ("main:app" if asgi else "wsgi:app")
@@ -61,13 +61,7 @@ def _python(app: Monolith) -> str:
 # health {app.health or "none found"}.
 # Build with ./build.sh (context: the monolith checkout; requirements from this directory).
 
-FROM {app.runtime.image} AS base
-ENV PYTHONUNBUFFERED=1 \\
-    PYTHONDONTWRITEBYTECODE=1 \\
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \\
-    VIRTUAL_ENV=/opt/venv \\
-    PATH=/opt/venv/bin:$PATH
-WORKDIR /app
+{python_base(app.runtime.image)}
 
 FROM base AS builder
 RUN python -m venv /opt/venv
@@ -77,7 +71,7 @@ RUN --mount=type=bind,from=scaffold,source=requirements.txt,target=/tmp/requirem
     /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements.txt "{server}"
 
 FROM base AS production
-{_user()}
+{app_user()}
 COPY --from=builder /opt/venv /opt/venv
 COPY . .
 USER {APP_UID}:{APP_UID}
@@ -115,7 +109,7 @@ RUN {tool} -q {goal} \\
     && cp "$({find})" /workspace/{artifact}
 
 FROM {JRE_IMAGES[build.version]} AS production
-{_user()}
+{app_user()}
 WORKDIR /app
 COPY --from=builder /workspace/{artifact} /app/{artifact}
 ENV JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
