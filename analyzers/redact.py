@@ -89,9 +89,11 @@ _SET_SECRET = re.compile(
 )
 """`setPassword("...")`, `setApiKey("...")`."""
 _AUTH_HEADER = re.compile(
-    r"(?P<head>\b(?:Bearer|Basic|Digest|Token|Bot)\s+)(?P<secret>[A-Za-z0-9._~+/=\-]{8,})",
+    r"(?P<head>\b(?:Bearer|Basic|Digest|Token|Bot)\s+)"
+    r"(?!(?-i:[a-z]+)(?![A-Za-z0-9._~+/=\-]))(?P<secret>[A-Za-z0-9._~+/=\-]{8,})",
     re.IGNORECASE,
 )
+"""`Authorization: Bearer <token>`; a lower-case word after it is prose (`token required`)."""
 _HEADER_SECRET = re.compile(
     r"(?P<head>\b(?:X-Api-Key|X-Auth-Token|Api-Key|Private-Token)['\"]?\s*[:=,]\s*['\"]?)"
     r"(?P<secret>[^\s'\"]{6,})",
@@ -101,7 +103,9 @@ _PRIVATE_KEY = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*-----|$)",
     re.DOTALL,
 )
-_VALUES = re.compile(r"\bVALUES\s*\(.*", re.IGNORECASE | re.DOTALL)
+_VALUES = re.compile(r"(?<![.\w])(?<!\.\s)VALUES\s*\(.*", re.IGNORECASE | re.DOTALL)
+"""SQL `INSERT ... VALUES ('a', 'b')` (or a `VALUES (...)` line of one); not a method call such
+as Django's `.values("pk")` or a dict's `.values()`."""
 _STRING = re.compile(r"""(?P<q>['"])(?P<body>[^'"\n]*)(?P=q)""")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _PLACEHOLDER = re.compile(r"^(?:\{\{?[^}]*\}\}?|\$\{[^}]*\}|\$\w+|%\(?\w+\)?s?|<[^>]*>|\*+)$")

@@ -35,6 +35,10 @@ def test_url_passwords_are_masked(url, expected):
         ('DATABASE_URL = "postgresql://shop:Sup3rSecret@db/shop"', "Sup3rSecret"),
         ('config = {"api_key": "zzz-123"}', "zzz-123"),
         ("aws = 'AKIAABCDEFGHIJKLMNOP'", "AKIAABCDEFGHIJKLMNOP"),
+        ("insert into users values ('admin', 'hunter22')", "hunter22"),
+        ("cur.execute(\"INSERT INTO t (a) VALUES ('Pw4Values9')\")", "Pw4Values9"),
+        ('headers = {"Authorization": "Token abcdefgh12"}', "abcdefgh12"),
+        ('headers = {"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9"}', "eyJhbGciOiJIUzI1NiJ9"),
     ],
 )
 def test_secrets_in_snippets_are_masked(line, secret):
@@ -45,7 +49,19 @@ def test_secrets_in_snippets_are_masked(line, secret):
 
 @pytest.mark.parametrize(
     "line",
-    ["password_hash = hash(password)", 'sql = "SELECT id FROM orders"', 'KEY_NAME = "SHOP_KEY"'],
+    [
+        "password_hash = hash(password)",
+        'sql = "SELECT id FROM orders"',
+        'KEY_NAME = "SHOP_KEY"',
+        # Django's `.values(...)` and a dict's `.values()` are method calls, not SQL VALUES
+        'channels = Channel.objects.filter(slug=channel_slug).values("pk")',
+        'Order.objects.filter(pk__in=base_qs.values("pk")),',
+        'Stock.objects.bulk_update(stocks.values(), ["quantity_allocated"])',
+        'ids = qs.values_list("id", flat=True)',
+        # prose after an auth scheme's name is not a credential
+        'description="A one-time token required to change the email."',
+        'logger.warning("Token validation failed", exc_info=True)',
+    ],
 )
 def test_ordinary_code_is_left_alone(line):
     assert redact_text(line) == line
