@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from analyzers.facts import (
     AnalyzerRun,
@@ -20,12 +21,15 @@ from analyzers.facts import (
     Unit,
     table_parts,
 )
-from analyzers.walk import discover, read_text_inside
+from analyzers.textcache import per_file, source_salt
+from analyzers.walk import discover
 
 ANALYZER = "deadcode"
 VERSION = "1"
 MAX_BYTES = 2_000_000
 """Files larger than this are not read for dead code (generated dumps, vendored bundles)."""
+_SALT = source_salt(__file__)
+"""What a cached per-file result was made by: this module's own source."""
 
 MIGRATION_PARTS = frozenset(
     {"migrations", "migration", "versions", "flyway", "liquibase", "changelog", "changelogs"}
@@ -51,6 +55,9 @@ _LIQUIBASE_YAML = re.compile(
     r"['\"]?([\w.$]+)"
 )
 _ROLLBACK_XML = re.compile(r"<rollback\b.*?</rollback>", re.DOTALL)
+_DEF = re.compile(r"(?:async\s+)?def\s+(\w+)")
+_TABLE_WORD = re.compile(r"table", re.IGNORECASE)
+"""Every SQL statement read here names TABLE: the quick test before the three patterns."""
 
 _ANY_MARK = re.compile(r"deprecat", re.IGNORECASE)
 """Files without this word carry no deprecation mark: the quick test before reading lines."""
@@ -91,18 +98,51 @@ class _Change:
     snippet: str
 
 
+Found = tuple[int, str, str, str, bool]
+"""A change as one file shows it: line, op, table (a Django model's name when the flag is set,
+resolved against the ORM models later) and the line's text."""
+Mark = tuple[str, str, int, str]
+"""A deprecated mark: qualified name ("" for the module), kind, line and the line's text."""
+Scan = tuple[tuple[Found, ...], tuple[Mark, ...]]
+"""What one file holds for this analyzer: its schema changes and its deprecation marks."""
+Tag = Literal["migration", "schema", "python", "java"]
+"""How a file is read: a Python migration, a SQL/Liquibase one, or Python or Java code."""
+
+
 def find_dead_code(
     root: Path,
     units: tuple[Unit, ...],
     orm_models: tuple[OrmModel, ...] = (),
     tables: tuple[Table, ...] = (),
+    *,
+    cache_dir: Path | None = None,
 ) -> Facts:
     """Dead code under `root`: tables the migrations drop (and not re-create), the ORM models
     mapped to them, and modules, classes and functions marked deprecated; each with evidence.
 
-    A table the live database still holds is not dead (the drop has not run there).
+    A table the live database still holds is not dead (the drop has not run there). With a
+    `cache_dir`, a file unchanged since the last run is not read again.
     """
-    changes = _migration_changes(root, units, orm_models)
+    wanted: dict[str, Tag] = {}
+    for unit in units:
+        if unit.role == "migration" and unit.language == "python":
+            wanted[unit.path] = "migration"
+        elif unit.role == "code":
+            wanted[unit.path] = "java" if unit.language == "java" else "python"
+    for file in discover(root, (".sql", ".xml", ".yaml", ".yml"), lambda _path, _message: None):
+        if _is_migration_path(file.rel):
+            wanted.setdefault(file.rel, "schema")
+    scans = per_file(
+        root,
+        wanted,
+        _scan,
+        Scan,
+        name=ANALYZER,
+        salt=_SALT,
+        cache_dir=cache_dir,
+        limit=MAX_BYTES,
+    )
+    changes = _migration_changes(scans, wanted, orm_models)
     dropped = _net_drops(changes)
     live = {_plain(t.name) for t in tables if t.source == "database"}
     found: list[DeadCode] = []
@@ -132,13 +172,8 @@ def find_dead_code(
             )
     models = {(m.unit, m.class_name) for m in orm_models}
     for unit in units:
-        if unit.role != "code":
-            continue
-        text = read_text_inside(root, root / unit.path, MAX_BYTES)
-        if text is None or not _ANY_MARK.search(text):
-            continue
-        marks = _java_marks(unit, text) if unit.language == "java" else _python_marks(text)
-        for qualname, kind, line, snippet in marks:
+        scan = scans.get(unit.path) if unit.role == "code" else None
+        for qualname, kind, line, snippet in scan[1] if scan else ():
             found.append(
                 _deprecated(unit, qualname, kind, Evidence(unit.path, line, snippet), models)
             )
@@ -147,6 +182,19 @@ def find_dead_code(
         dead_code=_merged(found),
         analyzers=(AnalyzerRun(ANALYZER, VERSION),),
     )
+
+
+def _scan(tag: str, rel: str, text: str) -> Scan:
+    """The schema changes and deprecation marks of one file (`tag` says how to read it)."""
+    if tag == "migration":
+        return tuple(_python_migration(rel, text)), ()
+    if tag == "schema":
+        found = _sql_changes(1, text) if rel.endswith(".sql") else _liquibase_changes(rel, text)
+        return tuple((line, op, table, snippet, False) for line, op, table, snippet in found), ()
+    if not _ANY_MARK.search(text):
+        return (), ()
+    marks = _java_marks(text) if tag == "java" else _python_marks(text)
+    return (), tuple(marks)
 
 
 def _deprecated(
@@ -215,38 +263,30 @@ def _is_migration_path(rel: str) -> bool:
 
 
 def _migration_changes(
-    root: Path, units: tuple[Unit, ...], orm_models: tuple[OrmModel, ...]
+    scans: dict[str, Scan], wanted: dict[str, Tag], orm_models: tuple[OrmModel, ...]
 ) -> list[_Change]:
     """Every table creation and drop the migrations make, in migration order."""
     tables_of = {m.class_name: m.table for m in orm_models if m.framework == "django"}
     changes: list[_Change] = []
-    for unit in units:
-        if unit.role == "migration" and unit.language == "python":
-            text = read_text_inside(root, root / unit.path, MAX_BYTES)
-            if text is not None:
-                changes += _python_migration(unit.path, text, tables_of)
-    files = discover(root, (".sql", ".xml", ".yaml", ".yml"), lambda _path, _message: None)
-    for file in files:
-        if not _is_migration_path(file.rel) or file.size > MAX_BYTES:
+    for path, scan in scans.items():
+        if wanted[path] not in ("migration", "schema") or not scan[0]:
             continue
-        text = read_text_inside(root, Path(file.path), MAX_BYTES)
-        if text is None:
-            continue
-        if file.rel.endswith(".sql"):
-            changes += _sql_changes(file.rel, 1, text)
-        else:
-            changes += _liquibase_changes(file.rel, text)
+        key = _natural(path)
+        app = path.split("/")[-3] if path.count("/") >= 2 else ""
+        for line, op, name, snippet, django in scan[0]:
+            table = tables_of.get(name, f"{app}_{name}".lower().lstrip("_")) if django else name
+            changes.append(_Change(key, line, path, op, table, snippet))
     return sorted(changes)
 
 
-def _python_migration(path: str, text: str, tables_of: dict[str, str]) -> list[_Change]:
+def _python_migration(path: str, text: str) -> list[Found]:
     """Changes in an Alembic `upgrade()` or a Django migration's operations (never a downgrade)."""
-    key = _natural(path)
-    app = path.split("/")[-3] if path.count("/") >= 2 else ""
-    changes: list[_Change] = []
+    changes: list[Found] = []
     function = ""
+    alembic = "_table(" in text
+    django = "Model(" in text
     for number, line in enumerate(text.splitlines(), start=1):
-        header = re.match(r"(?:async\s+)?def\s+(\w+)", line)
+        header = _DEF.match(line)
         if header:
             function = header[1]
             continue
@@ -255,25 +295,26 @@ def _python_migration(path: str, text: str, tables_of: dict[str, str]) -> list[_
         if function.startswith("downgrade") or "reverse_sql" in line:
             continue
         snippet = line.strip()
-        for match in _ALEMBIC.finditer(line):
-            op = {"drop_table": "drop", "create_table": "create"}.get(match[1], "drop")
-            changes.append(_Change(key, number, path, op, match[2], snippet))
-            if match[1] == "rename_table":
-                renamed = _ALEMBIC_RENAME_TO.search(line)
-                if renamed:
-                    changes.append(_Change(key, number, path, "create", renamed[1], snippet))
-        for match in _DJANGO.finditer(line):
-            table = tables_of.get(match[2], f"{app}_{match[2]}".lower().lstrip("_"))
-            op = "drop" if match[1] == "DeleteModel" else "create"
-            changes.append(_Change(key, number, path, op, table, snippet))
-        if not function or function.startswith("upgrade"):
-            changes += _sql_changes(path, number, line)
+        if alembic and "_table(" in line:
+            for match in _ALEMBIC.finditer(line):
+                op = {"drop_table": "drop", "create_table": "create"}.get(match[1], "drop")
+                changes.append((number, op, match[2], snippet, False))
+                if match[1] == "rename_table":
+                    renamed = _ALEMBIC_RENAME_TO.search(line)
+                    if renamed:
+                        changes.append((number, "create", renamed[1], snippet, False))
+        if django and "Model(" in line:
+            for match in _DJANGO.finditer(line):
+                op = "drop" if match[1] == "DeleteModel" else "create"
+                changes.append((number, op, match[2], snippet, True))
+        if (not function or function.startswith("upgrade")) and _TABLE_WORD.search(line):
+            changes += [(n, op, t, s, False) for n, op, t, s in _sql_changes(number, line)]
     return changes
 
 
-def _sql_changes(path: str, first_line: int, text: str) -> list[_Change]:
-    """CREATE TABLE, DROP TABLE and ALTER TABLE ... RENAME TO in SQL text, with their lines."""
-    key = _natural(path)
+def _sql_changes(first_line: int, text: str) -> list[tuple[int, str, str, str]]:
+    """CREATE TABLE, DROP TABLE and ALTER TABLE ... RENAME TO in SQL text: line, op, table and
+    the line's text."""
     events: list[tuple[int, str, str]] = []
     for match in _SQL_DROP.finditer(text):
         events += [(match.start(), "drop", name.strip()) for name in match[1].split(",")]
@@ -282,6 +323,8 @@ def _sql_changes(path: str, first_line: int, text: str) -> list[_Change]:
             events.append((match.start(), "create", match[2]))
     for match in _SQL_RENAME.finditer(text):
         events += [(match.start(), "drop", match[1]), (match.start() + 1, "create", match[2])]
+    if not events:
+        return []
     lines = text.splitlines()
     changes = []
     for offset, op, name in sorted(events):
@@ -289,13 +332,12 @@ def _sql_changes(path: str, first_line: int, text: str) -> list[_Change]:
         snippet = lines[number].strip() if number < len(lines) else ""
         table = _unquoted(name)
         if table:
-            changes.append(_Change(key, first_line + number, path, op, table, snippet[:200]))
+            changes.append((first_line + number, op, table, snippet[:200]))
     return changes
 
 
-def _liquibase_changes(path: str, text: str) -> list[_Change]:
+def _liquibase_changes(path: str, text: str) -> list[tuple[int, str, str, str]]:
     """Liquibase `dropTable` / `createTable` changes (XML outside rollbacks, or YAML)."""
-    key = _natural(path)
     if path.endswith(".xml"):
         text = _ROLLBACK_XML.sub(lambda m: "\n" * m[0].count("\n"), text)
         pattern = _LIQUIBASE_XML
@@ -307,7 +349,7 @@ def _liquibase_changes(path: str, text: str) -> list[_Change]:
         number = text.count("\n", 0, match.start())
         op = "drop" if match[1] == "dropTable" else "create"
         snippet = lines[number].strip()[:200] if number < len(lines) else ""
-        changes.append(_Change(key, number + 1, path, op, match[2], snippet))
+        changes.append((number + 1, op, match[2], snippet))
     return changes
 
 
@@ -335,9 +377,6 @@ def dead_table_names(names: Iterable[TableName], dead: Iterable[DeadCode]) -> se
 
 
 # --- deprecation marks --------------------------------------------------------------------------
-
-Mark = tuple[str, str, int, str]
-"""A deprecated mark: qualified name ("" for the module), kind, line and the line's text."""
 
 
 @dataclass
@@ -490,7 +529,7 @@ def _string_text(lines: list[str], index: int, quote: str) -> str:
     return text.strip().lstrip("rRuUbB").strip("\"'")
 
 
-def _java_marks(unit: Unit, text: str) -> list[Mark]:
+def _java_marks(text: str) -> list[Mark]:
     """`@Deprecated` annotations and Javadoc `@deprecated` tags on types and methods."""
     marks: list[Mark] = []
     pending: tuple[int, str] | None = None

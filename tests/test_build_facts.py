@@ -142,7 +142,7 @@ def test_python_version_from_each_declaration(
 
 def test_env_reads_and_port_in_a_small_repo(tmp_path: Path) -> None:
     root = _write(
-        tmp_path,
+        tmp_path / "repo",
         {
             "app/settings.py": (
                 "import os\n"
@@ -159,6 +159,9 @@ def test_env_reads_and_port_in_a_small_repo(tmp_path: Path) -> None:
         Unit("app.main", "app/main.py", "python", 2, "app"),
     )
     facts = analyze_build(root, Facts(root=str(root), units=units))
+    for _ in range(2):  # the per-file cache written, then read: the same facts
+        cached = analyze_build(root, Facts(root=str(root), units=units), cache_dir=tmp_path / "c")
+        assert cached == facts
     purposes = {f.value: f.purpose for f in facts.build if f.kind == "env"}
     assert purposes == {"APP_DB_URL": "database", "APP_SECRET_KEY": "secret", "PORT": "port"}
     assert {f.value for f in facts.build if f.kind == "port"} == {"9000"}

@@ -99,7 +99,11 @@ def _write(root: Path, files: dict[str, str]) -> Path:
 
 def _python_dead(root: Path, tables: tuple[Table, ...] = ()) -> dict[tuple[str, str], str]:
     py = analyze_python(root, jobs=1)
-    return _dead(find_dead_code(root, py.units, py.orm_models, tables))
+    found = find_dead_code(root, py.units, py.orm_models, tables)
+    cache = root.parent / f"{root.name}-cache"  # outside the tree, as the default one
+    for _ in range(2):  # the per-file cache written, then read: the same facts
+        assert find_dead_code(root, py.units, py.orm_models, tables, cache_dir=cache) == found
+    return _dead(found)
 
 
 def test_migrations_alembic_flyway_liquibase_django(tmp_path: Path) -> None:

@@ -22,14 +22,15 @@ HEALTH_PATHS = frozenset(
 )
 
 
-def analyze_build(root: Path, *code: Facts) -> Facts:
-    """The build facts of `root`, given the code facts (units, endpoints) already found."""
+def analyze_build(root: Path, *code: Facts, cache_dir: Path | None = None) -> Facts:
+    """The build facts of `root`, given the code facts (units, endpoints) already found (with a
+    `cache_dir`, a source file unchanged since the last run is not read again)."""
     units: list[Unit] = [u for part in code for u in part.units]
     endpoints: list[Endpoint] = [e for part in code for e in part.endpoints]
     found: list[BuildFact] = []
     if any(u.language == "python" for u in units) or not units:
         files = python_files(root)
-        found += files + python_frameworks(files) + python_code(root, units)
+        found += files + python_frameworks(files) + python_code(root, units, cache_dir)
     if any(u.language == "java" for u in units) or not units:
         found += java_build(root)
     found += [

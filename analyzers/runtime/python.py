@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from pathlib import Path
 
 from analyzers.facts import BuildFact, Evidence, Unit
-from analyzers.redact import redact_text
+from analyzers.redact import redact_text, redaction_rules
+from analyzers.runtime import common
 from analyzers.runtime.common import MAX_FILE, env_purpose, evidence, fact, line_of, read
+from analyzers.textcache import per_file, source_salt
 
 DEV_REQUIREMENTS = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt")
 MANIFESTS = ("pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock")
@@ -148,25 +151,35 @@ def _python_versions(root: Path, texts: dict[str, str], pyproject: dict) -> list
     return out
 
 
-def python_code(root: Path, units: list[Unit]) -> list[BuildFact]:
-    """What the Python code reads from the environment, the port it runs on, its app object."""
+CodeRead = tuple[str, str, int, str]
+"""What one source file says about its runtime: kind (`env`, `port` or `app`), value (a
+variable's name, a port, an application object's name), line and the line's text (redacted)."""
+
+
+def python_code(root: Path, units: list[Unit], cache_dir: Path | None = None) -> list[BuildFact]:
+    """What the Python code reads from the environment, the port it runs on, its app object
+    (with a `cache_dir`, a file unchanged since the last run is not read again)."""
+    code = [u for u in units if u.language == "python" and u.role == "code"]
+    found = per_file(
+        root,
+        {u.path: "python" for u in code},
+        _code_reads,
+        tuple[CodeRead, ...],
+        name="build",
+        salt=_salt(),
+        cache_dir=cache_dir,
+        limit=MAX_FILE,
+    )
     out: list[BuildFact] = []
-    for unit in units:
-        if unit.language != "python" or unit.role != "code":
-            continue
-        text = read(root, root / unit.path, MAX_FILE)
-        if not text:
-            continue
-        if "environ" in text or "getenv" in text or "env(" in text or "config(" in text:
-            out += _env_reads(unit.path, text)
-        for match in _PORT_CALL.finditer(text):
-            out.append(fact("port", match[1], evidence=(_seen(unit.path, text, match),)))
-        for match in _APP.finditer(text):
-            out.append(
-                fact(
-                    "entrypoint", f"{unit.id}:{match[1]}", evidence=(_seen(unit.path, text, match),)
-                )
-            )
+    for unit in code:
+        for kind, value, line, snippet in found.get(unit.path, ()):
+            where = (evidence(unit.path, line, snippet),)
+            if kind == "env":
+                out.append(fact("env", value, purpose=env_purpose(value), evidence=where))
+            elif kind == "port":
+                out.append(fact("port", value, evidence=where))
+            else:
+                out.append(fact("entrypoint", f"{unit.id}:{value}", evidence=where))
     for name in ("Procfile", "Dockerfile", "gunicorn.conf.py"):
         text = read(root, root / name)
         for match in _BIND.finditer(text or ""):
@@ -175,20 +188,38 @@ def python_code(root: Path, units: list[Unit]) -> list[BuildFact]:
     return out
 
 
+def _code_reads(_tag: str, _rel: str, text: str) -> tuple[CodeRead, ...]:
+    """The environment variables one file reads, the ports it runs on and its app objects."""
+    out: list[CodeRead] = []
+    lines: list[str] = []
+
+    def read(kind: str, value: str, match: re.Match[str]) -> None:
+        if not lines:
+            lines.extend(text.splitlines())
+        line = text.count("\n", 0, match.start()) + 1
+        snippet = lines[line - 1].strip() if line <= len(lines) else ""
+        out.append((kind, value, line, redact_text(snippet)[:200]))
+
+    if "environ" in text or "getenv" in text or "env(" in text or "config(" in text:
+        for match in _ENV_READ.finditer(text):
+            read("env", match[1] or match[2], match)
+    for match in _PORT_CALL.finditer(text):
+        read("port", match[1], match)
+    for match in _APP.finditer(text):
+        read("app", match[1], match)
+    return tuple(out)
+
+
+@functools.cache
+def _salt() -> str:
+    """The version of what `_code_reads` makes: these modules' source and the redaction rules."""
+    return source_salt(__file__, common.__file__) + redaction_rules()
+
+
 def _seen(path: str, text: str, match: re.Match[str]) -> Evidence:
     line = text.count("\n", 0, match.start()) + 1
     snippet = text.splitlines()[line - 1].strip() if text else ""
     return evidence(path, line, redact_text(snippet)[:200])
-
-
-def _env_reads(path: str, text: str) -> list[BuildFact]:
-    out = []
-    for match in _ENV_READ.finditer(text):
-        name = match[1] or match[2]
-        out.append(
-            fact("env", name, purpose=env_purpose(name), evidence=(_seen(path, text, match),))
-        )
-    return out
 
 
 def python_frameworks(facts: list[BuildFact]) -> list[BuildFact]:
