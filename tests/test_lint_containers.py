@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from analyzers.containers import (
     parse_dockerfile,
 )
 from analyzers.facts import ContainerFinding, Evidence, Facts, encode, read_facts
+from analyzers.records import pack_typed, unpack_typed
 from reports.lint import finding_views, render_findings, render_summary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "containers"
@@ -101,6 +103,36 @@ def test_facts_hold_findings_with_evidence_and_round_trip(tmp_path: Path) -> Non
     assert container_facts(tmp_path / "no-container-files") == Facts(
         root=str(tmp_path / "no-container-files")
     )
+
+
+def test_cached_facts_come_back_until_a_file_or_the_hadolint_config_changes(
+    tmp_path: Path,
+) -> None:
+    """The facts of the last run answer while the container files and hadolint's configuration
+    are unchanged; a changed Dockerfile or a `.hadolint.yaml` in the tree is seen at once."""
+    repo = tmp_path / "repo"
+    shutil.copytree(BAD_REPO, repo)
+    cache = tmp_path / "cache"
+    fresh = container_facts(repo)
+    assert container_facts(repo, cache_dir=cache) == fresh
+    assert container_facts(repo, cache_dir=cache) == fresh
+    # a record planted for this very input is what answers (so the cache is read at all)
+    with sqlite3.connect(cache / "containers.sqlite") as db:
+        ((blob,),) = db.execute("SELECT value FROM facts").fetchall()
+        key, facts = unpack_typed(blob, tuple[str, Facts])
+        planted = Facts(root=facts.root, warnings=facts.warnings, analyzers=facts.analyzers)
+        db.execute("UPDATE facts SET value = ?", (pack_typed((key, planted)),))
+    assert container_facts(repo, cache_dir=cache) == planted
+    (repo / ".hadolint.yaml").write_text("ignored:\n  - DL3007\n")
+    ignored = container_facts(repo, cache_dir=cache)
+    assert ignored == container_facts(repo) and "DL3007" not in {
+        f.rule for f in ignored.container_findings
+    }
+    (repo / "Dockerfile").write_text("FROM python:3.12-slim\nCMD python app.py\n")
+    assert container_facts(repo, cache_dir=cache) == container_facts(repo) != ignored
+    with sqlite3.connect(cache / "containers.sqlite") as db:
+        db.execute("UPDATE facts SET value = x'93a1'")
+    assert container_facts(repo, cache_dir=cache) == container_facts(repo)
 
 
 def test_without_hadolint_a_warning_says_so(tmp_path: Path) -> None:
