@@ -226,6 +226,89 @@ def _redact_value(value: Any) -> Any:
     return value
 
 
+Step = int | str
+"""One step down a model: a tuple's index, a dataclass field's name or a dict's key."""
+Patch = tuple[tuple[tuple[Step, ...], str], ...]
+"""The strings redaction changed in a model: where each one is and what it became."""
+
+
+def redaction_patch(model: T, clean: T) -> Patch | None:
+    """The strings `clean` (`redact_model(model)`) changed in `model`, found by walking only the
+    branches that changed; None when it changed something a patch cannot say (a dict's key)."""
+    found: list[tuple[tuple[Step, ...], str]] = []
+    return tuple(found) if _diff(model, clean, (), found) else None
+
+
+def _diff(old: Any, new: Any, path: tuple[Step, ...], found: list) -> bool:
+    if new is old:
+        return True
+    if isinstance(old, str) and type(new) is str:
+        found.append((path, new))
+        return True
+    if isinstance(old, tuple) and isinstance(new, tuple) and len(old) == len(new):
+        return all(
+            _diff(a, b, (*path, i), found) for i, (a, b) in enumerate(zip(old, new, strict=True))
+        )
+    names = _field_names(type(old))
+    if names and type(new) is type(old):
+        return all(_diff(getattr(old, n), getattr(new, n), (*path, n), found) for n in names)
+    if isinstance(old, dict) and isinstance(new, dict) and list(old) == list(new):
+        return all(
+            isinstance(k, Step) and _diff(v, new[k], (*path, k), found) for k, v in old.items()
+        )
+    return False
+
+
+def apply_patch(model: T, patch: Patch) -> T | None:
+    """`model` with the strings `patch` names replaced (what `redact_model` made of it when
+    the patch was taken), or None when the patch does not fit `model`."""
+    trie: dict = {}
+    for path, text in patch:
+        if not path:
+            return None
+        node = trie
+        for step in path[:-1]:
+            node = node.setdefault(step, {})
+            if not isinstance(node, dict):
+                return None
+        node[path[-1]] = _Leaf(text)
+    try:
+        return _apply(model, trie)
+    except (LookupError, TypeError, ValueError, AttributeError):
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Leaf:
+    text: str
+
+
+def _apply(value: Any, changes: dict | _Leaf) -> Any:
+    if isinstance(changes, _Leaf):
+        if not isinstance(value, str):
+            raise TypeError("a patch replaces strings only")
+        return changes.text
+    if isinstance(value, tuple):
+        items = list(value)
+        for step, sub in changes.items():
+            if type(step) is not int:
+                raise TypeError("a tuple is indexed by numbers")
+            items[step] = _apply(value[step], sub)
+        return tuple(items)
+    if _field_names(type(value)):
+        names = _field_names(type(value))
+        if not all(step in names for step in changes):
+            raise TypeError("no such field")
+        new = {step: _apply(getattr(value, step), sub) for step, sub in changes.items()}
+        return dataclasses.replace(value, **new)
+    if isinstance(value, dict):
+        out = dict(value)
+        for step, sub in changes.items():
+            out[step] = _apply(value[step], sub)
+        return out
+    raise TypeError("a patch goes down tuples, dataclasses and dicts only")
+
+
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     """The field names of a dataclass type (none for any other type), looked up once per type."""

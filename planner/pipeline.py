@@ -156,10 +156,14 @@ def analyze(
         owners = analyze_owners(
             root, units, team_map=config.teams, change_stats=history.change_stats
         )
-    build = analyze_build(root, python, java)  # runtime and build facts for the scaffold
-    containers = container_facts(root)  # Dockerfiles, compose files, CI workflows
+    with clock.stage("build"):  # runtime and build facts for the scaffold
+        build = analyze_build(root, python, java, cache_dir=cache_dir)
+    with clock.stage("containers"):  # Dockerfiles, compose files, CI workflows
+        containers = container_facts(root, cache_dir=cache_dir)
     schema = tuple(t for part in (*declared, *live) for t in part.tables)
-    dead = find_dead_code(root, units, python.orm_models + java.orm_models, schema)
+    with clock.stage("dead code"):
+        orm = python.orm_models + java.orm_models
+        dead = find_dead_code(root, units, orm, schema, cache_dir=cache_dir)
     facts = merge_facts(
         str(root), [python, java, history, owners, *declared, *live, build, containers, dead]
     )
@@ -167,7 +171,8 @@ def analyze(
         raise InputError(f"{root}: no Python or Java source file and no table: nothing to plan")
     if live:
         facts = _with_schema_diff(facts)
-    return redacted(facts, encode(facts), cache_dir)  # a warm run's: found clean last time
+    with clock.stage("redaction"):
+        return redacted(facts, encode(facts), cache_dir)  # a warm run's: walked last time
 
 
 def _with_schema_diff(facts: Facts) -> Facts:
@@ -393,23 +398,47 @@ Model = TypeVar("Model", Facts, Plan)
 
 
 def redacted(model: Model, data: bytes, cache_dir: Path | None = None) -> Model:
-    """`model`, encoded as or read from `data`, with every string redacted. Bytes once found
-    clean under the same redaction rules are not walked again (a warm run makes the same facts,
-    the what-if loop reads them each time): an empty file named by their digest marks them, in
-    the cache folder (default: the user's)."""
+    """`model`, encoded as or read from `data`, with every string redacted, walked once per input:
+    a warm run makes the same facts and the what-if loop reads the same files each time.
+
+    Keyed by the digest of `data` and the redaction rules, in the cache folder (default: the
+    user's): bytes found clean are marked by an empty file named by the digest; for bytes that
+    were not, the strings redaction changed are kept (the latest input per model type only, so
+    the folder does not grow), and put back without walking the model again.
+    """
     from analyzers.cache import default_cache_dir
+    from analyzers.records import pack_typed, unpack_typed
+    from analyzers.redact import Patch, apply_patch, redaction_patch
 
     digest = hashlib.sha256(data)
     digest.update(b"\0" + redaction_rules().encode("utf-8"))
+    key = digest.hexdigest()
     folder = cache_dir or default_cache_dir(Path(model.root))
-    marker = folder / "clean" / digest.hexdigest()
+    marker = folder / "clean" / key
     if marker.is_file():
         return model
+    record = folder / "redacted" / type(model).__name__
+    with contextlib.suppress(OSError):
+        found = unpack_typed(record.read_bytes(), tuple[str, Patch])
+        patched = apply_patch(model, found[1]) if found is not None and found[0] == key else None
+        if patched is not None:
+            return patched
     clean = redact_model(model)
     if clean is model:
         with contextlib.suppress(OSError):
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
+        return clean
+    patch = redaction_patch(model, clean)
+    if patch is not None:
+        with contextlib.suppress(OSError):
+            record.parent.mkdir(parents=True, exist_ok=True)
+            temporary = record.with_name(f".{record.name}.{os.getpid()}")
+            try:
+                temporary.write_bytes(pack_typed((key, patch)))
+                os.replace(temporary, record)
+            finally:
+                temporary.unlink(missing_ok=True)
     return clean
 
 

@@ -251,3 +251,77 @@ def test_only_models_found_clean_are_marked_and_skipped(tmp_path: Path) -> None:
         masked = _redacted(dirty, encode(dirty), tmp_path)
         assert b"Pw4Marker77" not in encode(masked) and b"***" in encode(masked)
     assert len(list(markers.iterdir())) == 1
+
+
+def test_an_unclean_model_is_walked_once_per_input(tmp_path: Path) -> None:
+    """For bytes that were not clean, the strings redaction changed are kept under their digest
+    and put back on the next call with the same bytes; other bytes, a planted record or one that
+    does not fit are redacted afresh."""
+    from analyzers.facts import AnalysisWarning, Dependency, Facts, encode
+    from planner.pipeline import redacted as _redacted
+
+    def facts(secret: str) -> Facts:
+        return Facts(
+            root="/r",
+            dependencies=(
+                Dependency("a", "b", "import", 1.0, (Evidence("a.py", 3, "import b"),)),
+                Dependency(
+                    "a", "c", "call", 1.0, (Evidence("a.py", 9, f"c(password='{secret}')"),)
+                ),
+            ),
+            warnings=(AnalysisWarning("python", "a.py", "nothing to hide"),),
+            databases=(f"postgresql://shop:{secret}@db/shop",),
+        )
+
+    record = tmp_path / "redacted" / "Facts"
+    dirty = facts("Pw4Patch81")
+    first = _redacted(dirty, encode(dirty), tmp_path)
+    assert first == redact_model(dirty) and b"Pw4Patch81" not in encode(first)
+    assert record.is_file() and b"Pw4Patch81" not in record.read_bytes()
+    again = _redacted(dirty, encode(dirty), tmp_path)
+    assert encode(again) == encode(first)
+    assert again.warnings is dirty.warnings  # what had nothing to mask is the very same object
+    # the record is what answers: a planted one for the same bytes is applied as it says
+    from analyzers.records import pack_typed, unpack_typed
+
+    key, patch = unpack_typed(record.read_bytes(), tuple[str, tuple])
+    planted = ((("warnings", 0, "message"), "planted"), *patch)
+    record.write_bytes(pack_typed((key, planted)))
+    assert _redacted(dirty, encode(dirty), tmp_path).warnings[0].message == "planted"
+    # ...but never for other bytes
+    other = facts("Pw4Patch82")
+    masked = _redacted(other, encode(other), tmp_path)
+    assert masked == redact_model(other) and masked.warnings[0].message == "nothing to hide"
+    # a record that does not fit the model or is not one is a miss
+    for bad in (pack_typed((key, ((("no_such_field",), "x"),))), b"\x93garbage"):
+        record.write_bytes(bad)
+        assert encode(_redacted(dirty, encode(dirty), tmp_path)) == encode(first)
+    record.write_bytes(pack_typed((key, ((("dependencies", 7, "kind"), "x"),))))
+    assert encode(_redacted(dirty, encode(dirty), tmp_path)) == encode(first)
+
+
+def test_a_redaction_patch_round_trips_through_dicts_and_tuples() -> None:
+    """`apply_patch(model, redaction_patch(model, redact_model(model)))` is `redact_model(model)`
+    for a plan too (its metrics are a dict)."""
+    from analyzers.redact import apply_patch, redaction_patch
+    from planner.plan import Plan
+
+    plan = Plan(
+        root="/r",
+        services=(),
+        shared_kernel=(),
+        excluded=(),
+        tables=(),
+        access=(),
+        edges=(),
+        waves=(),
+        steps=(),
+        warnings=("token = 'Pw4Plan83abc'", "fine"),
+        metrics={"services": 2.0},
+        excluded_reasons={"a": "secret='Pw4Plan84abc'"},
+    )
+    clean = redact_model(plan)
+    patch = redaction_patch(plan, clean)
+    assert patch is not None and len(patch) == 2
+    assert apply_patch(plan, patch) == clean
+    assert "Pw4Plan8" not in repr(clean)
