@@ -356,12 +356,14 @@ class Facts:
 def _sorted_unique(items: tuple[Any, ...]) -> tuple[Any, ...]:
     """Distinct items in their natural order; dataclasses sorted by the tuple of their fields
     (the order `order=True` defines, computed once per item instead of once per comparison)."""
-    unique = set(items)
-    sample = next(iter(unique), None)
+    sample = items[0] if items else None
     if not dataclasses.is_dataclass(sample) or len(dataclasses.fields(sample)) < 2:
-        return tuple(sorted(unique))
+        return tuple(sorted(set(items)))
     key = operator.attrgetter(*(f.name for f in dataclasses.fields(sample)))
-    return tuple(sorted(unique, key=key))
+    keys = list(map(key, items))
+    if all(map(operator.lt, keys, keys[1:])):  # already sorted and distinct (a parser's output)
+        return items
+    return tuple(sorted(set(items), key=key))
 
 
 def merge_facts(root: str, parts: list[Facts]) -> Facts:

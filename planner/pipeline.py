@@ -109,8 +109,6 @@ def analyze(
     written here."""
     from analyzers.cache import default_cache_dir
     from analyzers.containers import container_facts
-    from analyzers.database import reflect_database
-    from analyzers.ddl import tables_from_ddl
     from analyzers.deadcode import find_dead_code
     from analyzers.history import analyze_history
     from analyzers.java import analyze_java
@@ -122,11 +120,15 @@ def analyze(
     info, progress = feedback.info, feedback.progress
     live: list[Facts] = []
     for url in sources.dbs:
+        from analyzers.database import reflect_database  # SQLAlchemy: only with a database
+
         info(f"reading database {redact_url(url)}")
         with clock.stage("database"):
             live.append(reflect_database(url))
     declared = []
     for path in sources.schemas:
+        from analyzers.ddl import tables_from_ddl  # sqlglot: only with a DDL file
+
         with clock.stage("database"):
             declared.append(tables_from_ddl(path, root=root))
     cache_dir = sources.cache_dir or default_cache_dir(root)
