@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from analyzers.facts import BuildFact, Endpoint, Facts, Unit
-from analyzers.runtime.java import java_build
 from analyzers.runtime.python import python_code, python_files, python_frameworks
 
 __all__ = ["HEALTH_PATHS", "analyze_build"]
@@ -32,6 +31,8 @@ def analyze_build(root: Path, *code: Facts, cache_dir: Path | None = None) -> Fa
         files = python_files(root)
         found += files + python_frameworks(files) + python_code(root, units, cache_dir)
     if any(u.language == "java" for u in units) or not units:
+        from analyzers.runtime.java import java_build  # XML and YAML readers: Java trees only
+
         found += java_build(root)
     found += [
         BuildFact("health", e.path, "", "", (e.evidence,))
