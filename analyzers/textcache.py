@@ -46,8 +46,10 @@ def per_file(
 
     With a `cache_dir`, a file whose stamp (size, mtime, ctime, inode) is unchanged since the
     last run is not read again: its result comes back from `<name>.sqlite` (checked against
-    `result_type`; a bad record is recomputed). The key of a result covers the file's bytes, its
-    path, its tag and `salt` (the reader's version: give it everything else the result depends on).
+    `result_type`; a bad record is recomputed). A file whose stamp changed is read and its
+    result looked up by content (a touched or re-extracted tree is not scanned again). The key
+    of a result covers the file's bytes, its path, its tag and `salt` (the reader's version:
+    give it everything else the result depends on).
     """
     started = StatIndex.now()
     reader = _Reader(root, limit)
@@ -67,31 +69,40 @@ def per_file(
         keys = {rel: index.key(_entry(rel, wanted[rel]), stamps[rel]) for rel in wanted}
         blobs = results.get_many(k for k in keys.values() if k is not None)
         fresh: dict[str, tuple[Stamp | None, str | None]] = {}
-        new: list[tuple[str, bytes]] = []
+        texts: dict[str, str] = {}
         for rel, tag in wanted.items():
             stamp, key = stamps[rel], keys[rel]
             result = unpack_typed(blobs.get(key), result_type) if key is not None else None
             if result is not None:
                 out[rel] = result
                 continue
+            keys[rel] = None
             if stamp is not None and stamp[0] > limit:
                 continue
             data, text = reader.read(rel)
             if data is None or text is None:
                 fresh[_entry(rel, tag)] = (None, None)
                 continue
-            out[rel] = compute(tag, rel, text)
-            if stamp is None:  # a symlink (read through `read_inside`): never cached
-                continue
-            key = content_key(data, f"{salt}\0{tag}\0{rel}")
-            fresh[_entry(rel, tag)] = (stamp, key)
-            new.append((key, pack_typed(out[rel])))
+            texts[rel] = text
+            if stamp is not None:  # a symlink (read through `read_inside`) is never cached
+                keys[rel] = content_key(data, f"{salt}\0{tag}\0{rel}")
+                fresh[_entry(rel, tag)] = (stamp, keys[rel])
+        blobs = results.get_many(keys[rel] for rel in texts if keys[rel] is not None)
+        new: list[tuple[str, bytes]] = []
+        for rel, text in texts.items():
+            key = keys[rel]
+            result = unpack_typed(blobs.get(key), result_type) if key is not None else None
+            if result is None:
+                result = compute(wanted[rel], rel, text)
+                if key is not None:
+                    new.append((key, pack_typed(result)))
+            out[rel] = result
         if fresh:
             index.update(started, fresh)
             index.store(table, keep=[_entry(rel, tag) for rel, tag in wanted.items()])
         if new:
             results.put_many(new)
-            results.prune(k for k in (*keys.values(), *(k for k, _ in new)) if k is not None)
+            results.prune(k for k in keys.values() if k is not None)
     return out
 
 

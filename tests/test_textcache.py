@@ -71,6 +71,11 @@ def test_a_changed_file_is_read_again_and_limits_hold(tmp_path: Path) -> None:
     wanted = {"pkg/a.py": "py", "big.py": "py", "missing.py": "py"}
     found, _ = _run(root, wanted, tmp_path / "cache", limit=20)
     assert found == {"pkg/a.py": ("py", "pkg/a.py", 6)}  # too big and missing: no result
+    # written just now (or touched, or extracted again): its stamp is not trusted, so it is
+    # read again, but its result is found by content, not computed again
+    (root / "pkg" / "a.py").write_text("a = 1\n")
+    again, read = _run(root, wanted, tmp_path / "cache", limit=20)
+    assert again == found and read == []
     (root / "pkg" / "a.py").write_text("a = 1\nb = 2\n")
     found, read = _run(root, wanted, tmp_path / "cache", limit=20)
     assert found["pkg/a.py"] == ("py", "pkg/a.py", 12) and "pkg/a.py" in read
