@@ -12,10 +12,9 @@ from analyzers.facts import Facts
 from planner.plan import Plan
 from reports.diagrams import (
     WAVE_COLOURS,
+    draw,
     find_dot,
     label_svg,
-    run_dot,
-    sanitise_svg,
     services_dot,
 )
 from reports.diagrams import svg_document as _svg_document
@@ -85,7 +84,7 @@ def render_reports(
         note = NO_DOT
     else:
         try:
-            svg = sanitise_svg(run_dot(service_map.dot, executable), service_map.names)
+            svg = draw(service_map.dot, executable, service_map.names)
         except (RuntimeError, ValueError) as exc:
             note = f"The service map could not be drawn ({exc}); it is shown as DOT text"
     if svg is None:
