@@ -19,14 +19,20 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from analyzers.facts import Facts
+from analyzers.facts import Facts, UnitId
 from analyzers.redact import redact_text
 from analyzers.walk import is_secret_file
 from planner.plan import Plan
 from reports.grants import grant_script
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
 from reports.scaffold.delivery import PLAN_RECORD, delivery_files, render_plan_record
-from reports.scaffold.entry import COPY_SCRIPT, entry_module, render_copy_script, render_entry
+from reports.scaffold.entry import (
+    COPY_SCRIPT,
+    app_users,
+    entry_module,
+    render_copy_script,
+    render_entry,
+)
 from reports.scaffold.facade import render_facade
 from reports.scaffold.model import (
     Runtime,
@@ -74,8 +80,9 @@ def plan_files(
     app = dataclasses.replace(app, runtime=apply_resolution(app.runtime, lines, check))
     files: dict[str, str | bytes] = {}
     waves = build_specs(plan, facts, runtimes, app)
+    users = app_users(facts)
     for wave in waves:
-        files.update(_wave_files(wave, facts, plan))
+        files.update(_wave_files(wave, facts, plan, users))
     if waves:
         files.update(monolith_files(app))
     if delivery is not None and waves:
@@ -86,7 +93,9 @@ def plan_files(
     return dict(sorted(files.items()))
 
 
-def _wave_files(wave: WaveSpec, facts: Facts, plan: Plan) -> dict[str, str | bytes]:
+def _wave_files(
+    wave: WaveSpec, facts: Facts, plan: Plan, users: frozenset[UnitId]
+) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
     for spec in wave.new:
         base = spec.slug
@@ -95,7 +104,7 @@ def _wave_files(wave: WaveSpec, facts: Facts, plan: Plan) -> dict[str, str | byt
         files[f"{base}/README.md"] = render_readme(spec)
         files[f"{base}/{COPY_SCRIPT}"] = render_copy_script(spec)
         if spec.runtime.language == "python" and spec.runtime.framework != "django":
-            files[f"{base}/{entry_module(spec)}.py"] = render_entry(spec, facts)
+            files[f"{base}/{entry_module(spec)}.py"] = render_entry(spec, facts, users)
         for name, text in spec.runtime.copied:  # the monolith's own files: secrets masked
             filename = name.rpartition("/")[2]
             if filename != "gradle.properties" and is_secret_file(filename):
