@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from analyzers.facts import Facts
 from planner.plan import Plan
+from planner.timings import Clock
 from reports.diagrams import (
     WAVE_COLOURS,
     draw,
@@ -51,6 +52,7 @@ def render_reports(
     delivery: DeliverySummary | None = None,
     alternative: Plan | None = None,
     scaffold_note: str = "",
+    clock: Clock | None = None,
 ) -> list[Path]:
     """Write report.html, plan.md, services.dot, (with graphviz) services.svg and each service's
     role scripts (grants/) into `out`.
@@ -63,20 +65,44 @@ def render_reports(
     `alternative` (the plan with the runner-up first, `pipeline.alternative_plan`) feeds the
     handout's "what if" section. `scaffold_note` (one line) says why OUT's scaffold is not linked.
     handout.html (two printed pages) and plan-details.md (the long lists
-    plan.md links to) are written too.
+    plan.md links to) are written too. `clock` times the parts: report, diagram, handout.
     """
-    view = build_view(
-        facts,
-        plan,
-        palette=len(WAVE_COLOURS),
-        scaffold_dir=scaffold_dir,
-        delivery=delivery,
-        scaffold_note=scaffold_note,
-    )
+    clock = clock or Clock()
+    with clock.stage("report"):
+        view = build_view(
+            facts,
+            plan,
+            palette=len(WAVE_COLOURS),
+            scaffold_dir=scaffold_dir,
+            delivery=delivery,
+            scaffold_note=scaffold_note,
+        )
     out.mkdir(parents=True, exist_ok=True)
+    with clock.stage("diagram"):
+        diagram, written = _service_map(plan, out, warn)
+    with clock.stage("handout"):
+        start = first_screen(plan, view)
+        if start is not None:
+            handout = build_handout(view, start, plan, alternative)
+            page = environment().get_template("handout.html.j2").render(h=handout)
+            written.append(_write(out / "handout.html", page))
+        else:
+            (out / "handout.html").unlink(missing_ok=True)
+    with clock.stage("report"):
+        html = render_html(view, diagram, start, handout=start is not None)
+        written.append(_write(out / "report.html", html))
+        markdown = render_markdown(view, svg=diagram.svg is not None)
+        written.append(_write(out / "plan.md", markdown))
+        written.append(_write(out / DETAILS, render_details(view)))
+        written += _write_grants(view, out)
+    return sorted(written)
+
+
+def _service_map(plan: Plan, out: Path, warn: Callable[[str], None]) -> tuple[MapView, list[Path]]:
+    """The service map for the report, and the files written: services.dot, and services.svg
+    when graphviz draws it (else `warn` says why and the report shows the DOT text)."""
     service_map = services_dot(plan)
     written = [_write(out / "services.dot", service_map.dot)]
-
     svg: str | None = None
     note = ""
     executable = find_dot()
@@ -92,25 +118,13 @@ def render_reports(
         (out / "services.svg").unlink(missing_ok=True)
     else:
         written.append(_write(out / "services.svg", _svg_document(svg)))
-
     diagram = MapView(
         svg=Markup(label_svg(svg, "map-caption")) if svg else None,
         dot=service_map.dot,
         note=note,
         monolith_edges=service_map.monolith_edges,
     )
-    start = first_screen(plan, view)
-    if start is not None:
-        handout = build_handout(view, start, plan, alternative)
-        page = environment().get_template("handout.html.j2").render(h=handout)
-        written.append(_write(out / "handout.html", page))
-    else:
-        (out / "handout.html").unlink(missing_ok=True)
-    html = render_html(view, diagram, start, handout=start is not None)
-    written.append(_write(out / "report.html", html))
-    written.append(_write(out / "plan.md", render_markdown(view, svg=svg is not None)))
-    written.append(_write(out / DETAILS, render_details(view)))
-    return sorted(written + _write_grants(view, out))
+    return diagram, written
 
 
 def _write_grants(view: ReportView, out: Path) -> list[Path]:
