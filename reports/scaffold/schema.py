@@ -52,6 +52,7 @@ def chosen_tables(tables: tuple[Table, ...]) -> list[Table]:
     return list(best.values())
 
 
+@functools.lru_cache(maxsize=4)  # every wave of a scaffold seeds its database with the same tables
 def render_schema(tables: tuple[Table, ...], dialect: str) -> str:
     """CREATE TABLE statements (no foreign keys: load order does not matter for development)."""
     lines = [
