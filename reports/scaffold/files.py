@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from analyzers.facts import Facts, UnitId
 from analyzers.redact import redact_text
 from analyzers.walk import is_secret_file
-from planner.plan import Plan
+from planner.plan import Plan, ServiceName
 from reports.grants import grant_script
 from reports.scaffold.compose import render_compose_dev, render_compose_prod, render_env_example
 from reports.scaffold.delivery import PLAN_RECORD, delivery_files, render_plan_record
@@ -67,8 +69,13 @@ def plan_files(
     files: dict[str, str | bytes] = {}
     waves = build_specs(plan, facts, runtimes, app)
     users = app_users(facts)
+
+    @functools.cache  # a service's role script is in the seed of its wave and every later one
+    def role_script(service: ServiceName) -> str:
+        return grant_script(plan, service, "postgresql")
+
     for wave in waves:
-        files.update(_wave_files(wave, facts, plan, users))
+        files.update(_wave_files(wave, facts, role_script, users))
     if waves:
         files.update(monolith_files(app))
     if delivery is not None and waves:
@@ -80,7 +87,10 @@ def plan_files(
 
 
 def _wave_files(
-    wave: WaveSpec, facts: Facts, plan: Plan, users: frozenset[UnitId]
+    wave: WaveSpec,
+    facts: Facts,
+    role_script: Callable[[ServiceName], str],
+    users: frozenset[UnitId],
 ) -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {}
     for spec in wave.new:
@@ -108,7 +118,7 @@ def _wave_files(
     if wave.database == "postgres":
         names = [f"{s.slug}.sql" for s in wave.live]
         for spec, name in zip(wave.live, names, strict=True):
-            files[f"{folder}/db/grants/{name}"] = grant_script(plan, spec.name, "postgresql")
+            files[f"{folder}/db/grants/{name}"] = role_script(spec.name)
         files[f"{folder}/db/02-grants.sh"] = render_grants_runner(names)
     return files
 
