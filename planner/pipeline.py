@@ -210,10 +210,11 @@ def render(
     feedback: Feedback = Feedback(),
     settings: Config | None = None,
     scaffold_note: str = "",
+    clock: Clock | None = None,
 ) -> list[Path]:
     """Render the reports (grant scripts included) into `out` (a staging area); the scaffold (its
     delivery manifest) is `scaffold_dir` under `scaffold_root` (default: `out`); `scaffold_note`
-    says why a scaffold is not linked."""
+    says why a scaffold is not linked; `clock` times the what-if plan and the reports' parts."""
     from reports import render_reports
     from reports.scaffold.delivery import MANIFEST
     from reports.scaffold.delivery import read_manifest as read_delivery
@@ -225,6 +226,9 @@ def render(
         if manifest is not None and manifest.is_file()
         else None
     )
+    clock = clock or Clock()
+    with clock.stage("what-if plan"):
+        alternative = alternative_plan(facts, plan, settings)  # the handout's "what if"
     written = render_reports(
         facts,
         plan,
@@ -232,8 +236,9 @@ def render(
         warn=lambda m: feedback.info(f"warning: {m}"),
         scaffold_dir=scaffold_dir,
         delivery=delivery,
-        alternative=alternative_plan(facts, plan, settings),  # the handout's "what if"
+        alternative=alternative,
         scaffold_note=scaffold_note,
+        clock=clock,
     )
     return written
 
@@ -276,9 +281,13 @@ def run(
     result = plan(facts, settings, first, clock, feedback)
     with staging(out) as area:
         with clock.stage("rendering"):
-            write_scaffold(result, facts, area.path / scaffold_name)
+            with clock.stage("scaffold"):
+                write_scaffold(result, facts, area.path / scaffold_name)
             staged = with_timings(result, clock, timings)
-            render(facts, staged, area.path, scaffold_name, feedback=feedback, settings=settings)
+            render(
+                facts, staged, area.path, scaffold_name, feedback=feedback, settings=settings,
+                clock=clock,
+            )  # fmt: skip
         final = with_timings(result, clock, timings)  # up to rendering: written next
         with clock.stage("writing"):
             write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)

@@ -22,25 +22,39 @@ STAGES = (
     "dead code",
     "redaction",
     "planning",
+    "what-if plan",
+    "scaffold",
+    "diagram",
+    "handout",
+    "report",
     "rendering",
     "writing",
 )
-"""Stages in the order a run goes through them (`code` when an analyzer gives no split)."""
+"""Stages in the order a run goes through them (`code` when an analyzer gives no split; the
+rendering's parts: the handout's what-if plan, the scaffold, the service map, the handout and
+the report pages, and `rendering` for the rest)."""
 
 
 @dataclass
 class Clock:
-    """Wall-clock seconds per stage; a stage entered twice adds up."""
+    """Wall-clock seconds per stage; a stage entered twice adds up. A stage entered inside another
+    is not counted in the outer one as well, so the stages add up to the whole run."""
 
     seconds: dict[str, float] = field(default_factory=dict)
+    _inner: list[float] = field(default_factory=list, init=False, repr=False)
+    """Per open stage, innermost last: the seconds its own inner stages took so far."""
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         start = time.perf_counter()
+        self._inner.append(0.0)
         try:
             yield
         finally:
-            self.add(name, time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            self.add(name, elapsed - self._inner.pop())
+            if self._inner:
+                self._inner[-1] += elapsed
 
     def add(self, name: str, seconds: float) -> None:
         self.seconds[name] = self.seconds.get(name, 0.0) + seconds
@@ -55,5 +69,6 @@ class Clock:
         """One line per stage and the total, aligned, for stderr."""
         rows = self.timings()
         total = sum(t.seconds for t in rows)
-        lines = [f"  {t.stage:<11} {t.seconds:8.3f} s" for t in rows]
-        return "\n".join(["timings:", *lines, f"  {'total':<11} {total:8.3f} s"])
+        width = max([11, *(len(t.stage) for t in rows)])
+        lines = [f"  {t.stage:<{width}} {t.seconds:8.3f} s" for t in rows]
+        return "\n".join(["timings:", *lines, f"  {'total':<{width}} {total:8.3f} s"])

@@ -3,14 +3,18 @@ sanitised SVG."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from pathlib import Path
 
 import graphviz
+import platformdirs
 
+from analyzers.cache import APP_NAME, ResultCache
 from planner.plan import Plan, ServiceName, plural
 
 MONOLITH = "monolith"
@@ -213,6 +217,57 @@ def run_dot(dot_text: str, executable: str, *, timeout: float = DOT_TIMEOUT_S) -
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise RuntimeError(f"graphviz dot failed: {message[0] if message else done.returncode}")
     return done.stdout.decode("utf-8")
+
+
+SVG_SALT = "dot-svg-1"
+"""Part of the cache key of `draw`: change it when the way dot is called changes."""
+
+
+def svg_cache_path() -> Path:
+    """The drawn service maps, in the user's cache folder (never in the analyzed tree)."""
+    return platformdirs.user_cache_path(APP_NAME, appauthor=False) / "diagrams.sqlite"
+
+
+def dot_version(executable: str) -> str:
+    """What `dot -V` says (graphviz writes it on stderr); "" when it cannot say."""
+    try:
+        done = subprocess.run(
+            [executable, "-V"], capture_output=True, timeout=DOT_TIMEOUT_S, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    said = (done.stderr + done.stdout).decode("utf-8", "replace").strip()
+    return said if done.returncode == 0 else ""
+
+
+def svg_key(dot_text: str, version: str) -> str:
+    """The cache key of dot's SVG for `dot_text`: its digest under dot's `version`."""
+    digest = hashlib.sha256("\0".join((SVG_SALT, version)).encode("utf-8"))
+    digest.update(b"\0" + dot_text.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def draw(dot_text: str, executable: str, names: dict[str, str], cache: Path | None = None) -> str:
+    """The sanitised SVG of `dot_text`: graphviz's output is kept in the cache file `cache`
+    (default: the user's) under the digest of the DOT text and dot's version, so an unchanged
+    map is not laid out again. What the cache holds is sanitised like dot's own output, and a
+    record that does not decode or sanitise is a miss. Raises as `run_dot` and `sanitise_svg`."""
+    version = dot_version(executable)
+    if not version:  # an unknown dot: nothing to key its output by
+        return sanitise_svg(run_dot(dot_text, executable), names)
+    key = svg_key(dot_text, version)
+    with ResultCache(cache or svg_cache_path(), "svg") as store:
+        blob = store.get_many([key]).get(key)
+        if blob is not None:
+            try:
+                return sanitise_svg(blob.decode("utf-8"), names)
+            except (ValueError, ET.ParseError):  # UnicodeDecodeError is a ValueError
+                pass  # not an SVG of ours: draw it again
+        svg = run_dot(dot_text, executable)
+        clean = sanitise_svg(svg, names)
+        store.put_many([(key, svg.encode("utf-8"))])
+        store.prune([key])
+    return clean
 
 
 # --- SVG sanitising: parse graphviz's output and re-serialise an allow-listed subset ----------

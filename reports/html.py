@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,10 @@ class MapView:
     monolith_edges: int = 0
 
 
+@functools.cache
 def environment() -> Environment:
-    """The Jinja2 environment of the reports: autoescaping on, undefined names are errors."""
+    """The Jinja2 environment of the reports: autoescaping on, undefined names are errors. One
+    per process, so each template is compiled once however many reports are rendered."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,

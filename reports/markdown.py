@@ -508,6 +508,6 @@ def render_markdown(view: ReportView, *, svg: bool) -> str:
 
 def _visible(document: str) -> str:
     """The document with control characters (ANSI escapes from file names...) shown escaped."""
-    if document.isprintable():
+    if all(line.isprintable() for line in document.split("\n")):  # at C speed: the usual case
         return document
     return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in document)

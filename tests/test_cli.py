@@ -327,3 +327,17 @@ def test_demo_on_the_postgresql_copy_of_the_shop_database(tmp_path, pg_database)
     assert {"orders", "customers", "v_order_summary"} <= live
     assert facts["databases"] == [pg_database]
     assert len(json.loads((out / "plan.json").read_text())["services"]) >= 5
+
+
+def test_the_command_starts_without_the_renderers_and_the_planning_stages():
+    """Every command, `--help` included, pays for what `planner.cli` imports: the renderers
+    (Jinja2, SQLAlchemy for the grants, YAML) and the planning stages (networkx) come in only
+    with the command that uses them."""
+    heavy = ("jinja2", "sqlalchemy", "yaml", "networkx", "reports.render", "reports.view")
+    heavy += ("reports.scaffold.files", "reports.scaffold.delivery", "planner.decompose")
+    code = f"import sys, planner.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -208,7 +208,7 @@ def test_timings_are_printed_kept_in_the_plan_and_shown_in_the_report(runs):
     stderr = (runs["timed"] / "stderr.txt").read_text()
     assert "timings:" in stderr
     stages = [t["stage"] for t in json.loads((runs["timed"] / "plan.json").read_bytes())["timings"]]
-    for stage in ("code", "planning", "rendering"):
+    for stage in ("code", "planning", "scaffold", "diagram", "handout", "report", "rendering"):
         assert stage in stages and f"  {stage} " in stderr
     assert "Timings: " in (runs["timed"] / "report.html").read_text(encoding="utf-8")
     assert "Timings: " not in (runs["first"] / "report.html").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzers.cache import ResultCache
 from analyzers.facts import (
     AnalysisWarning,
     AnalyzerRun,
@@ -37,7 +38,15 @@ from planner.plan import (
 )
 from planner.register import with_register
 from reports import render_reports
-from reports.diagrams import dot_string, sanitise_svg, services_dot
+from reports.diagrams import (
+    dot_string,
+    dot_version,
+    draw,
+    run_dot,
+    sanitise_svg,
+    services_dot,
+    svg_key,
+)
 from reports.markdown import code, text
 from reports.view import build_view
 
@@ -478,6 +487,36 @@ def test_sanitise_svg_drops_scripts_links_handlers_and_comments() -> None:
         '<svg width="10pt">\n<g class="node"><title>&lt;orders&gt;</title>\n\n'
         '<text x="2">&lt;b&gt;</text>\n\n</g>\n</svg>'
     )
+
+
+def test_a_drawn_map_is_kept_and_a_cached_one_is_sanitised_like_dot_output(
+    tmp_path: Path,
+) -> None:
+    _need_dot()
+    dot = str(shutil.which("dot"))
+    _, plan = sample_inputs()
+    service_map = services_dot(plan)
+    cache = tmp_path / "diagrams.sqlite"
+    drawn = draw(service_map.dot, dot, service_map.names, cache)
+    assert drawn == sanitise_svg(run_dot(service_map.dot, dot), service_map.names)
+    key = svg_key(service_map.dot, dot_version(dot))
+    with ResultCache(cache, "svg") as store:
+        assert store.get_many([key]) == {key: run_dot(service_map.dot, dot).encode()}
+        # what the cache holds is not trusted: a record with a script is used, sanitised
+        planted = (
+            '<svg xmlns="http://www.w3.org/2000/svg"><script>evil()</script><title>s0</title></svg>'
+        )
+        store.put_many([(key, planted.encode())])
+    assert draw(service_map.dot, dot, service_map.names, cache) == (
+        f"<svg>\n<title>{service_map.names['s0']}</title>\n</svg>"
+    )
+    for broken in (b"\xff\xfe not utf-8", b"<svg><g>", b"<html></html>"):  # a miss: drawn again
+        with ResultCache(cache, "svg") as store:
+            store.put_many([(key, broken)])
+        assert draw(service_map.dot, dot, service_map.names, cache) == drawn
+    other = service_map.dot.replace("Wave 1", "Wave one")  # another map: another key
+    assert svg_key(other, dot_version(dot)) != key
+    assert svg_key(service_map.dot, "dot - graphviz version 99") != key
 
 
 def test_html_is_self_contained(tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ def report(
         REPORT_FILES,
         clock,
         lambda folder: pipeline.render(
-            facts, result, folder, scaffold_dir, target, FEEDBACK, scaffold_note=note
+            facts, result, folder, scaffold_dir, target, FEEDBACK, scaffold_note=note, clock=clock
         ),
         stage="rendering",
     )

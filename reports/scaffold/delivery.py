@@ -7,24 +7,17 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzers.facts import Facts, encode
 from planner.plan import Plan
-from reports.scaffold.github import render_github_workflow
-from reports.scaffold.gitlab import render_gitlab_ci
-from reports.scaffold.jenkins import render_jenkinsfile
-from reports.scaffold.kubernetes import KUBERNETES_VERSION, kubernetes_files
-from reports.scaffold.model import WaveSpec
-from reports.scaffold.monitoring import (
-    render_dashboard,
-    render_gate,
-    render_prometheus,
-    render_promtail,
-    render_rules,
-    render_slo,
-)
 from reports.scaffold.profiles import Delivery
-from reports.scaffold.registry import registry_for
+
+if TYPE_CHECKING:
+    from reports.scaffold.model import WaveSpec
+
+# The renderers of the delivery files are imported where they are used: reading a scaffold's
+# records (`planner plan`, `planner report`) does not load them (nor YAML).
 
 MANIFEST = "delivery.json"
 MANIFEST_VERSION = 1  # 1: profile, ci, registry, reasons, governance, artifacts per wave
@@ -59,6 +52,19 @@ def wave_artifacts(delivery: Delivery, number: int, slugs: list[str]) -> list[st
 
 def delivery_files(delivery: Delivery, waves: list[WaveSpec], facts: Facts) -> dict[str, str]:
     """Every file the delivery path adds to (or replaces in) the scaffold."""
+    from reports.scaffold.github import render_github_workflow
+    from reports.scaffold.gitlab import render_gitlab_ci
+    from reports.scaffold.jenkins import render_jenkinsfile
+    from reports.scaffold.kubernetes import kubernetes_files
+    from reports.scaffold.monitoring import (
+        render_dashboard,
+        render_gate,
+        render_prometheus,
+        render_promtail,
+        render_rules,
+        render_slo,
+    )
+
     files: dict[str, str] = {}
     for wave in waves:
         for spec in wave.new:
@@ -86,6 +92,9 @@ def delivery_files(delivery: Delivery, waves: list[WaveSpec], facts: Facts) -> d
 
 def render_manifest(delivery: Delivery, waves: list[WaveSpec]) -> str:
     """`delivery.json`: the path chosen and why, and each wave's artifacts (for the report)."""
+    from reports.scaffold.kubernetes import KUBERNETES_VERSION
+    from reports.scaffold.registry import registry_for
+
     registry = registry_for(delivery.registry, delivery.ci)
     data = {
         "format_version": MANIFEST_VERSION,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzers.facts import Facts
+from analyzers.facts import Facts, UnitId
 from reports.scaffold.model import ServiceSpec
 
 COPY_SCRIPT = "copy-sources.sh"
@@ -26,16 +26,25 @@ def app_module(facts: Facts) -> tuple[str, str]:
     return module, attribute
 
 
-def render_entry(spec: ServiceSpec, facts: Facts) -> str:
+def app_users(facts: Facts) -> frozenset[UnitId]:
+    """The units importing the monolith's application module (their routes decorate its app)."""
+    app_mod, _ = app_module(facts)
+    if not app_mod:
+        return frozenset()
+    return frozenset(
+        d.source for d in facts.dependencies if d.target == app_mod and d.kind == "import"
+    )
+
+
+def render_entry(spec: ServiceSpec, facts: Facts, users: frozenset[UnitId] | None = None) -> str:
     """The Python entry point: the database URL from its secret file into the variable the moved
-    code reads, an app with `GET /health`, and the moved routes registered on it."""
+    code reads, an app with `GET /health`, and the moved routes registered on it. `users` is
+    `app_users(facts)` when the caller has it (one pass over the dependencies for every service)."""
     framework = spec.runtime.framework
     modules = view_modules(spec, facts)
     app_mod, app_attr = app_module(facts)
-    members = {m for m, _ in spec.members}
-    uses_app = bool(app_mod) and any(
-        d.source in members and d.target == app_mod and d.kind == "import"
-        for d in facts.dependencies
+    uses_app = not (app_users(facts) if users is None else users).isdisjoint(
+        m for m, _ in spec.members
     )
     env = spec.database_env
     lines = [

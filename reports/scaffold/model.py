@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from analyzers.facts import Facts, Table, Unit
+from analyzers.facts import Facts, Table, Unit, UnitId
 from planner.plan import EndpointRef, Plan, ServiceName, TablePlan, role_name
 from planner.slugs import slug
 
@@ -185,6 +185,7 @@ def build_specs(
 ) -> list[WaveSpec]:
     """Every wave with its services, in wave order; services keep the plan's step order."""
     paths = {u.id: u.path for u in facts.units}
+    by_id = {u.id: u for u in facts.units}
     kernel = set(plan.shared_kernel)
     imports = _imports(facts)
     # The monolith's app module registers every route of the monolith: a service never takes
@@ -212,7 +213,7 @@ def build_specs(
             rollback=step.rollback,
             runtime=runtime,
             role=role_name(service.name),
-            sources=source_files(facts, closure),
+            sources=source_files(facts, closure, by_id),
             borrowed=tuple(sorted(set(closure) - set(service.members) - kernel)),
             database_env=env,
             database_source=env_source,
@@ -264,29 +265,37 @@ def import_closure(
     import and compile."""
     edges = _imports(facts) if imports is None else imports
     seen = set(start) - set(skip)
-    todo = sorted(seen)
+    todo = list(seen)  # the order of the walk does not change the set it reaches
     while todo:
-        for target in sorted(edges.get(todo.pop(), ())):
+        for target in edges.get(todo.pop(), ()):
             if target not in seen and target not in skip:
                 seen.add(target)
                 todo.append(target)
     return tuple(sorted(seen))
 
 
-def source_files(facts: Facts, units: tuple[str, ...]) -> tuple[str, ...]:
+def source_files(
+    facts: Facts, units: tuple[str, ...], by_id: dict[UnitId, Unit] | None = None
+) -> tuple[str, ...]:
     """The monolith files a service's copy step takes: its units' files (members and the shared
-    kernel) and the `__init__.py` of every Python package above them, sorted."""
-    by_id = {u.id: u for u in facts.units}
+    kernel) and the `__init__.py` of every Python package above them, sorted. `by_id` is the
+    facts' units by id when the caller has it (one index for every service)."""
+    by_id = {u.id: u for u in facts.units} if by_id is None else by_id
     files: set[str] = set()
+    above: set[str] = set()  # packages looked at, each with every package above it
     for unit_id in units:
         unit = by_id.get(unit_id)
         if unit is None or not unit.path:
             continue
         files.add(unit.path)
         if unit.language == "python":
-            parts = unit_id.split(".")
-            for end in range(1, len(parts)):
-                package = by_id.get(".".join(parts[:end]))
+            name = unit_id
+            while "." in name:
+                name = name.rpartition(".")[0]
+                if name in above:
+                    break
+                above.add(name)
+                package = by_id.get(name)
                 if package is not None and package.is_package and package.path:
                     files.add(package.path)
     return tuple(sorted(files))

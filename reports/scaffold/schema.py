@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from analyzers.facts import Table, table_parts
 
-_TYPES = (
-    (r"BIGINT|BIGSERIAL|LONG", "bigint", "BIGINT"),
-    (r"SMALLINT|TINYINT", "smallint", "SMALLINT"),
-    (r"INT|SERIAL", "integer", "INT"),
-    (r"NUM|DEC|MONEY", "numeric(12,2)", "DECIMAL(12,2)"),
-    (r"DOUBLE|FLOAT|REAL", "double precision", "DOUBLE"),
-    (r"TIMESTAMP|DATETIME", "timestamp", "DATETIME"),
-    (r"^DATE$|^DATE\(", "date", "DATE"),
-    (r"^TIME", "time", "TIME"),
-    (r"BOOL|BIT", "boolean", "BOOLEAN"),
-    (r"JSON", "jsonb", "JSON"),
-    (r"UUID|GUID", "uuid", "CHAR(36)"),
-    (r"BLOB|BYTEA|BINARY", "bytea", "LONGBLOB"),
+_TYPES = tuple(
+    (re.compile(pattern), postgres, mariadb)
+    for pattern, postgres, mariadb in (
+        (r"BIGINT|BIGSERIAL|LONG", "bigint", "BIGINT"),
+        (r"SMALLINT|TINYINT", "smallint", "SMALLINT"),
+        (r"INT|SERIAL", "integer", "INT"),
+        (r"NUM|DEC|MONEY", "numeric(12,2)", "DECIMAL(12,2)"),
+        (r"DOUBLE|FLOAT|REAL", "double precision", "DOUBLE"),
+        (r"TIMESTAMP|DATETIME", "timestamp", "DATETIME"),
+        (r"^DATE$|^DATE\(", "date", "DATE"),
+        (r"^TIME", "time", "TIME"),
+        (r"BOOL|BIT", "boolean", "BOOLEAN"),
+        (r"JSON", "jsonb", "JSON"),
+        (r"UUID|GUID", "uuid", "CHAR(36)"),
+        (r"BLOB|BYTEA|BINARY", "bytea", "LONGBLOB"),
+    )
 )
 _SOURCE_ORDER = {"database": 0, "ddl": 1, "orm": 2}
 
 
+@functools.lru_cache(maxsize=4096)  # a schema repeats a few types over thousands of columns
 def column_type(declared: str, dialect: str) -> str:
     """A column type the development database accepts, from the type as the facts hold it."""
     upper = declared.upper()
     for pattern, postgres, mariadb in _TYPES:
-        if re.search(pattern, upper):
+        if pattern.search(upper):
             return postgres if dialect == "postgres" else mariadb
     return "text" if dialect == "postgres" else "TEXT"
 
@@ -47,6 +52,7 @@ def chosen_tables(tables: tuple[Table, ...]) -> list[Table]:
     return list(best.values())
 
 
+@functools.lru_cache(maxsize=4)  # every wave of a scaffold seeds its database with the same tables
 def render_schema(tables: tuple[Table, ...], dialect: str) -> str:
     """CREATE TABLE statements (no foreign keys: load order does not matter for development)."""
     lines = [
