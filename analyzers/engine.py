@@ -49,6 +49,8 @@ class Work:
     path: str
     size: int
     key: str | None = None
+    light: bool = False
+    """Extract with the extractor's `light` function (when it has one)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,13 @@ class Extractor:
     salt: str
     failed: Callable[[str], Any]
     """Builds the result of a file whose extraction raised (one warning, nothing else)."""
+    light: Callable[[bytes], Any] | None = None
+    """A cheaper extraction for files of which only part of the facts matter (`Work.light`),
+    with the same result shape; its results are cached under their own salt."""
+
+    def salt_for(self, light: bool) -> str:
+        """The salt of the content keys of files extracted the light way or the full way."""
+        return f"{self.salt}|light" if light and self.light is not None else self.salt
 
 
 @dataclass(frozen=True)
@@ -359,7 +368,7 @@ def _work_files(
             data = _read(item, outcomes, budget.bytes)
             if data is None:
                 continue
-            key = content_key(data, extractor.salt)
+            key = content_key(data, extractor.salt_for(item.light))
         todo.append((item, key, data))
     cache = _worker_cache(cache_path)
     blobs = cache.get_many(k for _, k, _ in todo) if cache is not None else {}
@@ -377,9 +386,10 @@ def _work_files(
             data = _read(item, outcomes, budget.bytes)
             if data is None:
                 continue
-            key = content_key(data, extractor.salt)
+            key = content_key(data, extractor.salt_for(item.light))
+        extract = extractor.light if item.light and extractor.light else extractor.extract
         try:
-            result = _within(budget.seconds, extractor.extract, data)
+            result = _within(budget.seconds, extract, data)
         except FileTimeout:
             outcomes.append(
                 Outcome(
