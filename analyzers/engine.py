@@ -186,7 +186,9 @@ def run(
     """Outcomes of every file of `work` (in no particular order), parsed in parallel.
 
     Workers read and hash the files themselves (overlapping I/O with parsing), look their
-    results up in the cache, extract what is missing under `budget` and store it. A worker that
+    results up in the cache and extract what is missing under `budget`; this process stores the
+    new results as each chunk comes back (one writer: workers never wait for each other's
+    SQLite write lock, and this process is idle while they parse). A worker that
     dies (killed, out of memory, stuck past the hard limit) does not stop the run: the files
     left are retried one by one in a fresh worker, and a file that kills its worker again is
     skipped with a warning.
@@ -205,7 +207,7 @@ def run(
         with _pool(min(workers, len(chunks)), extractor) as pool:
             futures = [pool.submit(_work_in_worker, chunk, cache_path, budget) for chunk in chunks]
             for future in as_completed(futures):
-                done = future.result()
+                done = _stored(future.result(), cache_path)
                 for outcome in done:
                     left.pop(outcome.rel, None)
                 if progress:
@@ -229,7 +231,7 @@ def _in_process(
     progress: Callable[[int], None] | None,
 ) -> Iterator[Outcome]:
     for chunk in chunks:
-        done = _work_chunk(extractor, chunk, cache_path, budget)
+        done = _stored(_work_chunk(extractor, chunk, cache_path, budget), cache_path)
         if progress:
             progress(len(done))
         yield from done
@@ -259,7 +261,7 @@ def _retry_one_by_one(
                     item = queue[-1]
                     future: Future = pool.submit(_work_in_worker, [item], cache_path, budget)
                     try:
-                        done = future.result()
+                        done = _stored(future.result(), cache_path)
                     except BrokenProcessPool:
                         queue.pop()
                         fruitless = 0
@@ -328,14 +330,30 @@ def _worker_init(parent: int, extractor: Extractor) -> None:
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the hard limit kills this worker
 
 
-def _work_in_worker(chunk: list[Work], cache_path: Path | None, budget: Budget) -> list[Outcome]:
+_Fresh = list[tuple[str, bytes]]
+"""New results to store: (content key, packed result)."""
+
+
+def _work_in_worker(
+    chunk: list[Work], cache_path: Path | None, budget: Budget
+) -> tuple[list[Outcome], _Fresh]:
     return _work_chunk(_EXTRACTOR[0], chunk, cache_path, budget)
+
+
+def _stored(done: tuple[list[Outcome], _Fresh], cache_path: Path | None) -> list[Outcome]:
+    """The outcomes of a chunk, its new results stored through this process's connection."""
+    outcomes, fresh = done
+    cache = _process_cache(cache_path) if fresh else None
+    if cache is not None:
+        cache.put_many(fresh)
+    return outcomes
 
 
 def _work_chunk(
     extractor: Extractor, chunk: list[Work], cache_path: Path | None, budget: Budget
-) -> list[Outcome]:
-    """Read, hash, look up, extract (within budget) and store the files of one chunk."""
+) -> tuple[list[Outcome], _Fresh]:
+    """Read, hash, look up and extract (within budget) the files of one chunk: their outcomes
+    and the new results to store."""
     enabled = gc.isenabled()
     gc.disable()  # many small acyclic objects
     try:
@@ -347,7 +365,7 @@ def _work_chunk(
 
 def _work_files(
     extractor: Extractor, chunk: list[Work], cache_path: Path | None, budget: Budget
-) -> list[Outcome]:
+) -> tuple[list[Outcome], _Fresh]:
     outcomes: list[Outcome] = []
     todo: list[tuple[Work, str, bytes | None]] = []
     for item in chunk:
@@ -370,9 +388,9 @@ def _work_files(
                 continue
             key = content_key(data, extractor.salt_for(item.light))
         todo.append((item, key, data))
-    cache = _worker_cache(cache_path)
+    cache = _process_cache(cache_path)
     blobs = cache.get_many(k for _, k, _ in todo) if cache is not None else {}
-    fresh: list[tuple[str, bytes]] = []
+    fresh: _Fresh = []
     made: dict[str, Any] = {}
     for item, key, data in todo:
         cached = unpack(blobs.get(key), extractor.shape) if key in blobs else None
@@ -407,9 +425,7 @@ def _work_files(
         fresh.append((key, pack(result)))
         made[key] = result
         outcomes.append(Outcome(item.rel, key, result, "parsed"))
-    if cache is not None and fresh:
-        cache.put_many(fresh)
-    return outcomes
+    return outcomes, fresh
 
 
 def _read(item: Work, outcomes: list[Outcome], limit: int) -> bytes | None:
@@ -432,7 +448,7 @@ _CACHES: dict[str, ResultCache] = {}
 """Each process's own connection to each result cache (SQLite connections are not shared)."""
 
 
-def _worker_cache(cache_path: Path | None) -> ResultCache | None:
+def _process_cache(cache_path: Path | None) -> ResultCache | None:
     if cache_path is None:
         return None
     name = f"{os.getpid()}:{cache_path}"
