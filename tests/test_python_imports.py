@@ -178,3 +178,11 @@ def test_a_file_whose_role_changes_is_read_again_in_full(tmp_path: Path) -> None
     assert unit.functions == ("test_place",)
     assert stats.parsed == 2  # v1.py in full now, and env.py
     assert dumps(second) == dumps(analyze_python(root, jobs=1))
+
+
+def test_a_long_comment_line_costs_linear_time() -> None:
+    data = b"# " + b"import " * 300_000 + b"\nimport shop.a\n"
+    started = time.process_time()
+    assert imports_of(data) == [("import", 2, "shop.a", "")]
+    # CPU seconds, so a busy machine does not fail the test (quadratic, it took over a minute)
+    assert time.process_time() - started < 1.0

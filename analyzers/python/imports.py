@@ -69,8 +69,9 @@ def imports_of(src: bytes) -> list[tuple] | None:
         start = src.rfind(b"\n", 0, pos) + 1
         head = src[start:pos]
         indent = len(head) - len(head.lstrip(_BLANKS))
-        if head[indent : indent + 1] == b"#":
-            pos = src.find(b"import", after)  # a comment line
+        if head[indent : indent + 1] == b"#":  # a comment line: on to the next line
+            line_end = src.find(b"\n", after)
+            pos = src.find(b"import", line_end) if line_end >= 0 else -1
             continue
         if indent < len(head) and _FROM_HEAD.fullmatch(head) is None:
             return None
