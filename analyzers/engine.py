@@ -186,9 +186,7 @@ def run(
     """Outcomes of every file of `work` (in no particular order), parsed in parallel.
 
     Workers read and hash the files themselves (overlapping I/O with parsing), look their
-    results up in the cache and extract what is missing under `budget`; this process stores the
-    new results as each chunk comes back (one writer: workers never wait for each other's
-    SQLite write lock, and this process is idle while they parse). A worker that
+    results up in the cache, extract what is missing under `budget` and store it. A worker that
     dies (killed, out of memory, stuck past the hard limit) does not stop the run: the files
     left are retried one by one in a fresh worker, and a file that kills its worker again is
     skipped with a warning.
@@ -207,7 +205,7 @@ def run(
         with _pool(min(workers, len(chunks)), extractor) as pool:
             futures = [pool.submit(_work_in_worker, chunk, cache_path, budget) for chunk in chunks]
             for future in as_completed(futures):
-                done = _stored(future.result(), cache_path)
+                done = future.result()
                 for outcome in done:
                     left.pop(outcome.rel, None)
                 if progress:
@@ -231,7 +229,7 @@ def _in_process(
     progress: Callable[[int], None] | None,
 ) -> Iterator[Outcome]:
     for chunk in chunks:
-        done = _stored(_work_chunk(extractor, chunk, cache_path, budget), cache_path)
+        done = _work_chunk(extractor, chunk, cache_path, budget)
         if progress:
             progress(len(done))
         yield from done
@@ -261,7 +259,7 @@ def _retry_one_by_one(
                     item = queue[-1]
                     future: Future = pool.submit(_work_in_worker, [item], cache_path, budget)
                     try:
-                        done = _stored(future.result(), cache_path)
+                        done = future.result()
                     except BrokenProcessPool:
                         queue.pop()
                         fruitless = 0
@@ -330,30 +328,14 @@ def _worker_init(parent: int, extractor: Extractor) -> None:
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the hard limit kills this worker
 
 
-_Fresh = list[tuple[str, bytes]]
-"""New results to store: (content key, packed result)."""
-
-
-def _work_in_worker(
-    chunk: list[Work], cache_path: Path | None, budget: Budget
-) -> tuple[list[Outcome], _Fresh]:
+def _work_in_worker(chunk: list[Work], cache_path: Path | None, budget: Budget) -> list[Outcome]:
     return _work_chunk(_EXTRACTOR[0], chunk, cache_path, budget)
-
-
-def _stored(done: tuple[list[Outcome], _Fresh], cache_path: Path | None) -> list[Outcome]:
-    """The outcomes of a chunk, its new results stored through this process's connection."""
-    outcomes, fresh = done
-    cache = _process_cache(cache_path) if fresh else None
-    if cache is not None:
-        cache.put_many(fresh)
-    return outcomes
 
 
 def _work_chunk(
     extractor: Extractor, chunk: list[Work], cache_path: Path | None, budget: Budget
-) -> tuple[list[Outcome], _Fresh]:
-    """Read, hash, look up and extract (within budget) the files of one chunk: their outcomes
-    and the new results to store."""
+) -> list[Outcome]:
+    """Read, hash, look up, extract (within budget) and store the files of one chunk."""
     enabled = gc.isenabled()
     gc.disable()  # many small acyclic objects
     try:
@@ -365,7 +347,7 @@ def _work_chunk(
 
 def _work_files(
     extractor: Extractor, chunk: list[Work], cache_path: Path | None, budget: Budget
-) -> tuple[list[Outcome], _Fresh]:
+) -> list[Outcome]:
     outcomes: list[Outcome] = []
     todo: list[tuple[Work, str, bytes | None]] = []
     for item in chunk:
@@ -388,9 +370,9 @@ def _work_files(
                 continue
             key = content_key(data, extractor.salt_for(item.light))
         todo.append((item, key, data))
-    cache = _process_cache(cache_path)
+    cache = _worker_cache(cache_path)
     blobs = cache.get_many(k for _, k, _ in todo) if cache is not None else {}
-    fresh: _Fresh = []
+    fresh: list[tuple[str, bytes]] = []
     made: dict[str, Any] = {}
     for item, key, data in todo:
         cached = unpack(blobs.get(key), extractor.shape) if key in blobs else None
@@ -425,7 +407,9 @@ def _work_files(
         fresh.append((key, pack(result)))
         made[key] = result
         outcomes.append(Outcome(item.rel, key, result, "parsed"))
-    return outcomes, fresh
+    if cache is not None and fresh:
+        cache.put_many(fresh)
+    return outcomes
 
 
 def _read(item: Work, outcomes: list[Outcome], limit: int) -> bytes | None:
@@ -448,7 +432,7 @@ _CACHES: dict[str, ResultCache] = {}
 """Each process's own connection to each result cache (SQLite connections are not shared)."""
 
 
-def _process_cache(cache_path: Path | None) -> ResultCache | None:
+def _worker_cache(cache_path: Path | None) -> ResultCache | None:
     if cache_path is None:
         return None
     name = f"{os.getpid()}:{cache_path}"
