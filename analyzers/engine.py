@@ -43,14 +43,14 @@ class Budget:
 
 @dataclass(frozen=True, order=True)
 class Work:
-    """One file to extract: its relative path, absolute path, size and content key if known."""
+    """One file to extract: its relative path, absolute path, size, content key if known, and
+    whether only part of its facts matter (then the extractor's `light` function reads it)."""
 
     rel: str
     path: str
     size: int
     key: str | None = None
     light: bool = False
-    """Extract with the extractor's `light` function (when it has one)."""
 
 
 @dataclass(frozen=True)
