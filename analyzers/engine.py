@@ -27,6 +27,9 @@ FILE_SECONDS = 5.0
 FILE_BYTES = 2_000_000
 """Default size above which a file is skipped with a warning, unread."""
 _CHUNK_BYTES = 400_000
+_LIGHT_SHARE = 20
+"""A light extraction costs about a twentieth of a full one per byte (saleor: test files' imports
+0.15 s of CPU for 18.6 MB, the other files' full extraction 1.6 s for 9.2 MB)."""
 _HARD_FACTOR = 3.0
 """A worker still busy on one file after this many budgets (stuck in C, where the soft limit
 cannot interrupt) is killed by the kernel (SIGPROF); its file is then skipped with a warning."""
@@ -470,19 +473,25 @@ def _within(seconds: float, fn: Callable[[bytes], Any], data: bytes) -> Any:
 
 
 def _chunks(work: list[Work], workers: int) -> list[list[Work]]:
-    """Chunks of similar byte size, largest files first, so workers finish together."""
-    items = sorted(work, key=lambda w: (-w.size, w.rel))
-    total = sum(w.size for w in work)
+    """Chunks of similar cost (bytes, a light file's a share of them), costliest files first,
+    so workers finish together."""
+    items = sorted(work, key=lambda w: (-_cost(w), w.rel))
+    total = sum(_cost(w) for w in work)
     target = max(64_000, min(_CHUNK_BYTES, total // (workers * 8) + 1))
     chunks: list[list[Work]] = []
     current: list[Work] = []
     size = 0
     for item in items:
         current.append(item)
-        size += item.size
+        size += _cost(item)
         if size >= target:
             chunks.append(current)
             current, size = [], 0
     if current:
         chunks.append(current)
     return chunks
+
+
+def _cost(item: Work) -> int:
+    """What extracting a file costs, in bytes of a full extraction."""
+    return item.size // _LIGHT_SHARE if item.light else item.size
