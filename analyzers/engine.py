@@ -27,6 +27,9 @@ FILE_SECONDS = 5.0
 FILE_BYTES = 2_000_000
 """Default size above which a file is skipped with a warning, unread."""
 _CHUNK_BYTES = 400_000
+_LIGHT_SHARE = 20
+"""A light extraction costs about a twentieth of a full one per byte (saleor: test files' imports
+0.15 s of CPU for 18.6 MB, the other files' full extraction 1.6 s for 9.2 MB)."""
 _HARD_FACTOR = 3.0
 """A worker still busy on one file after this many budgets (stuck in C, where the soft limit
 cannot interrupt) is killed by the kernel (SIGPROF); its file is then skipped with a warning."""
@@ -43,12 +46,14 @@ class Budget:
 
 @dataclass(frozen=True, order=True)
 class Work:
-    """One file to extract: its relative path, absolute path, size and content key if known."""
+    """One file to extract: its relative path, absolute path, size, content key if known, and
+    whether only part of its facts matter (then the extractor's `light` function reads it)."""
 
     rel: str
     path: str
     size: int
     key: str | None = None
+    light: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,13 @@ class Extractor:
     salt: str
     failed: Callable[[str], Any]
     """Builds the result of a file whose extraction raised (one warning, nothing else)."""
+    light: Callable[[bytes], Any] | None = None
+    """A cheaper extraction for files of which only part of the facts matter (`Work.light`),
+    with the same result shape; its results are cached under their own salt."""
+
+    def salt_for(self, light: bool) -> str:
+        """The salt of the content keys of files extracted the light way or the full way."""
+        return f"{self.salt}|light" if light and self.light is not None else self.salt
 
 
 @dataclass(frozen=True)
@@ -359,7 +371,7 @@ def _work_files(
             data = _read(item, outcomes, budget.bytes)
             if data is None:
                 continue
-            key = content_key(data, extractor.salt)
+            key = content_key(data, extractor.salt_for(item.light))
         todo.append((item, key, data))
     cache = _worker_cache(cache_path)
     blobs = cache.get_many(k for _, k, _ in todo) if cache is not None else {}
@@ -377,9 +389,10 @@ def _work_files(
             data = _read(item, outcomes, budget.bytes)
             if data is None:
                 continue
-            key = content_key(data, extractor.salt)
+            key = content_key(data, extractor.salt_for(item.light))
+        extract = extractor.light if item.light and extractor.light else extractor.extract
         try:
-            result = _within(budget.seconds, extractor.extract, data)
+            result = _within(budget.seconds, extract, data)
         except FileTimeout:
             outcomes.append(
                 Outcome(
@@ -460,19 +473,25 @@ def _within(seconds: float, fn: Callable[[bytes], Any], data: bytes) -> Any:
 
 
 def _chunks(work: list[Work], workers: int) -> list[list[Work]]:
-    """Chunks of similar byte size, largest files first, so workers finish together."""
-    items = sorted(work, key=lambda w: (-w.size, w.rel))
-    total = sum(w.size for w in work)
+    """Chunks of similar cost (bytes, a light file's a share of them), costliest files first,
+    so workers finish together."""
+    items = sorted(work, key=lambda w: (-_cost(w), w.rel))
+    total = sum(_cost(w) for w in work)
     target = max(64_000, min(_CHUNK_BYTES, total // (workers * 8) + 1))
     chunks: list[list[Work]] = []
     current: list[Work] = []
     size = 0
     for item in items:
         current.append(item)
-        size += item.size
+        size += _cost(item)
         if size >= target:
             chunks.append(current)
             current, size = [], 0
     if current:
         chunks.append(current)
     return chunks
+
+
+def _cost(item: Work) -> int:
+    """What extracting a file costs, in bytes of a full extraction."""
+    return item.size // _LIGHT_SHARE if item.light else item.size

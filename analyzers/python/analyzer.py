@@ -21,6 +21,7 @@ from analyzers.python.extract import (
     empty_result,
     extract,
 )
+from analyzers.python.imports import extract_imports
 from analyzers.python.modules import module_names
 from analyzers.python.resolve import FileEntry, resolve
 from analyzers.records import pack_typed, unpack_typed
@@ -56,6 +57,16 @@ def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
     alembic = alembic_versions_checker(root)
     module_of = {m.rel: m for m in modules}
     role_of = {f.rel: classify_role(f.rel, alembic) for f in files}
+    # The planner uses a test file only for what it imports: read just that (`imports.py`).
+    light = {f.rel: role_of[f.rel] == "test" for f in files}
+    indexed = {f.rel: _index_name(f.rel, light[f.rel]) for f in files}
+    extractor = engine.Extractor(
+        functools.partial(extract, repo_tops=repo_tops),
+        RESULT_SHAPE,
+        salt,
+        _failed,
+        functools.partial(extract_imports, repo_tops=repo_tops),
+    )
     layout_of = {
         f.rel: f"{module_of[f.rel].module}\0{module_of[f.rel].is_package}\0{role_of[f.rel]}"
         for f in files
@@ -73,7 +84,7 @@ def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
         unknown = []
         for f in files:
             if f.size <= budget.bytes:
-                keys[f.rel] = index.key(f.rel, stamps[f.rel])
+                keys[f.rel] = index.key(indexed[f.rel], stamps[f.rel])
                 if keys[f.rel] is None:
                     unknown.append(f)
         if index.loaded and len(unknown) <= max(64, total // 20):
@@ -81,7 +92,8 @@ def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
             # whole-tree entry may answer without parsing or loading a single per-file result.
             for f in unknown:
                 data = _read(f.path)
-                keys[f.rel] = content_key(data, salt) if data is not None else None
+                file_salt = extractor.salt_for(light[f.rel])
+                keys[f.rel] = content_key(data, file_salt) if data is not None else None
             tree_key = _tree_key(root, salt, budget, files, keys, layout_of, warnings)
             loaded = _load_tree(trees.get_many([slot]).get(slot), tree_key)
             if loaded is not None:
@@ -89,15 +101,14 @@ def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
                     progress(total, total)
                 facts, lines = loaded
                 skipped = sum(1 for f in files if f.size > budget.bytes)
-                index.update(started, {f.rel: (stamps[f.rel], keys[f.rel]) for f in unknown})
+                index.update(
+                    started, {indexed[f.rel]: (stamps[f.rel], keys[f.rel]) for f in unknown}
+                )
                 if unknown:
                     index.store(table)
                 return facts, RunStats(total, 0, total - skipped, skipped, lines)
         base_warnings = list(warnings)
-        work = [engine.Work(f.rel, f.path, f.size, keys.get(f.rel)) for f in files]
-        extractor = engine.Extractor(
-            functools.partial(extract, repo_tops=repo_tops), RESULT_SHAPE, salt, _failed
-        )
+        work = [engine.Work(f.rel, f.path, f.size, keys.get(f.rel), light[f.rel]) for f in files]
         outcomes = {
             o.rel: o
             for o in engine.run(
@@ -128,8 +139,8 @@ def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
         facts = _facts(root, resolve(entries), warnings)
         if cache_path is not None:
             kept = [o for o in outcomes.values() if o.keep]
-            index.update(started, {o.rel: (stamps[o.rel], o.key) for o in kept})
-            index.store(table, keep=[f.rel for f in files])
+            index.update(started, {indexed[o.rel]: (stamps[o.rel], o.key) for o in kept})
+            index.store(table, keep=list(indexed.values()))
             if len(kept) == len(outcomes):
                 keys = {o.rel: o.key for o in kept}
                 tree_key = _tree_key(root, salt, budget, files, keys, layout_of, base_warnings)
@@ -141,6 +152,12 @@ def _analyze(run: engine.Request) -> tuple[Facts, RunStats]:
             results.prune(o.key for o in outcomes.values() if o.key)
     skipped = sum(1 for o in outcomes.values() if o.status == "skipped")
     return facts, RunStats(total, parsed, cached, skipped, lines)
+
+
+def _index_name(rel: str, light: bool) -> str:
+    """A file's name in the stat index: a test file's own (its key is of the light extraction),
+    so a file whose role changed while its bytes did not is never taken for the other kind."""
+    return f"{rel}\0light" if light else rel
 
 
 def _read(path: str) -> bytes | None:

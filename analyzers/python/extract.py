@@ -15,6 +15,7 @@ import bisect
 import codecs
 import functools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import tree_sitter_python
@@ -36,8 +37,10 @@ from analyzers.records import (
 from analyzers.redact import redact_text
 from analyzers.sql import looks_like_sql, tables_in_sql
 
-EXTRACT_VERSION = "5"  # 5: route registrations, view verbs, `__mapper_args__` hint
-"""Bump when the extracted result changes shape or meaning (it salts the cache key)."""
+EXTRACT_VERSION = "6"
+"""Bump when the extracted result changes shape or meaning (it salts the cache key).
+6: test files give their imports only (`imports.py`); 5: route registrations, view verbs,
+`__mapper_args__` hint."""
 
 MAX_EVIDENCE = 5
 _MAX_ARG_DEPTH = 4
@@ -182,7 +185,7 @@ empty_result = functools.partial(language.empty_result, _EMPTY)
 """`empty_result(lines, warnings)`: a result for a file that yielded nothing but warnings."""
 
 
-def _cookie(data: bytes) -> str | None:
+def encoding_cookie(data: bytes) -> str | None:
     """The encoding a PEP 263 cookie in the first two lines declares, if any."""
     for line in data.removeprefix(codecs.BOM_UTF8).split(b"\n", 2)[:2]:
         match = _CODING.match(line)
@@ -195,7 +198,7 @@ def extract(data: bytes, repo_tops: frozenset[str]) -> FileResult:
     """Everything one file says on its own. `repo_tops`: the repository's top-level names."""
     if b"\0" in data:
         return {**empty_result(0, ["binary file (NUL byte); skipped"]), "skipped": True}
-    src, warning = language.decode_source(data, _cookie(data))
+    src, warning = language.decode_source(data, encoding_cookie(data))
     warnings = [warning] if warning else []
     tree = _parser().parse(src)
     root = tree.root_node
@@ -333,17 +336,7 @@ class _Extractor:
         """The redacted snippet of every line remembered by `snip`, by line."""
         if self._lines is None:
             self._lines = self.src.split(b"\n")
-        lines = self._lines
-        count = len(lines)
-        search = _SECRET_HINT.search
-        out: dict[int, str] = {}
-        for line in sorted(self._wanted):
-            raw = lines[line - 1].strip() if 1 <= line <= count else b""
-            text = raw.decode("utf-8", "replace")
-            if search(raw.lower()):
-                text = redact_text(text)
-            out[line] = text[:_MAX_SNIPPET]
-        return out
+        return snippets(self._lines, self._wanted)
 
     # -- main ------------------------------------------------------------------------------
     def run(self) -> FileResult:
@@ -372,7 +365,7 @@ class _Extractor:
     def non_blank_lines(self) -> int:
         if self._lines is None:
             self._lines = self.src.split(b"\n")
-        return sum(map(bool, map(bytes.strip, self._lines)))
+        return non_blank(self._lines)
 
     # -- imports ---------------------------------------------------------------------------
     def imports(self) -> list[tuple]:
@@ -394,7 +387,7 @@ class _Extractor:
             if not node.has_error:
                 # No name in a clean import statement is a use (see `uses`).
                 spans.append((node.start_byte, node.end_byte))
-                parsed = _import_from_text(_text(node), line)
+                parsed = import_from_text(_text(node), line)
             if parsed is not None:
                 out.extend(parsed)
                 continue
@@ -969,7 +962,26 @@ _DEFINING_PARENTS = {
 }
 
 
-def _import_from_text(text: str, line: int) -> list[tuple] | None:
+def snippets(lines: list[bytes], wanted: Iterable[int]) -> dict[int, str]:
+    """The redacted snippet (stripped, cut short) of each `wanted` 1-based line, by line."""
+    count = len(lines)
+    search = _SECRET_HINT.search
+    out: dict[int, str] = {}
+    for line in sorted(wanted):
+        raw = lines[line - 1].strip() if 1 <= line <= count else b""
+        text = raw.decode("utf-8", "replace")
+        if search(raw.lower()):
+            text = redact_text(text)
+        out[line] = text[:_MAX_SNIPPET]
+    return out
+
+
+def non_blank(lines: list[bytes]) -> int:
+    """How many of `lines` hold more than blanks."""
+    return sum(map(bool, map(bytes.strip, lines)))
+
+
+def import_from_text(text: str, line: int) -> list[tuple] | None:
     """An import statement's entries read from its text, or None to fall back to the tree."""
     clean = _IMPORT_NOISE.sub(" ", text)
     out: list[tuple] = []

@@ -241,45 +241,56 @@ class _Resolver:
         module = e.module
         bindings = self.bindings[module]
         package = module if e.is_package else module.rpartition(".")[0]
+        longest, by_module, deps = self.longest, self.by_module, self.deps
         seen: set[tuple[str, int]] = set()  # one import per statement and target
+        bases: dict[tuple[int, str], str | None] = {}  # the names of one statement share it
         for entry in e.result["imports"]:
             if entry[0] == "import":
                 _, line, dotted, alias = entry
                 first = dotted.partition(".")[0]
-                target = self.longest(dotted)
+                target = longest(dotted)
                 bound = dotted if alias else first
                 if target is None and package:
                     # Python 2 implicit relative import of a sibling module.
-                    candidate = self.longest(package + "." + dotted)
+                    candidate = longest(package + "." + dotted)
                     if candidate is not None and candidate != package:
                         target = candidate
                         bound = package + "." + (dotted if alias else first)
                 bindings[alias or first] = bound
-                if target is not None and (target, line) not in seen:
-                    seen.add((target, line))
-                    self.add_dep(module, target, "import", 1, (line,))
-                continue
-            _, line, level, mod, name, alias = entry
-            if level:
-                base = self.relative_base(e, level)
+            else:
+                _, line, level, mod, name, alias = entry
+                if (level, mod) in bases:
+                    base = bases[(level, mod)]
+                else:
+                    base = bases[(level, mod)] = self.from_base(e, package, level, mod)
                 if base is None:
                     continue
-                base = ".".join(p for p in (base, mod) if p)
-            else:
-                base = mod
-                if self.longest(base) is None and package:
-                    candidate = package + "." + mod
-                    if self.longest(candidate) not in (None, package):
-                        base = candidate
-            if name == "*":
-                target = self.longest(base)
-            else:
-                full = base + "." + name if base else name
-                bindings[alias or name] = full
-                target = full if full in self.by_module else self.longest(base)
-            if target is not None and (target, line) not in seen:
+                if name == "*":
+                    target = longest(base)
+                else:
+                    full = base + "." + name if base else name
+                    bindings[alias or name] = full
+                    target = full if full in by_module else longest(base)
+            if target is not None and target != module and (target, line) not in seen:
                 seen.add((target, line))
-                self.add_dep(module, target, "import", 1, (line,))
+                acc = deps.get((module, target, "import"))
+                if acc is None:
+                    acc = deps[(module, target, "import")] = _Acc()
+                acc.weight += 1
+                acc.lines.append(line)
+
+    def from_base(self, e: FileEntry, package: str, level: int, mod: str) -> str | None:
+        """The absolute module a `from` statement of `e` names (None: above the top)."""
+        if level:
+            base = self.relative_base(e, level)
+            if base is None:
+                return None
+            return f"{base}.{mod}" if base and mod else base or mod
+        if self.longest(mod) is None and package:
+            candidate = package + "." + mod
+            if self.longest(candidate) not in (None, package):
+                return candidate
+        return mod
 
     def uses(self, e: FileEntry) -> None:
         module = e.module
