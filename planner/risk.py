@@ -131,11 +131,6 @@ def _score(factors: list[Factor]) -> Score:
     return Score(round(sum(f.points for f in factors), 1), tuple(factors))
 
 
-def _edge_evidence(world: World, pairs: list[tuple[UnitId, UnitId]]) -> list[Evidence]:
-    """The first evidence of each dependency between the given pairs (the lowest sorts first)."""
-    return [world.first_evidence[p] for p in pairs if p in world.first_evidence]
-
-
 def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Score:
     """Risk of extracting `service` now, when the services in `extracted` have already left."""
     key = ("risk", service, extracted)
@@ -149,6 +144,12 @@ class _Fixed:
     """The parts of a service's risk that do not change as other services leave."""
 
     mine: frozenset[UnitId]
+    internal: float  # the weight of its dependencies inside
+    # its dependencies from units outside (inbound) and to units of other services (outbound,
+    # the kernel's apart), each with the other unit's service and the evidence, in graph order
+    inbound: tuple[tuple[UnitId, UnitId, float, ServiceName, Evidence | None], ...]
+    outbound: tuple[tuple[UnitId, UnitId, float, ServiceName, Evidence | None], ...]
+    shared_kernel: Factor
     data: tuple[Factor, ...]
     calls_to: frozenset[ServiceName]  # services it uses
     called_by: frozenset[ServiceName]  # services using it
@@ -164,11 +165,35 @@ def _fixed(world: World, service: ServiceName) -> _Fixed:
         return world.memo[key]
     mine = set(world.members[service])
     edges = _incident(world, service)
+    internal = kernel = 0.0
+    inbound, outbound, kernel_targets = [], [], set()
+    for a, b, weight in edges:
+        a_in, b_in = a in mine, b in mine
+        if a_in and b_in:
+            internal += weight
+        elif b_in:
+            inbound.append((a, b, weight, world.service_of[a], world.first_evidence.get((a, b))))
+        elif world.service_of[b] == KERNEL:
+            kernel += weight
+            kernel_targets.add(b)
+        else:
+            outbound.append((a, b, weight, world.service_of[b], world.first_evidence.get((a, b))))
     all_lines = _total_lines(world)
     my_lines = sum(world.lines.get(u, 0) for u in mine)
     untested = sorted(u for u in mine if u not in world.tested)
     fixed = _Fixed(
         mine=frozenset(mine),
+        internal=internal,
+        inbound=tuple(inbound),
+        outbound=tuple(outbound),
+        shared_kernel=_factor(
+            "shared_kernel",
+            RISK_WEIGHTS,
+            _ratio(kernel, kernel + internal),
+            f"uses {plural(len(kernel_targets), 'shared-kernel module')}"
+            + (f" ({', '.join(sorted(kernel_targets)[:4])})" if kernel_targets else "")
+            + ": ship them as a versioned library or duplicate them",
+        ),
         data=tuple(_data_factors(world, service)),
         calls_to=frozenset(world.service_of[b] for a, b, _ in edges if a in mine and b not in mine),
         called_by=frozenset(
@@ -202,47 +227,41 @@ def _total_lines(world: World) -> int:
 
 def _risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Score:
     fixed = _fixed(world, service)
-    mine = fixed.mine
-    internal = inbound = outbound = kernel = 0.0
-    inbound_pairs, outbound_pairs, kernel_targets = [], [], set()
-    for a, b, weight in _incident(world, service):
-        a_in, b_in = a in mine, b in mine
-        if a_in and b_in:
-            internal += weight
-        elif b_in and world.service_of[a] not in extracted:
+    internal = fixed.internal
+    inbound = outbound = 0.0
+    inbound_pairs, outbound_pairs = 0, 0
+    inbound_evidence: list[Evidence] = []
+    outbound_evidence: list[Evidence] = []
+    for _, _, weight, other, evidence in fixed.inbound:
+        if other not in extracted:  # code that stays calls it
             inbound += weight
-            inbound_pairs.append((a, b))
-        elif a_in and world.service_of[b] == KERNEL:
-            kernel += weight
-            kernel_targets.add(b)
-        elif a_in and world.service_of[b] not in extracted:
+            inbound_pairs += 1
+            if evidence is not None:
+                inbound_evidence.append(evidence)
+    for _, _, weight, other, evidence in fixed.outbound:
+        if other not in extracted:  # it calls code that stays
             outbound += weight
-            outbound_pairs.append((a, b))
+            outbound_pairs += 1
+            if evidence is not None:
+                outbound_evidence.append(evidence)
     factors = [
         _factor(
             "inbound_calls",
             RISK_WEIGHTS,
             _ratio(inbound, inbound + internal),
-            f"{plural(len(inbound_pairs), 'use')} from code that stays in the monolith "
+            f"{plural(inbound_pairs, 'use')} from code that stays in the monolith "
             f"({inbound:.1f} against {internal:.1f} inside): each becomes a remote call",
-            _edge_evidence(world, inbound_pairs),
+            inbound_evidence,
         ),
         _factor(
             "calls_back",
             RISK_WEIGHTS,
             _ratio(outbound, outbound + internal),
-            f"{plural(len(outbound_pairs), 'use')} of code that stays ({outbound:.1f} against "
+            f"{plural(outbound_pairs, 'use')} of code that stays ({outbound:.1f} against "
             f"{internal:.1f} inside): each needs an anti-corruption layer and a circuit breaker",
-            _edge_evidence(world, outbound_pairs),
+            outbound_evidence,
         ),
-        _factor(
-            "shared_kernel",
-            RISK_WEIGHTS,
-            _ratio(kernel, kernel + internal),
-            f"uses {plural(len(kernel_targets), 'shared-kernel module')}"
-            + (f" ({', '.join(sorted(kernel_targets)[:4])})" if kernel_targets else "")
-            + ": ship them as a versioned library or duplicate them",
-        ),
+        fixed.shared_kernel,
     ]
     factors += fixed.data
     factors.append(_cycle_factor(world, service, extracted))
