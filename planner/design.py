@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from analyzers.cache import ResultCache
-from analyzers.facts import DeadCode, Facts, encode
+from analyzers.facts import DeadCode, Facts, _no_gc, encode
 from analyzers.records import pack_typed, unpack_typed
 from planner.config import Config
 from planner.decompose import Decomposition, assign_tables, decompose, partition_quality
@@ -120,8 +120,9 @@ def design_key(facts: Facts, config: Config) -> str:
         config.shared_kernel_fan_in,
     )
     digest.update(b"\0" + encode(settings))
-    for name in DESIGN_FACTS:
-        digest.update(b"\0" + encode(getattr(facts, name)))
+    with _no_gc():  # encoding gives each record its __dict__: no full collection for each batch
+        for name in DESIGN_FACTS:
+            digest.update(b"\0" + encode(getattr(facts, name)))
     return digest.hexdigest()
 
 

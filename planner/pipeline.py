@@ -23,6 +23,7 @@ from analyzers.errors import InputError
 from analyzers.facts import (
     Evidence,
     Facts,
+    _no_gc,
     encode,
     in_file_form,
     merge_facts,
@@ -216,7 +217,7 @@ def plans(
     from planner.design import cached_design
 
     feedback.info(f"planning services and extraction order for {plural(len(facts.units), 'unit')}")
-    with (clock or Clock()).stage("planning"):
+    with (clock or Clock()).stage("planning"), _no_gc():  # no full collection over the facts
         design = cached_design(facts, settings)
         result = _clean(order_plan(design, settings, first=first))
         return Plans(result, _alternative(design, result, settings) if alternative else None)
@@ -272,7 +273,8 @@ def alternative_plan(facts: Facts, plan: Plan, settings: Config | None = None) -
     if settings is None:
         root = Path(facts.root) if facts.root else None
         settings = load_config(find_config(root) if root is not None and root.is_dir() else None)
-    return _alternative(cached_design(facts, settings), plan, settings)
+    with _no_gc():
+        return _alternative(cached_design(facts, settings), plan, settings)
 
 
 def _alternative(design: Design, plan: Plan, settings: Config) -> Plan | None:
