@@ -8,13 +8,13 @@ cache folder, so the what-if loop and a warm run do no clustering at all.
 from __future__ import annotations
 
 import hashlib
-import sys
+import importlib
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from analyzers.cache import ResultCache
-from analyzers.facts import DeadCode, Facts, _no_gc, encode
+from analyzers.facts import DeadCode, Facts, UnitId, _no_gc, encode
 from analyzers.records import pack_typed, unpack_typed
 from planner.config import Config
 from planner.decompose import Decomposition, assign_tables, decompose, partition_quality
@@ -33,7 +33,7 @@ class Design:
     dead: tuple[DeadCode, ...]
     decomposition: Decomposition
     tables: tuple[TablePlan, ...]
-    service_of: dict[str, ServiceName]
+    service_of: dict[UnitId, ServiceName]
     dependencies: tuple[DependencyEdge, ...]
     world: World
     modularity: float
@@ -68,7 +68,7 @@ DESIGN_CODE = (
 """The modules the cached clustering is computed by: their source is part of the cache key."""
 
 KEEP = 8
-"""Designs kept in the cache beyond this run's (the latest ones)."""
+"""Designs kept in the cache: the latest ones used."""
 
 _Record = tuple[Decomposition, float]
 _RECENT = "recent"
@@ -108,7 +108,7 @@ def design_key(facts: Facts, config: Config) -> str:
     for name in ("networkx", "numpy", "scikit-learn"):
         digest.update(f"\0{name} {_version(name)}".encode())
     for module in DESIGN_CODE:
-        digest.update(b"\0" + Path(sys.modules[module].__file__ or "").read_bytes())
+        digest.update(b"\0" + Path(importlib.import_module(module).__file__ or "").read_bytes())
     settings = (
         asdict(config.weights),
         sorted(config.pins.items()),
@@ -133,13 +133,13 @@ def _version(package: str) -> str:
         return "-"
 
 
-def _live(facts: Facts) -> tuple[Facts, tuple[str, ...]]:
+def _live(facts: Facts) -> tuple[Facts, tuple[UnitId, ...]]:
     """The facts without dead code, and the units that may move."""
     live = live_facts(facts)  # dead code joins no service and no score
     return live, tuple(sorted(u.id for u in live.units if u.role == "code"))
 
 
-def _cluster(live: Facts, movable: tuple[str, ...], config: Config) -> _Record:
+def _cluster(live: Facts, movable: tuple[UnitId, ...], config: Config) -> _Record:
     """The decomposition and its modularity on the affinity graph: the costly part."""
     graph = build_graph(live, movable, config.weights)
     decomposition = decompose(live, graph, config)
@@ -159,7 +159,7 @@ def _fits(decomposition: Decomposition, live: Facts) -> bool:
 def _design(
     facts: Facts,
     live: Facts,
-    movable: tuple[str, ...],
+    movable: tuple[UnitId, ...],
     config: Config,
     decomposition: Decomposition,
     modularity: float,
