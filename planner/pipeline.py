@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import os
 from collections import defaultdict
@@ -315,27 +316,39 @@ def run(
     out = out_dir(out, FACTS_FILES + PLAN_FILES + REPORT_FILES + (scaffold_name,))
     clock = clock or Clock()
     facts = analyze(root, settings, sources, clock, feedback)
-    both = plans(facts, settings, first, clock, feedback)
-    result = both.plan
-    with staging(out) as area:
-        with clock.stage("rendering"):
-            write_scaffold(result, facts, area.path / scaffold_name)
-            staged = with_timings(result, clock, timings)
-            render(
-                facts,
-                staged,
-                area.path,
-                scaffold_name,
-                feedback=feedback,
-                settings=settings,
-                alternative=both.alternative,
-            )
-        final = with_timings(result, clock, timings)  # up to rendering: written next
-        with clock.stage("writing"):
-            write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)
-            write_json(final, area.path / "plan.json", pretty=pretty)
-            area.commit()
+    with _frozen():  # the facts stay to the end
+        both = plans(facts, settings, first, clock, feedback)
+        result = both.plan
+        with staging(out) as area:
+            with clock.stage("rendering"):
+                write_scaffold(result, facts, area.path / scaffold_name)
+                staged = with_timings(result, clock, timings)
+                render(
+                    facts,
+                    staged,
+                    area.path,
+                    scaffold_name,
+                    feedback=feedback,
+                    settings=settings,
+                    alternative=both.alternative,
+                )
+            final = with_timings(result, clock, timings)  # up to rendering: written next
+            with clock.stage("writing"):
+                write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)
+                write_json(final, area.path / "plan.json", pretty=pretty)
+                area.commit()
     return result
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects alive now (above all the facts, about a million records that make no cycle)
+    are left out of the garbage collections inside: each full one would walk them all."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def publish(
