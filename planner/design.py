@@ -19,7 +19,7 @@ from analyzers.records import pack_typed, unpack_typed
 from planner.config import Config
 from planner.decompose import Decomposition, assign_tables, decompose, partition_quality
 from planner.graph import DependencyEdge, build_graph, live_facts, unit_dependencies
-from planner.plan import ServiceName, TablePlan
+from planner.plan import ServiceName, TablePlan, is_safe_name
 from planner.risk import World, make_world
 from planner.signals import signals_cache_path
 
@@ -149,11 +149,13 @@ def _cluster(live: Facts, movable: tuple[UnitId, ...], config: Config) -> _Recor
 
 
 def _fits(decomposition: Decomposition, live: Facts) -> bool:
-    """Whether a cached decomposition names only units of `live`, each at most once."""
+    """Whether a cached decomposition names only units of `live`, each at most once, in
+    services whose names are safe as file names (the scaffold makes folders of them)."""
     units = {u.id for u in live.units}
     named = [u for members in decomposition.services.values() for u in members]
     named += [*decomposition.kernel, *decomposition.excluded]
-    return len(set(named)) == len(named) and set(named) <= units
+    safe = all(is_safe_name(name) for name in decomposition.services)
+    return safe and len(set(named)) == len(named) and set(named) <= units
 
 
 def _design(

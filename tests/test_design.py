@@ -130,6 +130,14 @@ def test_a_bad_record_is_a_miss(tmp_path: Path, shop: Facts) -> None:
     with ResultCache(path, "designs") as cache:
         cache.put_many([(design_key(shop, config), pack_typed((foreign, 0.5)))])
     assert dumps(order_plan(cached_design(shop, config, path), config)) == fresh
+    # or a service name that is no safe folder name
+    first = next(iter(decomposition.services))
+    services = {("../" + name if name == first else name): members
+                for name, members in decomposition.services.items()}  # fmt: skip
+    unsafe = dataclasses.replace(decomposition, services=services)
+    with ResultCache(path, "designs") as cache:
+        cache.put_many([(design_key(shop, config), pack_typed((unsafe, 0.5)))])
+    assert dumps(order_plan(cached_design(shop, config, path), config)) == fresh
 
 
 def test_only_the_latest_designs_are_kept(tmp_path: Path, shop: Facts) -> None:
