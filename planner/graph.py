@@ -51,11 +51,13 @@ def _dependencies(
     facts: Facts, members: set[UnitId], weights: Weights
 ) -> dict[tuple[UnitId, UnitId], tuple[list[float], dict[str, float]]]:
     """The weighted dependencies between `members`, in the order the facts first name them."""
-    kind_weight = {kind: dependency_weight(kind, weights) for kind in DEPENDENCY_KINDS}
+    kind_weight: dict[str, float] = {}  # `dependency_weight` of each kind seen
     found: dict[tuple[UnitId, UnitId], tuple[list[float], dict[str, float]]] = {}
     for dep in facts.dependencies:
         if dep.source in members and dep.target in members and dep.source != dep.target:
-            w = kind_weight.get(dep.kind, 0.0) * _dampen(dep.weight)
+            if dep.kind not in kind_weight:
+                kind_weight[dep.kind] = dependency_weight(dep.kind, weights)
+            w = kind_weight[dep.kind] * _dampen(dep.weight)
             if w <= 0:
                 continue
             key = (dep.source, dep.target)
@@ -80,9 +82,6 @@ def unit_dependencies(
 
 def _source(item: tuple[tuple[UnitId, UnitId], object]) -> UnitId:
     return item[0][0]
-
-
-DEPENDENCY_KINDS = ("import", "call", "inherit", "reference")
 
 
 def build_graph(facts: Facts, units: tuple[UnitId, ...], weights: Weights) -> CodeGraph:
