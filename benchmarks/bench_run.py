@@ -18,8 +18,9 @@ process, best of `--runs` (the machine may be shared: say so with the numbers):
 * `planner analyze` cold on 1x, 2x, 4x... copies of the tree (`--scales`; each copy's source
   files differ by a comment), with the time per copy: it must stay flat (linear growth).
 
-The runs and the loop work on a copy of the tree made of hard links (PATH is never written):
-the loop writes the copy's own planner.toml, as a user would (starting from PATH's, if any).
+The runs and the loop work on a copy of the tree (PATH is never written, not even its files'
+metadata): the loop writes the copy's own planner.toml, as a user would (starting from PATH's,
+if any).
 
 Peak memory is the largest resident set of the planner process or of any of its workers
 (`wait4`'s `ru_maxrss`). Each cold run gets an empty user cache folder (`XDG_CACHE_HOME`); the
@@ -112,13 +113,13 @@ MARKS = {".py": "# copy {}\n", ".java": "// copy {}\n"}
 def copies(tree: Path, target: Path, n: int) -> Path:
     """`n` copies of `tree` side by side under `target`; each source file ends with a comment
     naming its copy, so no copy's content is another's (a cache keyed by content cannot hit);
-    other files are hard links."""
+    other files are copied as they are (not hard links: see `tree_copy`)."""
     for i in range(n):
 
         def copy(source: str, destination: str, i: int = i) -> None:
             mark = MARKS.get(Path(source).suffix)
             if mark is None:
-                os.link(source, destination)
+                shutil.copy2(source, destination)
             else:
                 data = Path(source).read_bytes()
                 Path(destination).write_bytes(data + b"\n" + mark.format(i).encode())
@@ -172,18 +173,16 @@ class RunMeasures:
         return self.rounds[0].plan
 
 
-def linked_copy(tree: Path, target: Path) -> Path:
-    """A copy of `tree` made of hard links (plain copies across file systems), without its
-    planner.toml link: the loop writes its own, never through a link into `tree`."""
+RACY_SECONDS = 2.0
+"""A file changed this close before a run is hashed again by the next one (`analyzers.cache`'s
+racy-index rule): a fresh copy waits this long so the warm run is a warm run."""
 
-    def link(source: str, destination: str) -> None:
-        try:
-            os.link(source, destination)
-        except OSError:
-            shutil.copy2(source, destination)
 
-    shutil.copytree(tree, target, copy_function=link, symlinks=True)
-    (target / "planner.toml").unlink(missing_ok=True)
+def tree_copy(tree: Path, target: Path) -> Path:
+    """A copy of `tree` (a copy, not hard links: a link would change the ctime of PATH's files
+    and so the stamps other runs on PATH hold), ready for a cold run."""
+    shutil.copytree(tree, target, symlinks=True)
+    time.sleep(RACY_SECONDS)
     return target
 
 
@@ -216,12 +215,12 @@ def runner_up(plan_json: Path) -> str | None:
 
 def measure_runs(tree: Path, work: Path, env: dict[str, str]) -> RunMeasures:
     """`planner run` cold (empty output and user cache) then warm, then the what-if rounds, on a
-    linked copy of `tree` whose planner.toml the rounds edit."""
+    copy of `tree` whose planner.toml the rounds edit."""
     work.mkdir(parents=True)
     env = {**env, "XDG_CACHE_HOME": str(work / "cache")}
     own = tree / "planner.toml"
     original = tomllib.loads(own.read_text(encoding="utf-8")) if own.is_file() else {}
-    copy = linked_copy(tree, work / tree.name)
+    copy = tree_copy(tree, work / tree.name)
     if original:
         edit_config(copy, original)
     out = work / "out"
