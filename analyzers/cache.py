@@ -123,14 +123,15 @@ class ResultCache:
         except sqlite3.Error:
             pass
 
-    def prune(self, keep: Iterable[str], slack: float = 2.0) -> int:
-        """Forget entries not in `keep` once they outnumber it `slack` times; returns removed."""
+    def prune(self, keep: Iterable[str], slack: float = 2.0, floor: int = 100) -> int:
+        """Forget entries not in `keep` once they outnumber it `slack` times (plus `floor`);
+        returns how many were removed."""
         if self._db is None:
             return 0
         wanted = set(keep)
         try:
             (count,) = self._db.execute(f"SELECT count(*) FROM {self._table}").fetchone()
-            if count <= slack * len(wanted) + 100:
+            if count <= slack * len(wanted) + floor:
                 return 0
             stale = [
                 (key,)

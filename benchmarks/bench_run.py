@@ -9,11 +9,18 @@ process, best of `--runs` (the machine may be shared: say so with the numbers):
 * grimp's import graph of PATH's top-level packages (cold, no cache), as the yardstick;
 * `planner run PATH` cold (empty output and cache) and warm (again, same output and cache),
   with the stage timings of the best run (`--timings`) and its peak memory;
-* the what-if loop: `planner plan` from the warm run's facts.json, then `planner report`;
+* the what-if loop, in rounds of `planner plan` from the warm run's facts.json then `planner
+  report`, as a user edits planner.toml between them: as it is, `wave_size` changed, the
+  runner-up pinned first with `--first`; and, reported apart, a `[weights]` edit (the
+  clustering runs again: a miss of the design cache);
 * facts.json's size, and the time to write it (`in_file_form` + `encode`) and read it back
   (`read_facts`), in-process, best of 5, in a fresh process per planner version;
 * `planner analyze` cold on 1x, 2x, 4x... copies of the tree (`--scales`; each copy's source
   files differ by a comment), with the time per copy: it must stay flat (linear growth).
+
+The runs and the loop work on a copy of the tree (PATH is never written, not even its files'
+metadata): the loop writes the copy's own planner.toml, as a user would (starting from PATH's,
+if any).
 
 Peak memory is the largest resident set of the planner process or of any of its workers
 (`wait4`'s `ru_maxrss`). Each cold run gets an empty user cache folder (`XDG_CACHE_HOME`); the
@@ -34,9 +41,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import tomli_w
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANNER = [sys.executable, "-P", "-m", "planner"]
@@ -103,13 +113,13 @@ MARKS = {".py": "# copy {}\n", ".java": "// copy {}\n"}
 def copies(tree: Path, target: Path, n: int) -> Path:
     """`n` copies of `tree` side by side under `target`; each source file ends with a comment
     naming its copy, so no copy's content is another's (a cache keyed by content cannot hit);
-    other files are hard links."""
+    other files are copied as they are (not hard links: see `tree_copy`)."""
     for i in range(n):
 
         def copy(source: str, destination: str, i: int = i) -> None:
             mark = MARKS.get(Path(source).suffix)
             if mark is None:
-                os.link(source, destination)
+                shutil.copy2(source, destination)
             else:
                 data = Path(source).read_bytes()
                 Path(destination).write_bytes(data + b"\n" + mark.format(i).encode())
@@ -119,40 +129,118 @@ def copies(tree: Path, target: Path, n: int) -> Path:
 
 
 @dataclass(frozen=True)
+class Round:
+    """One round of the what-if loop: the change made, then `planner plan` and `planner report`;
+    `recluster`: a change of the clustering's settings (the design cache misses)."""
+
+    change: str
+    plan: Measure
+    report: Measure
+    recluster: bool = False
+
+    @property
+    def seconds(self) -> float:
+        return self.plan.seconds + self.report.seconds
+
+    @property
+    def cpu(self) -> float:
+        return self.plan.cpu + self.report.cpu
+
+
+@dataclass(frozen=True)
 class RunMeasures:
-    """One planner version's run cold and warm, what-if loop (plan + report) and facts.json."""
+    """One planner version's run cold and warm, what-if rounds (plan + report) and facts.json."""
 
     cold: Measure
     warm: Measure
-    plan: Measure
-    report: Measure
+    rounds: tuple[Round, ...]
     facts_mb: float
     facts_write: float = 0.0
     facts_read: float = 0.0
 
     @property
     def what_if(self) -> float:
-        return self.plan.seconds + self.report.seconds
+        """The slowest round that changes only the order (no clustering expected)."""
+        return max(r.seconds for r in self.rounds if not r.recluster)
+
+    @property
+    def what_if_recluster(self) -> float:
+        """The slowest round that changes the clustering's settings."""
+        return max((r.seconds for r in self.rounds if r.recluster), default=0.0)
+
+    @property
+    def plan(self) -> Measure:
+        return self.rounds[0].plan
+
+
+RACY_SECONDS = 2.0
+"""A file changed this close before a run is hashed again by the next one (`analyzers.cache`'s
+racy-index rule): a fresh copy waits this long so the warm run is a warm run."""
+
+
+def tree_copy(tree: Path, target: Path) -> Path:
+    """A copy of `tree` (a copy, not hard links: a link would change the ctime of PATH's files
+    and so the stamps other runs on PATH hold), ready for a cold run."""
+    shutil.copytree(tree, target, symlinks=True)
+    time.sleep(RACY_SECONDS)
+    return target
+
+
+def edit_config(tree: Path, original: dict, **sections: dict) -> None:
+    """Write `tree`'s planner.toml: `original` with `sections`' keys set (a user's edit)."""
+    data = {name: dict(value) for name, value in original.items()}
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    (tree / "planner.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+
+
+def what_if_round(
+    change: str, facts: Path, out: Path, env: dict[str, str], *extra: str, recluster: bool = False
+) -> Round:
+    """`planner plan` (with `extra` options) from `facts` into `out`, then `planner report`."""
+    plan = timed([*PLANNER, "plan", str(facts), "--out", str(out), "--timings", *extra], env)
+    report = timed(
+        [*PLANNER, "report", str(out / "plan.json"), "--facts", str(facts),
+         "--out", str(out), "--timings"],
+        env,
+    )  # fmt: skip
+    return Round(change, plan, report, recluster)
+
+
+def runner_up(plan_json: Path) -> str | None:
+    """The plan's runner-up for the first move (plan.json's `first_choice`), if any."""
+    choice = json.loads(plan_json.read_text(encoding="utf-8")).get("first_choice") or {}
+    return choice.get("runner_up") or None
 
 
 def measure_runs(tree: Path, work: Path, env: dict[str, str]) -> RunMeasures:
-    """`planner run` cold (empty output and user cache) then warm, then the what-if loop."""
+    """`planner run` cold (empty output and user cache) then warm, then the what-if rounds, on a
+    copy of `tree` whose planner.toml the rounds edit."""
     work.mkdir(parents=True)
     env = {**env, "XDG_CACHE_HOME": str(work / "cache")}
+    own = tree / "planner.toml"
+    original = tomllib.loads(own.read_text(encoding="utf-8")) if own.is_file() else {}
+    copy = tree_copy(tree, work / tree.name)
+    if original:
+        edit_config(copy, original)
     out = work / "out"
-    run = [*PLANNER, "run", str(tree), "--out", str(out), "--no-git", "--timings"]
+    run = [*PLANNER, "run", str(copy), "--out", str(out), "--no-git", "--timings"]
     cold = timed(run, env)
     warm = timed(run, env)
     facts = out / "facts.json"
     what_if = work / "what-if"
-    plan = timed([*PLANNER, "plan", str(facts), "--out", str(what_if), "--timings"], env)
-    report = timed(
-        [*PLANNER, "report", str(what_if / "plan.json"), "--facts", str(facts),
-         "--out", str(what_if), "--timings"],
-        env,
-    )  # fmt: skip
+    rounds = [what_if_round("as it is", facts, what_if, env)]
+    wave_size = original.get("planner", {}).get("wave_size", 3)
+    edit_config(copy, original, planner={"wave_size": 1 if wave_size == 2 else 2})
+    rounds.append(what_if_round("wave_size edited", facts, what_if, env))
+    second = runner_up(what_if / "plan.json")
+    if second is not None:
+        rounds.append(what_if_round(f"--first {second}", facts, what_if, env, "--first", second))
+    call = original.get("weights", {}).get("call", 1.0)
+    edit_config(copy, original, weights={"call": call * 1.5})
+    rounds.append(what_if_round("[weights] edited", facts, what_if, env, recluster=True))
     write, read = facts_io(facts, env)
-    return RunMeasures(cold, warm, plan, report, facts.stat().st_size / 1e6, write, read)
+    return RunMeasures(cold, warm, tuple(rounds), facts.stat().st_size / 1e6, write, read)
 
 
 FACTS_IO = """
@@ -183,13 +271,15 @@ def facts_io(facts: Path, env: dict[str, str]) -> tuple[float, float]:
 
 
 def best_runs(measures: list[RunMeasures]) -> RunMeasures:
-    """Each quantity's best over the runs (the machine may be shared)."""
-    loop = min(measures, key=lambda m: m.what_if)
+    """Each quantity's best over the runs (the machine may be shared), each round's too."""
+    rounds = tuple(
+        min(same, key=lambda r: r.seconds)
+        for same in zip(*(m.rounds for m in measures), strict=False)
+    )
     return RunMeasures(
         best([m.cold for m in measures]),
         best([m.warm for m in measures]),
-        loop.plan,
-        loop.report,
+        rounds,
         measures[0].facts_mb,
         min(m.facts_write for m in measures),
         min(m.facts_read for m in measures),
@@ -209,13 +299,22 @@ def table(rows: dict[str, RunMeasures]) -> str:
 
     line("`planner run` cold", lambda m: cost(m.cold))
     line("`planner run` warm", lambda m: cost(m.warm))
-    line("`planner plan` (what-if)", lambda m: cost(m.plan))
-    line("`planner report` (what-if)", lambda m: cost(m.report))
+    for i, first in enumerate(rows[names[-1]].rounds):
+
+        def loop(m: RunMeasures, i: int = i) -> str:
+            if i >= len(m.rounds):
+                return "-"
+            r = m.rounds[i]
+            return (
+                f"{r.seconds:.2f} s ({r.cpu:.2f} s CPU; plan {r.plan.seconds:.2f} s, "
+                f"report {r.report.seconds:.2f} s)"
+            )
+
+        line(f"what-if: {first.change} (plan + report)", loop)
     line(
-        "what-if loop (plan + report)",
-        lambda m: f"{m.what_if:.2f} s ({m.plan.cpu + m.report.cpu:.2f} s CPU)",
+        "what-if peak memory",
+        lambda m: f"{max(max(r.plan.peak_mib, r.report.peak_mib) for r in m.rounds):.0f} MiB",
     )
-    line("what-if peak memory", lambda m: f"{max(m.plan.peak_mib, m.report.peak_mib):.0f} MiB")
     line("facts.json", lambda m: f"{m.facts_mb:.1f} MB")
     line("facts.json write / read", lambda m: f"{m.facts_write:.2f} s / {m.facts_read:.2f} s")
     return "\n".join(lines)
@@ -258,11 +357,14 @@ def main(argv: list[str] | None = None) -> int:
             f"facts.json        {this.facts_mb:6.1f} MB  write {this.facts_write:.2f} s, "
             f"read {this.facts_read:.2f} s"
         )
-        peak = max(this.plan.peak_mib, this.report.peak_mib)
-        print(
-            f"what-if loop      {this.what_if:6.2f} s  (plan {this.plan.seconds:.2f} s, "
-            f"report {this.report.seconds:.2f} s; peak {peak:.0f} MiB)"
-        )
+        for r in this.rounds:
+            peak = max(r.plan.peak_mib, r.report.peak_mib)
+            print(
+                f"what-if {r.change:28s} {r.seconds:6.2f} s ({r.cpu:.2f} s CPU; plan "
+                f"{r.plan.seconds:.2f} s, report {r.report.seconds:.2f} s; peak {peak:.0f} MiB)"
+            )
+        print(f"what-if loop      {this.what_if:6.2f} s  (slowest round without clustering)")
+        print(f"what-if recluster {this.what_if_recluster:6.2f} s  ([weights] edited)")
         print(timings_of(this.plan.stderr))
         if len(rows) > 1:
             print(table(rows))
@@ -290,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
                 "run_cold_s": round(m.cold.seconds, 2),
                 "run_warm_s": round(m.warm.seconds, 2),
                 "what_if_s": round(m.what_if, 2),
+                "what_if_recluster_s": round(m.what_if_recluster, 2),
                 "facts_mb": round(m.facts_mb, 1),
                 "facts_write_s": round(m.facts_write, 3),
                 "facts_read_s": round(m.facts_read, 3),

@@ -6,12 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from random import Random
-
-import networkx as nx
-import numpy as np
-
-# the two steps of networkx's Louvain, driven by `louvain_levels` (networkx >= 3.2 has both)
-from networkx.algorithms.community.louvain import _gen_graph, _one_level
+from typing import TYPE_CHECKING
 
 from analyzers.facts import Facts, TableName, Unit, UnitId
 from planner.config import Config
@@ -26,6 +21,13 @@ from planner.naming import (
     unit_areas,
 )
 from planner.plan import KERNEL, Candidate, DbPattern, ServiceName, TablePlan
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import numpy as np
+
+# networkx and numpy are imported where they are used: a plan whose decomposition comes from the
+# cache (planner.design) only needs `assign_tables`, and the what-if loop starts faster without.
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,8 @@ def cluster(
 
 def _weighted_copy(graph: nx.Graph) -> nx.Graph:
     """The graph Louvain works on: the same nodes and edges, with only their weights."""
+    import networkx as nx
+
     weighted = nx.Graph()
     weighted.add_nodes_from(graph)
     weighted.add_weighted_edges_from(graph.edges(data="weight", default=1))
@@ -166,6 +170,11 @@ def louvain_levels(
     """networkx's `louvain_partitions` step for step (same seeded levels), on a graph from
     `_weighted_copy` (`table` holds its edges), with the modularity between levels computed on
     arrays: networkx's own modularity cost as much as the Louvain moves."""
+    import networkx as nx
+
+    # the two steps of networkx's Louvain (networkx >= 3.2 has both)
+    from networkx.algorithms.community.louvain import _gen_graph, _one_level
+
     partition: list[set[UnitId]] = [{u} for u in weighted]
     if nx.is_empty(weighted):
         yield partition
@@ -197,6 +206,8 @@ def induced(graph: nx.Graph, units: tuple[UnitId, ...]) -> nx.Graph:
     """`graph.subgraph(units).copy()` without the filtered views' cost, nodes and neighbours in
     `graph`'s order (seeded Louvain's result depends on both). networkx's view takes them from
     a set when `units` are under half of them (an order that changes with `PYTHONHASHSEED`)."""
+    import networkx as nx
+
     keep = set(graph.nbunch_iter(units))
 
     def shown(atlas: Mapping[UnitId, object]) -> list[UnitId]:
@@ -224,6 +235,8 @@ class EdgeTable:
     @classmethod
     def of(cls, graph: nx.Graph, within: set[UnitId] | None = None) -> EdgeTable:
         """The edges of `graph` (`within` those nodes) in its own edge order (sums follow it)."""
+        import numpy as np
+
         nodes = graph if within is None else (u for u in graph if u in within)
         index = {u: i for i, u in enumerate(nodes)}
         edges = [
@@ -239,6 +252,8 @@ class EdgeTable:
 
     def labels(self, communities: list[set[UnitId]]) -> np.ndarray:
         """Each node's community number; every node must be in exactly one community."""
+        import numpy as np
+
         label = np.full(len(self.index), -1, dtype=np.int64)
         for i, community in enumerate(communities):
             label[[self.index[u] for u in community]] = i
@@ -248,6 +263,8 @@ class EdgeTable:
 
     def modularity(self, communities: list[set[UnitId]], resolution: float = 1.0) -> float:
         """Weighted modularity (networkx's definition); 0 without edges."""
+        import numpy as np
+
         total = float(self.weight.sum())
         if not len(self.weight) or total == 0:
             return 0.0
@@ -258,6 +275,8 @@ class EdgeTable:
 
     def links(self, communities: list[set[UnitId]]) -> list[dict[int, float]]:
         """Coupling between communities (sum of edge weights, in edge order)."""
+        import numpy as np
+
         label = self.labels(communities)
         i, j = label[self.first], label[self.second]
         cross = i != j

@@ -6,8 +6,7 @@ import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from analyzers.deadcode import dead_table_names
 from analyzers.facts import Facts, TableName, UnitId
@@ -19,6 +18,9 @@ from planner.signals import (
     package_edges,
     vocabulary_edges,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -40,23 +42,60 @@ def dependency_weight(kind: str, weights: Weights) -> float:
     }.get(kind, 0.0)
 
 
+DependencyEdge = tuple[UnitId, UnitId, float, dict[str, float]]
+"""A weighted static dependency between two units: source, target, weight, and the count of
+each kind (import, call, ...) it sums."""
+
+
+def _dependencies(
+    facts: Facts, members: set[UnitId], weights: Weights
+) -> dict[tuple[UnitId, UnitId], tuple[list[float], dict[str, float]]]:
+    """The weighted dependencies between `members`, in the order the facts first name them."""
+    kind_weight: dict[str, float] = {}  # `dependency_weight` of each kind seen
+    found: dict[tuple[UnitId, UnitId], tuple[list[float], dict[str, float]]] = {}
+    for dep in facts.dependencies:
+        if dep.source in members and dep.target in members and dep.source != dep.target:
+            if dep.kind not in kind_weight:
+                kind_weight[dep.kind] = dependency_weight(dep.kind, weights)
+            w = kind_weight[dep.kind] * _dampen(dep.weight)
+            if w <= 0:
+                continue
+            key = (dep.source, dep.target)
+            edge = found.get(key)
+            if edge is None:
+                found[key] = ([w], {dep.kind: dep.weight})
+            else:
+                edge[0][0] += w
+                edge[1][dep.kind] = edge[1].get(dep.kind, 0) + dep.weight
+    return found
+
+
+def unit_dependencies(
+    facts: Facts, units: tuple[UnitId, ...], weights: Weights
+) -> tuple[DependencyEdge, ...]:
+    """The weighted dependencies between `units` in `build_graph`'s order of its `deps` edges
+    (sources sorted, each one's targets as the facts first name them), without building it:
+    what scores and service edges read, so a cached decomposition needs no graph."""
+    found = _dependencies(facts, set(units), weights)
+    return tuple((a, b, w[0], kinds) for (a, b), (w, kinds) in sorted(found.items(), key=_source))
+
+
+def _source(item: tuple[tuple[UnitId, UnitId], object]) -> UnitId:
+    return item[0][0]
+
+
 def build_graph(facts: Facts, units: tuple[UnitId, ...], weights: Weights) -> CodeGraph:
     """One weighted graph over `units`: static coupling, shared tables, co-change, naming and the
     signals of `planner.signals` (package, entry reach, data affinity, vocabulary)."""
+    import networkx as nx  # not needed when the decomposition comes from the cache
+
     members = set(units)
     deps = nx.DiGraph()
     deps.add_nodes_from(sorted(units), kind="unit")
-    for dep in facts.dependencies:
-        if dep.source in members and dep.target in members and dep.source != dep.target:
-            w = dependency_weight(dep.kind, weights) * _dampen(dep.weight)
-            if w <= 0:
-                continue
-            data = deps.get_edge_data(dep.source, dep.target)
-            if data is None:
-                deps.add_edge(dep.source, dep.target, weight=w, kinds={dep.kind: dep.weight})
-            else:
-                data["weight"] += w
-                data["kinds"][dep.kind] = data["kinds"].get(dep.kind, 0) + dep.weight
+    deps.add_edges_from(
+        (a, b, {"weight": w[0], "kinds": kinds})
+        for (a, b), (w, kinds) in _dependencies(facts, members, weights).items()
+    )
     for access in facts.table_access:
         if access.unit in members:
             node = f"table:{access.table}"

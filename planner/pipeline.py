@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import os
 from collections import defaultdict
@@ -23,6 +24,7 @@ from analyzers.errors import InputError
 from analyzers.facts import (
     Evidence,
     Facts,
+    _no_gc,
     encode,
     in_file_form,
     merge_facts,
@@ -47,7 +49,8 @@ from planner.plan import (
 from planner.timings import Clock
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from planner.design import Design
+    from planner.graph import DependencyEdge
 
 # What each command writes into OUT; a run replaces all of it, other commands only their part.
 FACTS_FILES = ("facts.json",)
@@ -196,9 +199,36 @@ def plan(
     feedback: Feedback = Feedback(),
 ) -> Plan:
     """The plan for `facts`, every string redacted."""
+    return plans(facts, settings, first, clock, feedback, alternative=False).plan
+
+
+@dataclass(frozen=True)
+class Plans:
+    """A plan and its what-if: the same design with the runner-up extracted first (None: no
+    runner-up, or not asked for)."""
+
+    plan: Plan
+    alternative: Plan | None
+
+
+def plans(
+    facts: Facts,
+    settings: Config,
+    first: ServiceName | None = None,
+    clock: Clock | None = None,
+    feedback: Feedback = Feedback(),
+    *,
+    alternative: bool = True,
+) -> Plans:
+    """The plan for `facts` and (`alternative`) its what-if, both ordered from one design (kept
+    in the user cache), every string redacted."""
+    from planner.design import cached_design
+
     feedback.info(f"planning services and extraction order for {plural(len(facts.units), 'unit')}")
-    with (clock or Clock()).stage("planning"):
-        return redact_model(make_plan(facts, settings, first=first))
+    with (clock or Clock()).stage("planning"), _no_gc():  # no full collection over the facts
+        design = cached_design(facts, settings)
+        result = _clean(order_plan(design, settings, first=first))
+        return Plans(result, _alternative(design, result, settings) if alternative else None)
 
 
 def render(
@@ -211,10 +241,12 @@ def render(
     settings: Config | None = None,
     scaffold_note: str = "",
     clock: Clock | None = None,
+    alternative: Plan | None = None,
 ) -> list[Path]:
     """Render the reports (grant scripts included) into `out` (a staging area); the scaffold (its
     delivery manifest) is `scaffold_dir` under `scaffold_root` (default: `out`); `scaffold_note`
-    says why a scaffold is not linked; `clock` times the what-if plan and the reports' parts."""
+    says why a scaffold is not linked; `clock` times the reports' parts. The handout's what-if
+    is `alternative` when given (see `plans`), else `alternative_plan` (timed as its own stage)."""
     from reports import render_reports
     from reports.scaffold.delivery import MANIFEST
     from reports.scaffold.delivery import read_manifest as read_delivery
@@ -227,8 +259,9 @@ def render(
         else None
     )
     clock = clock or Clock()
-    with clock.stage("what-if plan"):
-        alternative = alternative_plan(facts, plan, settings)  # the handout's "what if"
+    if alternative is None:
+        with clock.stage("what-if plan"):
+            alternative = alternative_plan(facts, plan, settings)  # the handout's "what if"
     written = render_reports(
         facts,
         plan,
@@ -245,14 +278,32 @@ def render(
 
 def alternative_plan(facts: Facts, plan: Plan, settings: Config | None = None) -> Plan | None:
     """The plan with its runner-up extracted first (as `planner plan --first`), or None; the
-    settings default to the codebase's own planner.toml, so only the first service differs."""
-    name = plan.second_choice()
-    if name is None:
+    settings default to the codebase's own planner.toml, so only the first service differs. The
+    design comes from the cache `planner plan` filled: no clustering again."""
+    from planner.design import cached_design
+
+    if plan.second_choice() is None:
         return None
     if settings is None:
         root = Path(facts.root) if facts.root else None
         settings = load_config(find_config(root) if root is not None and root.is_dir() else None)
-    return redact_model(make_plan(facts, settings, first=name))
+    with _no_gc():
+        return _alternative(cached_design(facts, settings), plan, settings)
+
+
+def _alternative(design: Design, plan: Plan, settings: Config) -> Plan | None:
+    """`plan`'s runner-up extracted first in `design`, or None (no runner-up, or not one of the
+    design's services: the plan was made under other settings)."""
+    name = plan.second_choice()
+    if name is None or name not in design.decomposition.services:
+        return None
+    return _clean(order_plan(design, settings, first=name))
+
+
+def _clean(plan: Plan) -> Plan:
+    """`plan` with every string redacted; a plan found clean before (the what-if loop makes the
+    same plans again) is not walked again (`redacted`)."""
+    return redacted(plan, encode(plan))
 
 
 def run(
@@ -278,22 +329,41 @@ def run(
     out = out_dir(out, FACTS_FILES + PLAN_FILES + REPORT_FILES + (scaffold_name,))
     clock = clock or Clock()
     facts = analyze(root, settings, sources, clock, feedback)
-    result = plan(facts, settings, first, clock, feedback)
-    with staging(out) as area:
-        with clock.stage("rendering"):
-            with clock.stage("scaffold"):
-                write_scaffold(result, facts, area.path / scaffold_name)
-            staged = with_timings(result, clock, timings)
-            render(
-                facts, staged, area.path, scaffold_name, feedback=feedback, settings=settings,
-                clock=clock,
-            )  # fmt: skip
-        final = with_timings(result, clock, timings)  # up to rendering: written next
-        with clock.stage("writing"):
-            write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)
-            write_json(final, area.path / "plan.json", pretty=pretty)
-            area.commit()
+    with _frozen():  # the facts stay to the end
+        both = plans(facts, settings, first, clock, feedback)
+        result = both.plan
+        with staging(out) as area:
+            with clock.stage("rendering"):
+                with clock.stage("scaffold"):
+                    write_scaffold(result, facts, area.path / scaffold_name)
+                staged = with_timings(result, clock, timings)
+                render(
+                    facts,
+                    staged,
+                    area.path,
+                    scaffold_name,
+                    feedback=feedback,
+                    settings=settings,
+                    clock=clock,
+                    alternative=both.alternative,
+                )
+            final = with_timings(result, clock, timings)  # up to rendering: written next
+            with clock.stage("writing"):
+                write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)
+                write_json(final, area.path / "plan.json", pretty=pretty)
+                area.commit()
     return result
+
+
+@contextlib.contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects alive now (above all the facts, about a million records that make no cycle)
+    are left out of the garbage collections inside: each full one would walk them all."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def publish(
@@ -455,21 +525,21 @@ def redacted(model: Model, data: bytes, cache_dir: Path | None = None) -> Model:
 
 def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None) -> Plan:
     """The decomposition, table ownership, scores and simulated extraction order for `facts`."""
+    from planner.design import make_design
+
+    return order_plan(make_design(facts, config), config, first=first)
+
+
+def order_plan(design: Design, config: Config, *, first: ServiceName | None = None) -> Plan:
+    """The plan of `design`: scores and the simulated extraction order (`first` forced first),
+    waves, steps, effort and risk register."""
     from planner.choice import first_choice, missing_inputs
-    from planner.decompose import assign_tables, decompose
     from planner.effort import EFFORT_FORMULA, estimate_all
-    from planner.graph import build_graph, live_facts
     from planner.register import with_register
-    from planner.risk import make_world
     from planner.strangler import build_steps, group_waves, simulate
 
-    dead, facts = facts.dead_code, live_facts(facts)  # dead code joins no service and no score
-    movable = tuple(sorted(u.id for u in facts.units if u.role == "code"))
-    graph = build_graph(facts, movable, config.weights)
-    decomposition = decompose(facts, graph, config)
-    tables = assign_tables(facts, decomposition, config)
-    service_of = decomposition.service_of()
-    world = make_world(facts, graph, decomposition.services, service_of, tables)
+    facts, decomposition, tables = design.facts, design.decomposition, design.tables
+    dead, service_of, world = design.dead, design.service_of, design.world
     moves = simulate(world, config.benefit_weight, first)
     waves = group_waves(world, moves, config.wave_size)
     steps = build_steps(world, moves, waves)
@@ -517,11 +587,11 @@ def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None)
         candidates=decomposition.candidates,
         tables=tables,
         access=tuple(u for u in _access(facts, service_of) if u.table not in unknown),
-        edges=_service_edges(graph.deps, service_of),
+        edges=_service_edges(design.dependencies, service_of),
         waves=waves,
         steps=steps,
         metrics={
-            **_metrics(graph.affinity, decomposition.services, decomposition.kernel),
+            **_metrics(design),
             "overall_risk": _overall_risk(services),
         },
         warnings=tuple(warnings),
@@ -569,29 +639,25 @@ def _access(facts: Facts, service_of: dict[str, ServiceName]) -> tuple[TableUse,
     return tuple(TableUse(s, t, "read" in m, "write" in m) for (s, t), m in sorted(modes.items()))
 
 
-def _service_edges(deps: nx.DiGraph, service_of: dict[str, ServiceName]) -> tuple[ServiceEdge, ...]:
+def _service_edges(
+    dependencies: tuple[DependencyEdge, ...], service_of: dict[str, ServiceName]
+) -> tuple[ServiceEdge, ...]:
     weight: dict[tuple[ServiceName, ServiceName], float] = defaultdict(float)
     kinds: dict[tuple[ServiceName, ServiceName], set[str]] = defaultdict(set)
-    for a, b, data in deps.edges(data=True):
+    for a, b, w, counts in dependencies:
         sa, sb = service_of.get(a), service_of.get(b)
         if sa and sb and sa != sb:
-            weight[(sa, sb)] += data["weight"]
-            kinds[(sa, sb)].update(data["kinds"])
+            weight[(sa, sb)] += w
+            kinds[(sa, sb)].update(counts)
     return tuple(
         ServiceEdge(a, b, round(w, 2), tuple(sorted(kinds[(a, b)])))
         for (a, b), w in sorted(weight.items())
     )
 
 
-def _metrics(
-    affinity: nx.Graph, services: dict[ServiceName, tuple[str, ...]], kernel: tuple[str, ...]
-) -> dict[str, float]:
-    from planner.decompose import partition_quality
-
-    parts = [set(m) for m in services.values()] + ([set(kernel)] if kernel else [])
-    modularity = partition_quality(affinity, parts) if parts else 0.0
+def _metrics(design: Design) -> dict[str, float]:
     return {
-        "services": float(len(services)),
-        "shared_kernel_units": float(len(kernel)),
-        "modularity": round(modularity, 4),
+        "services": float(len(design.decomposition.services)),
+        "shared_kernel_units": float(len(design.decomposition.kernel)),
+        "modularity": round(design.modularity, 4),
     }

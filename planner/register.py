@@ -6,7 +6,7 @@ import dataclasses
 import re
 from collections import defaultdict
 
-from analyzers.facts import Evidence, Facts, TableName, UnitId
+from analyzers.facts import Evidence, Facts, TableAccess, TableName, UnitId
 from planner.access import role_name
 from planner.decompose import possessive
 from planner.plan import (
@@ -174,33 +174,40 @@ class _Places:
         tests = {u.id for u in facts.units if u.role == "test"}
         self.where = where
         self.tests = tests
-        self.deps = sorted(
-            {(d.source, d.target) for d in facts.dependencies if d.source != d.target}
-        )
+        deps = {(d.source, d.target) for d in facts.dependencies if d.source != d.target}
+        self.uses: dict[UnitId, set[UnitId]] = defaultdict(set)  # unit -> the units it uses
+        self.used_by: dict[UnitId, set[UnitId]] = defaultdict(set)
+        for a, b in deps:
+            self.uses[a].add(b)
+            self.used_by[b].add(a)
+        self.tested = {b for a, b in deps if a in tests}
         self.writers = {a.unit for a in facts.table_access if a.mode == "write"} - tests
         self.order = {s.service: s.order for s in plan.steps}
+        self.members: dict[ServiceName, set[UnitId]] = defaultdict(set)
+        for unit, service in where.service_of.items():
+            self.members[service].add(unit)
 
     def count(self, step: Step, factor: RiskFactor, fallback: int) -> int:
         """How many places `factor` of `step` involves; `fallback` for history factors."""
-        mine = {u for u, s in self.where.service_of.items() if s == step.service}
+        mine = self.members[step.service]
         gone = {s for s, order in self.order.items() if order < step.order}
         other = self.where.unit_service
         if factor == "inbound_calls":  # modules that stay and call the service
             return len(
                 {
                     a
-                    for a, b in self.deps
-                    if b in mine and a not in mine and a not in self.tests and other(a) not in gone
+                    for b in mine
+                    for a in self.used_by.get(b, ())
+                    if a not in mine and a not in self.tests and other(a) not in gone
                 }
             )
         if factor == "shared_kernel":
-            return len({b for a, b in self.deps if a in mine and other(b) == KERNEL})
+            return len({b for a in mine for b in self.uses.get(a, ()) if other(b) == KERNEL})
         if factor == "missing_tests":
-            tested = {b for a, b in self.deps if a in self.tests}
-            return len(mine - tested)
+            return len(mine - self.tested)
         if factor == "cycles":  # couplings, both ways, with services it forms a cycle with
-            out = {(a, b) for a, b in self.deps if a in mine and b not in mine}
-            into = {(a, b) for a, b in self.deps if b in mine and a not in mine}
+            out = {(a, b) for a in mine for b in self.uses.get(a, ()) if b not in mine}
+            into = {(a, b) for b in mine for a in self.used_by.get(b, ()) if a not in mine}
             partners = ({other(b) for _, b in out} & {other(a) for a, _ in into}) - gone
             partners -= {KERNEL, MONOLITH, step.service}
             return sum(1 for a, b in out | into if other(b) in partners or other(a) in partners)
@@ -300,19 +307,18 @@ def _foreign_key_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntr
 
 
 def _access_evidence(
-    facts: Facts, table: TableName, units: set[UnitId] | None = None
+    accesses: list[TableAccess], units: set[UnitId] | None = None
 ) -> tuple[Evidence, ...]:
-    found = sorted(
-        e
-        for a in facts.table_access
-        if a.table == table and (units is None or a.unit in units)
-        for e in a.evidence
-    )
+    """The first evidence of `accesses` (of one table) by `units` (None: by any unit)."""
+    found = sorted(e for a in accesses if units is None or a.unit in units for e in a.evidence)
     return tuple(dict.fromkeys(found))[:MAX_EVIDENCE]
 
 
 def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
     risks = []
+    accesses: dict[TableName, list[TableAccess]] = defaultdict(list)
+    for access in facts.table_access:
+        accesses[access.table].append(access)
     for table in sorted(set(plan.tables)):
         if table.pattern in ("owned", "unused"):
             continue
@@ -320,9 +326,10 @@ def _table_risks(plan: Plan, facts: Facts, where: _Where) -> list[RiskEntry]:
         others = sorted((set(table.readers) | set(table.writers)) - {table.owner or ""})
         wave, step = _table_wave(where, table)
         foreign = {u for u, s in where.service_of.items() if s in others}
-        evidence = _access_evidence(facts, table.table, foreign or None)
+        used = accesses.get(table.table, [])
+        evidence = _access_evidence(used, foreign or None)
         sites = len(
-            {a.unit for a in facts.table_access if a.table == table.table and a.unit in foreign}
+            {a.unit for a in used if a.unit in foreign}
         )  # modules of other services using it: the places that break
         users = ", ".join(others) or "other services"
         if table.pattern == "change_data_capture":

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from analyzers.facts import Evidence, Facts, TableName, UnitId
-from planner.graph import CodeGraph
+from analyzers.facts import Dependency, Evidence, Facts, TableName, UnitId
+from planner.graph import DependencyEdge
 from planner.plan import (
     KERNEL,
     Factor,
@@ -48,7 +50,6 @@ class World:
     """What scoring needs to know about the codebase, computed once."""
 
     facts: Facts
-    graph: CodeGraph
     service_of: dict[UnitId, ServiceName]
     members: dict[ServiceName, tuple[UnitId, ...]]
     tables: dict[TableName, TablePlan]
@@ -61,16 +62,22 @@ class World:
     incident: dict[ServiceName, tuple[tuple[UnitId, UnitId, float], ...]] = field(
         default_factory=dict
     )
+    # the (source's, target's) services of every dependency between two of them, both ways apart
+    coupled: frozenset[tuple[ServiceName, ServiceName]] = frozenset()
+    # scores and their parts already computed, by what they depend on: simulating the order asks
+    # for each service's risk after every move, and most of it does not change with the moves
+    memo: dict[tuple, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def make_world(
     facts: Facts,
-    graph: CodeGraph,
+    dependencies: tuple[DependencyEdge, ...],
     members: dict[ServiceName, tuple[UnitId, ...]],
     service_of: dict[UnitId, ServiceName],
     tables: tuple[TablePlan, ...],
 ) -> World:
-    """Precompute the lookups every score uses."""
+    """Precompute the lookups every score uses; `dependencies` are the weighted ones between the
+    units that may move (`planner.graph.unit_dependencies`)."""
     roles = {u.id: u.role for u in facts.units}
     tested = frozenset(
         d.target
@@ -78,17 +85,19 @@ def make_world(
         if roles.get(d.source) == "test" and roles.get(d.target) == "code"
     )
     incident: dict[ServiceName, list[tuple[UnitId, UnitId, float]]] = defaultdict(list)
-    for a, b, data in graph.deps.edges(data=True):
+    coupled = set()
+    for a, b, weight, _ in dependencies:
         sa, sb = service_of.get(a), service_of.get(b)
         if sa is None or sb is None:
             continue
-        incident[sa].append((a, b, data["weight"]))
+        incident[sa].append((a, b, weight))
         if sb != sa:
-            incident[sb].append((a, b, data["weight"]))
+            incident[sb].append((a, b, weight))
+            coupled.add((sa, sb))
     return World(
         incident={s: tuple(edges) for s, edges in incident.items()},
+        coupled=frozenset(coupled),
         facts=facts,
-        graph=graph,
         service_of=service_of,
         members=members,
         tables={t.table: t for t in tables},
@@ -114,56 +123,70 @@ def _factor(
 ) -> Factor:
     value = round(min(1.0, max(0.0, value)), 4)
     weight = weights[name]
-    return Factor(
-        name, round(weight * value, 2), weight, value, why, tuple(sorted(evidence))[:MAX_EVIDENCE]
-    )
+    first = tuple(heapq.nsmallest(MAX_EVIDENCE, evidence))  # sorted(evidence)[:MAX_EVIDENCE]
+    return Factor(name, round(weight * value, 2), weight, value, why, first)
 
 
 def _score(factors: list[Factor]) -> Score:
     return Score(round(sum(f.points for f in factors), 1), tuple(factors))
 
 
-def _edge_evidence(world: World, pairs: list[tuple[UnitId, UnitId]]) -> list[Evidence]:
-    """The first evidence of each dependency between the given pairs (the lowest sorts first)."""
-    return [world.first_evidence[p] for p in pairs if p in world.first_evidence]
-
-
 def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Score:
     """Risk of extracting `service` now, when the services in `extracted` have already left."""
+    key = ("risk", service, extracted)
+    if key not in world.memo:
+        world.memo[key] = _risk(world, service, extracted)
+    return world.memo[key]
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """The parts of a service's risk that do not change as other services leave."""
+
+    mine: frozenset[UnitId]
+    internal: float  # the weight of its dependencies inside
+    # its dependencies from units outside (inbound) and to units of other services (outbound,
+    # the kernel's apart), each with the other unit's service and the evidence, in graph order
+    inbound: tuple[tuple[UnitId, UnitId, float, ServiceName, Evidence | None], ...]
+    outbound: tuple[tuple[UnitId, UnitId, float, ServiceName, Evidence | None], ...]
+    shared_kernel: Factor
+    data: tuple[Factor, ...]
+    calls_to: frozenset[ServiceName]  # services it uses
+    called_by: frozenset[ServiceName]  # services using it
+    size: Factor
+    history: tuple[Factor, ...]
+    missing_tests: Factor
+
+
+def _fixed(world: World, service: ServiceName) -> _Fixed:
+    """The fixed parts of `service`'s risk, computed once per world."""
+    key = ("fixed", service)
+    if key in world.memo:
+        return world.memo[key]
     mine = set(world.members[service])
-    internal = inbound = outbound = kernel = 0.0
-    inbound_pairs, outbound_pairs, kernel_targets = [], [], set()
-    for a, b, weight in _incident(world, service):
+    edges = _incident(world, service)
+    internal = kernel = 0.0
+    inbound, outbound, kernel_targets = [], [], set()
+    for a, b, weight in edges:
         a_in, b_in = a in mine, b in mine
         if a_in and b_in:
             internal += weight
-        elif b_in and world.service_of[a] not in extracted:
-            inbound += weight
-            inbound_pairs.append((a, b))
-        elif a_in and world.service_of[b] == KERNEL:
+        elif b_in:
+            inbound.append((a, b, weight, world.service_of[a], world.first_evidence.get((a, b))))
+        elif world.service_of[b] == KERNEL:
             kernel += weight
             kernel_targets.add(b)
-        elif a_in and world.service_of[b] not in extracted:
-            outbound += weight
-            outbound_pairs.append((a, b))
-    factors = [
-        _factor(
-            "inbound_calls",
-            RISK_WEIGHTS,
-            _ratio(inbound, inbound + internal),
-            f"{plural(len(inbound_pairs), 'use')} from code that stays in the monolith "
-            f"({inbound:.1f} against {internal:.1f} inside): each becomes a remote call",
-            _edge_evidence(world, inbound_pairs),
-        ),
-        _factor(
-            "calls_back",
-            RISK_WEIGHTS,
-            _ratio(outbound, outbound + internal),
-            f"{plural(len(outbound_pairs), 'use')} of code that stays ({outbound:.1f} against "
-            f"{internal:.1f} inside): each needs an anti-corruption layer and a circuit breaker",
-            _edge_evidence(world, outbound_pairs),
-        ),
-        _factor(
+        else:
+            outbound.append((a, b, weight, world.service_of[b], world.first_evidence.get((a, b))))
+    all_lines = _total_lines(world)
+    my_lines = sum(world.lines.get(u, 0) for u in mine)
+    untested = sorted(u for u in mine if u not in world.tested)
+    fixed = _Fixed(
+        mine=frozenset(mine),
+        internal=internal,
+        inbound=tuple(inbound),
+        outbound=tuple(outbound),
+        shared_kernel=_factor(
             "shared_kernel",
             RISK_WEIGHTS,
             _ratio(kernel, kernel + internal),
@@ -171,43 +194,86 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
             + (f" ({', '.join(sorted(kernel_targets)[:4])})" if kernel_targets else "")
             + ": ship them as a versioned library or duplicate them",
         ),
-    ]
-    factors += _data_factors(world, service)
-    factors.append(_cycle_factor(world, service, extracted))
-    all_lines = sum(world.lines.get(u, 0) for u in world.service_of)
-    my_lines = sum(world.lines.get(u, 0) for u in mine)
-    factors.append(
-        _factor(
+        data=tuple(_data_factors(world, service)),
+        calls_to=frozenset(world.service_of[b] for a, b, _ in edges if a in mine and b not in mine),
+        called_by=frozenset(
+            world.service_of[a] for a, b, _ in edges if b in mine and a not in mine
+        ),
+        size=_factor(
             "size",
             RISK_WEIGHTS,
             _ratio(my_lines, 0.25 * all_lines),
             f"{my_lines} of {all_lines} lines of movable code",
-        )
-    )
-    factors += _history_factors(world, mine)
-    untested = sorted(u for u in mine if u not in world.tested)
-    factors.append(
-        _factor(
+        ),
+        history=tuple(_history_factors(world, mine)),
+        missing_tests=_factor(
             "missing_tests",
             RISK_WEIGHTS,
             _ratio(len(untested), len(mine)),
             f"{len(untested)} of {plural(len(mine), 'module')} "
             f"{agree(len(untested), 'has', 'have')} no test importing them",
-        )
+        ),
     )
+    world.memo[key] = fixed
+    return fixed
+
+
+def _total_lines(world: World) -> int:
+    """The lines of all movable code (units with a service or in the kernel)."""
+    if ("lines",) not in world.memo:
+        world.memo[("lines",)] = sum(world.lines.get(u, 0) for u in world.service_of)
+    return world.memo[("lines",)]
+
+
+def _risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Score:
+    fixed = _fixed(world, service)
+    internal = fixed.internal
+    inbound = outbound = 0.0
+    inbound_pairs, outbound_pairs = 0, 0
+    inbound_evidence: list[Evidence] = []
+    outbound_evidence: list[Evidence] = []
+    for _, _, weight, other, evidence in fixed.inbound:
+        if other not in extracted:  # code that stays calls it
+            inbound += weight
+            inbound_pairs += 1
+            if evidence is not None:
+                inbound_evidence.append(evidence)
+    for _, _, weight, other, evidence in fixed.outbound:
+        if other not in extracted:  # it calls code that stays
+            outbound += weight
+            outbound_pairs += 1
+            if evidence is not None:
+                outbound_evidence.append(evidence)
+    factors = [
+        _factor(
+            "inbound_calls",
+            RISK_WEIGHTS,
+            _ratio(inbound, inbound + internal),
+            f"{plural(inbound_pairs, 'use')} from code that stays in the monolith "
+            f"({inbound:.1f} against {internal:.1f} inside): each becomes a remote call",
+            inbound_evidence,
+        ),
+        _factor(
+            "calls_back",
+            RISK_WEIGHTS,
+            _ratio(outbound, outbound + internal),
+            f"{plural(outbound_pairs, 'use')} of code that stays ({outbound:.1f} against "
+            f"{internal:.1f} inside): each needs an anti-corruption layer and a circuit breaker",
+            outbound_evidence,
+        ),
+        fixed.shared_kernel,
+    ]
+    factors += fixed.data
+    factors.append(_cycle_factor(world, service, extracted))
+    factors.append(fixed.size)
+    factors += fixed.history
+    factors.append(fixed.missing_tests)
     return _score(factors)
 
 
 def _incident(world: World, service: ServiceName) -> tuple[tuple[UnitId, UnitId, float], ...]:
     """The service's edges between movable units (those with a service), in the graph's order."""
-    if world.incident or not world.members:
-        return world.incident.get(service, ())
-    mine = set(world.members[service])
-    return tuple(
-        (a, b, data["weight"])
-        for a, b, data in world.graph.deps.edges(data=True)
-        if a in world.service_of and b in world.service_of and (a in mine or b in mine)
-    )
+    return world.incident.get(service, ())
 
 
 def _data_factors(world: World, service: ServiceName) -> list[Factor]:
@@ -253,11 +319,8 @@ def _data_factors(world: World, service: ServiceName) -> list[Factor]:
 
 def _cycle_factor(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Factor:
     """Whether the service sits in a dependency cycle with what remains (cannot leave cleanly)."""
-    mine = set(world.members[service])
-    edges = _incident(world, service)
-    out_targets = {world.service_of[b] for a, b, _ in edges if a in mine and b not in mine}
-    in_sources = {world.service_of[a] for a, b, _ in edges if b in mine and a not in mine}
-    both = sorted((out_targets & in_sources) - extracted - {KERNEL})
+    fixed = _fixed(world, service)
+    both = sorted((fixed.calls_to & fixed.called_by) - extracted - {KERNEL})
     return _factor(
         "cycles",
         RISK_WEIGHTS,
@@ -298,6 +361,13 @@ def _history_factors(world: World, mine: set[UnitId]) -> list[Factor]:
 
 def benefit(world: World, service: ServiceName) -> Score:
     """What extracting `service` gains: change hotspots, autonomy, endpoints moved, data owned."""
+    key = ("benefit", service)
+    if key not in world.memo:
+        world.memo[key] = _benefit(world, service)
+    return world.memo[key]
+
+
+def _benefit(world: World, service: ServiceName) -> Score:
     mine = set(world.members[service])
     factors = []
     if world.has_history:
@@ -368,14 +438,23 @@ def benefit(world: World, service: ServiceName) -> Score:
 
 def calls_into(world: World, service: ServiceName, extracted: frozenset[ServiceName]):
     """The dependencies from `service` into units that stay, grouped per (source, target)."""
-    mine = set(world.members[service])
+    gone = extracted | {KERNEL}
     grouped: dict[tuple[UnitId, UnitId], list] = defaultdict(list)
-    for dep in world.facts.dependencies:
-        if (
-            dep.source in mine
-            and dep.target in world.service_of
-            and dep.target not in mine
-            and world.service_of[dep.target] not in extracted | {KERNEL}
-        ):
+    for dep in _calls_out(world).get(service, ()):
+        if world.service_of[dep.target] not in gone:
             grouped[(dep.source, dep.target)].append(dep)
     return grouped
+
+
+def _calls_out(world: World) -> dict[ServiceName, list[Dependency]]:
+    """Per service, the dependencies (in the facts' order) from its units into units of other
+    services or the kernel, once per world."""
+    if ("calls out",) not in world.memo:
+        found: dict[ServiceName, list[Dependency]] = defaultdict(list)
+        service_of = world.service_of
+        for dep in world.facts.dependencies:
+            source, target = service_of.get(dep.source), service_of.get(dep.target)
+            if source is not None and target is not None and source != target:
+                found[source].append(dep)
+        world.memo[("calls out",)] = found
+    return world.memo[("calls out",)]

@@ -9,10 +9,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
-import networkx as nx
-import numpy as np
 import platformdirs
 
 from analyzers.cache import APP_NAME, ResultCache
@@ -27,6 +26,9 @@ from planner.naming import (
     unit_areas,
     unit_nouns,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 AddEdge = Callable[[UnitId, UnitId, float], None]
 """Adds weight to the affinity between two units."""
@@ -283,6 +285,7 @@ def signals_cache_path() -> Path:
 
 def _nearest_words(ids: list[UnitId], docs: dict[UnitId, list[str]]) -> Neighbours:
     """Each unit's `VOCABULARY_NEIGHBOURS` most similar units above the minimum similarity."""
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer  # 1.5 s to import: only here
 
     vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True)

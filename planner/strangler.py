@@ -97,11 +97,7 @@ def group_waves(world: World, moves: list[Move], wave_size: int) -> tuple[Wave, 
 
 
 def _coupled(world: World, a: ServiceName, b: ServiceName) -> bool:
-    mine, theirs = set(world.members[a]), set(world.members[b])
-    return any(
-        (x in mine and y in theirs) or (x in theirs and y in mine)
-        for x, y in world.graph.deps.edges()
-    )
+    return (a, b) in world.coupled or (b, a) in world.coupled
 
 
 def build_steps(world: World, moves: list[Move], waves: tuple[Wave, ...]) -> tuple[Step, ...]:

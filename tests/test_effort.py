@@ -23,7 +23,6 @@ from planner.effort import (
     UNTESTED_LINES_PER_WEEK,
     estimate,
 )
-from planner.graph import build_graph
 from planner.pipeline import make_plan
 from planner.plan import (
     SCORE_LEVELS,
@@ -188,15 +187,9 @@ def test_ranked_by_risk_alone_when_every_benefit_is_zero(java) -> None:
 
 
 def _world(facts: Facts):
-    from planner.decompose import assign_tables, decompose
-    from planner.risk import make_world
+    from planner.design import make_design
 
-    config = Config()
-    movable = tuple(sorted(u.id for u in facts.units if u.role == "code"))
-    graph = build_graph(facts, movable, config.weights)
-    decomposition = decompose(facts, graph, config)
-    tables = assign_tables(facts, decomposition, config)
-    return make_world(facts, graph, decomposition.services, decomposition.service_of(), tables)
+    return make_design(facts, Config()).world
 
 
 def test_inputs_panel_names_only_the_analyzers_that_found_code(java) -> None:
