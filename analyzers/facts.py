@@ -517,14 +517,17 @@ def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
 
 
-def write_json(model: Any, path: Path, *, pretty: bool = False) -> None:
-    """Write a model as JSON atomically (a reader never sees half a file; unique temp name)."""
+def write_json(model: Any, path: Path, *, pretty: bool = False) -> bytes:
+    """Write a model as JSON atomically (a reader never sees half a file; unique temp name);
+    returns the bytes written."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(model):x}.tmp")
+    data = encode(model, pretty=pretty)
     try:
-        tmp.write_bytes(encode(model, pretty=pretty))
+        tmp.write_bytes(data)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+    return data
 
 
 class _Versioned(msgspec.Struct):

@@ -349,8 +349,8 @@ def run(
                 )
             final = with_timings(result, clock, timings)  # up to rendering: written next
             with clock.stage("writing"):
-                write_json(in_file_form(facts), area.path / "facts.json", pretty=pretty)
-                write_json(final, area.path / "plan.json", pretty=pretty)
+                write_model(facts, area.path / "facts.json", pretty=pretty)
+                write_model(final, area.path / "plan.json", pretty=pretty)
                 area.commit()
     return result
 
@@ -491,9 +491,7 @@ def redacted(model: Model, data: bytes, cache_dir: Path | None = None) -> Model:
     from analyzers.records import pack_typed, unpack_typed
     from analyzers.redact import Patch, apply_patch, redaction_patch
 
-    digest = hashlib.sha256(data)
-    digest.update(b"\0" + redaction_rules().encode("utf-8"))
-    key = digest.hexdigest()
+    key = _redaction_key(data)
     folder = cache_dir or default_cache_dir(Path(model.root))
     marker = folder / "clean" / key
     if marker.is_file():
@@ -506,9 +504,7 @@ def redacted(model: Model, data: bytes, cache_dir: Path | None = None) -> Model:
             return patched
     clean = redact_model(model)
     if clean is model:
-        with contextlib.suppress(OSError):
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+        _mark_clean(marker)
         return clean
     patch = redaction_patch(model, clean)
     if patch is not None:
@@ -521,6 +517,31 @@ def redacted(model: Model, data: bytes, cache_dir: Path | None = None) -> Model:
             finally:
                 temporary.unlink(missing_ok=True)
     return clean
+
+
+def write_model(model: Facts | Plan, path: Path, *, pretty: bool = False) -> None:
+    """Write a facts (in file form) or plan model we redacted as JSON at `path`, and mark its
+    bytes clean for `redacted`: the what-if loop's first `planner plan` after a run reads them
+    without walking them again."""
+    from analyzers.cache import default_cache_dir
+
+    form = in_file_form(model) if isinstance(model, Facts) else model
+    data = write_json(form, path, pretty=pretty)
+    _mark_clean(default_cache_dir(Path(model.root)) / "clean" / _redaction_key(data))
+
+
+def _redaction_key(data: bytes) -> str:
+    """The digest naming what `redacted` remembers of `data` under today's redaction rules."""
+    digest = hashlib.sha256(data)
+    digest.update(b"\0" + redaction_rules().encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _mark_clean(marker: Path) -> None:
+    """Remember that the bytes `marker` is named after need no redaction (best effort)."""
+    with contextlib.suppress(OSError):
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
 
 
 def make_plan(facts: Facts, config: Config, *, first: ServiceName | None = None) -> Plan:

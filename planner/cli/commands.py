@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from analyzers.errors import InputError
-from analyzers.facts import dumps, in_file_form, write_json
+from analyzers.facts import dumps
 from planner import pipeline
 from planner.cli.app import FEEDBACK, app, info, visible
 from planner.cli.options import (
@@ -80,7 +80,7 @@ def analyze(
         out,
         FACTS_FILES,
         clock,
-        lambda folder: write_json(in_file_form(facts), folder / "facts.json", pretty=pretty),
+        lambda folder: pipeline.write_model(facts, folder / "facts.json", pretty=pretty),
     )
     info(
         f"{plural(len(facts.units), 'unit')}, "
@@ -113,7 +113,7 @@ def plan(
         target,
         PLAN_FILES,
         clock,
-        lambda folder: write_json(result, folder / "plan.json", pretty=pretty),
+        lambda folder: pipeline.write_model(result, folder / "plan.json", pretty=pretty),
     )
     if note := pipeline.scaffold_left_behind(target, result):
         info(note)

@@ -325,3 +325,29 @@ def test_a_redaction_patch_round_trips_through_dicts_and_tuples() -> None:
     assert patch is not None and len(patch) == 2
     assert apply_patch(plan, patch) == clean
     assert "Pw4Plan8" not in repr(clean)
+
+
+def test_files_we_write_are_read_back_without_a_walk(tmp_path: Path, monkeypatch) -> None:
+    """facts.json and plan.json written from redacted models are marked clean as they are
+    written, so the what-if loop's first read does not walk them; a byte changed in the file
+    is a new input, redacted afresh."""
+    from analyzers.facts import AnalysisWarning, Facts, encode
+    from planner.pipeline import load_facts, redacted, write_model
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = tmp_path / "tree"
+    root.mkdir()
+    dirty = Facts(
+        root=str(root), warnings=(AnalysisWarning("python", "a.py", "password='Pw4Write91'"),)
+    )
+    clean = redacted(dirty, encode(dirty))
+    assert b"Pw4Write91" not in encode(clean)
+    path = tmp_path / "facts.json"
+    write_model(clean, path)
+    markers = list((tmp_path / "cache").rglob("clean/*"))
+    assert len(markers) == 1
+    assert load_facts(path) == clean
+    assert len(list((tmp_path / "cache").rglob("clean/*"))) == 1  # found, nothing new
+    # a hand edit puts a secret back: other bytes, so it is masked again
+    path.write_bytes(path.read_bytes().replace(b"***", b"Pw4Write92"))
+    assert b"Pw4Write92" not in encode(load_facts(path))
