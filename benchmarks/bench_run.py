@@ -22,6 +22,9 @@ The runs and the loop work on a copy of the tree (PATH is never written, not eve
 metadata): the loop writes the copy's own planner.toml, as a user would (starting from PATH's,
 if any).
 
+Every planner process runs with its modules' bytecode compiled beforehand (`with_bytecode`), as
+an installed planner does, whatever `PYTHONDONTWRITEBYTECODE` says.
+
 Peak memory is the largest resident set of the planner process or of any of its workers
 (`wait4`'s `ru_maxrss`). Each cold run gets an empty user cache folder (`XDG_CACHE_HOME`); the
 warm run and the what-if loop share it.
@@ -320,6 +323,21 @@ def table(rows: dict[str, RunMeasures]) -> str:
     return "\n".join(lines)
 
 
+def with_bytecode(source: Path, pycache: Path) -> dict[str, str]:
+    """The environment that runs the planner from `source` as an installed one runs: with its
+    modules' bytecode compiled once beforehand (pip compiles a wheel's modules at install; a
+    checkout writes `__pycache__` on its first run), kept under `pycache`, never in `source`,
+    whatever `PYTHONDONTWRITEBYTECODE` says outside."""
+    env = {**os.environ, "PYTHONPATH": str(source), "PYTHONPYCACHEPREFIX": str(pycache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for package in ("analyzers", "planner", "reports"):
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(source / package)],
+            env=env, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+    return env
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)
@@ -330,13 +348,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tree = args.path.resolve()
     scales = [int(s) for s in args.scales.split(",") if s]
-    versions = {"this": {**os.environ, "PYTHONPATH": str(ROOT)}}
+    sources = {"this": ROOT}
     if args.baseline is not None:
-        base = str(args.baseline.resolve())
-        versions = {"baseline": {**os.environ, "PYTHONPATH": base}, **versions}
+        sources = {"baseline": args.baseline.resolve(), **sources}
 
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
         work = Path(tmp)
+        versions = {
+            name: with_bytecode(src, work / f"pycache-{name}") for name, src in sources.items()
+        }
         print(f"tree              {tree}")
         print(f"runs              best of {args.runs} (load average now {os.getloadavg()[0]:.1f})")
         if not args.no_grimp:
