@@ -12,7 +12,8 @@ process, best of `--runs` (the machine may be shared: say so with the numbers):
 * the what-if loop, in rounds of `planner plan` from the warm run's facts.json then `planner
   report`, as a user edits planner.toml between them: as it is, `wave_size` changed, the
   runner-up pinned first with `--first`; and, reported apart, a `[weights]` edit (the
-  clustering runs again: a miss of the design cache);
+  clustering runs again: a miss of the design cache); each round also as one process,
+  `planner plan --report` (the loop in one step);
 * facts.json's size, and the time to write it (`in_file_form` + `encode`) and read it back
   (`read_facts`), in-process, best of 5, in a fresh process per planner version;
 * `planner analyze` cold on 1x, 2x, 4x... copies of the tree (`--scales`; each copy's source
@@ -140,6 +141,8 @@ class Round:
     plan: Measure
     report: Measure
     recluster: bool = False
+    together: Measure | None = None
+    """The same round in one process, `planner plan --report` (None: a version without it)."""
 
     @property
     def seconds(self) -> float:
@@ -165,6 +168,13 @@ class RunMeasures:
     def what_if(self) -> float:
         """The slowest round that changes only the order (no clustering expected)."""
         return max(r.seconds for r in self.rounds if not r.recluster)
+
+    @property
+    def what_if_together(self) -> float:
+        """The slowest round without clustering as one `planner plan --report` (0: not run)."""
+        return max(
+            (r.together.seconds for r in self.rounds if r.together and not r.recluster), default=0.0
+        )
 
     @property
     def what_if_recluster(self) -> float:
@@ -200,14 +210,30 @@ def edit_config(tree: Path, original: dict, **sections: dict) -> None:
 def what_if_round(
     change: str, facts: Path, out: Path, env: dict[str, str], *extra: str, recluster: bool = False
 ) -> Round:
-    """`planner plan` (with `extra` options) from `facts` into `out`, then `planner report`."""
+    """`planner plan` (with `extra` options) from `facts` into `out`, then `planner report`;
+    then the same in one process, `planner plan --report`, into `out`-together (when the
+    version has it)."""
     plan = timed([*PLANNER, "plan", str(facts), "--out", str(out), "--timings", *extra], env)
     report = timed(
         [*PLANNER, "report", str(out / "plan.json"), "--facts", str(facts),
          "--out", str(out), "--timings"],
         env,
     )  # fmt: skip
-    return Round(change, plan, report, recluster)
+    together = None
+    if has_plan_report(env):
+        both = out.with_name(f"{out.name}-together")
+        both.mkdir(exist_ok=True)
+        command = [*PLANNER, "plan", str(facts), "--out", str(both), "--report", "--timings"]
+        together = timed([*command, *extra], env)
+    return Round(change, plan, report, recluster, together)
+
+
+def has_plan_report(env: dict[str, str]) -> bool:
+    """Whether the planner version of `env` has `planner plan --report`."""
+    shown = subprocess.run(
+        [*PLANNER, "plan", "--help"], env=env, capture_output=True, text=True, check=False
+    )
+    return "--report" in shown.stdout
 
 
 def runner_up(plan_json: Path) -> str | None:
@@ -382,9 +408,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"what-if {r.change:28s} {r.seconds:6.2f} s ({r.cpu:.2f} s CPU; plan "
                 f"{r.plan.seconds:.2f} s, report {r.report.seconds:.2f} s; peak {peak:.0f} MiB)"
+                + (f"; one step {r.together.seconds:.2f} s" if r.together else "")
             )
         print(f"what-if loop      {this.what_if:6.2f} s  (slowest round without clustering)")
         print(f"what-if recluster {this.what_if_recluster:6.2f} s  ([weights] edited)")
+        print(f"what-if one step  {this.what_if_together:6.2f} s  (`planner plan --report`)")
         print(timings_of(this.plan.stderr))
         if len(rows) > 1:
             print(table(rows))
@@ -394,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
             scaled = copies(tree, work / f"scaled{n}", n)
             measures = [
                 timed(
-                    [*PLANNER, "analyze", str(scaled), "--out", str(work / f"a{n}-{i}"), "--no-git"]
+                    [*PLANNER, "analyze", str(scaled), "--out", str(work / f"a{n}"), "--no-git"],
+                    {**versions["this"], "XDG_CACHE_HOME": str(work / f"a{n}-{i}-cache")},
                 )
                 for i in range(args.runs)
             ]
@@ -413,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                 "run_warm_s": round(m.warm.seconds, 2),
                 "what_if_s": round(m.what_if, 2),
                 "what_if_recluster_s": round(m.what_if_recluster, 2),
+                "what_if_one_step_s": round(m.what_if_together, 2),
                 "facts_mb": round(m.facts_mb, 1),
                 "facts_write_s": round(m.facts_write, 3),
                 "facts_read_s": round(m.facts_read, 3),

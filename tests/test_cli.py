@@ -107,6 +107,25 @@ def test_stages_one_by_one_match_run(run_out, tmp_path, shop_db):
     assert (out / "report.html").stat().st_size > 0
 
 
+def test_plan_with_report_writes_what_plan_then_report_write(run_out, tmp_path):
+    """`planner plan --report` (the what-if loop in one process) writes the very files that
+    `planner plan` then `planner report` write, a what-if included."""
+    one, two = tmp_path / "one", tmp_path / "two"
+    for out in (one, two):
+        out.mkdir()
+    facts = str(run_out / "facts.json")
+    second = json.loads((run_out / "plan.json").read_text())["services"][1]["name"]
+    assert planner("plan", facts, "--out", str(one), "--first", second, "--report").returncode == 0
+    assert planner("plan", facts, "--out", str(two), "--first", second).returncode == 0
+    assert planner("report", str(two / "plan.json"), "--facts", facts).returncode == 0
+    names = sorted(p.name for p in (two / ".planner-outputs" / "current").rglob("*") if p.is_file())
+    assert "handout.html" in names and "report.html" in names and "plan.json" in names
+    for name in names:
+        found = list((one / ".planner-outputs" / "current").rglob(name))
+        wanted = list((two / ".planner-outputs" / "current").rglob(name))
+        assert [p.read_bytes() for p in found] == [p.read_bytes() for p in wanted], name
+
+
 def test_evaluate_and_diff(run_out, tmp_path):
     result = planner(
         "evaluate", str(run_out / "plan.json"), "--truth", str(SAMPLE / "reference.toml"), "--json"

@@ -23,6 +23,7 @@ from planner.cli.options import (
     PrettyFactsOption,
     PrettyOption,
     PrettyPlanOption,
+    ReportOption,
     TimingsOption,
     config_for,
     tree_options,
@@ -99,26 +100,37 @@ def plan(
     config: ConfigOption = None,
     first: FirstOption = None,
     pretty: PrettyPlanOption = False,
+    report: ReportOption = False,
     timings: TimingsOption = False,
 ) -> None:
-    """Cluster services, score them and order the extraction into OUT/plan.json."""
-    target = pipeline.out_dir(out or facts_file.parent, PLAN_FILES)
+    """Cluster services, score them and order the extraction into OUT/plan.json (with
+    `--report`, also render the reports as `planner report` does)."""
+    names = PLAN_FILES + (REPORT_FILES if report else ())
+    target = pipeline.out_dir(out or facts_file.parent, names)
     clock = Clock()
     with clock.stage("files read"):
         facts = pipeline.load_facts(facts_file)
     settings = config_for(Path(facts.root) if facts.root else None, config)
-    result = pipeline.plan(facts, settings, first, clock, FEEDBACK)
-    result = pipeline.with_timings(result, clock, timings)
-    pipeline.publish(
-        target,
-        PLAN_FILES,
-        clock,
-        lambda folder: pipeline.write_model(result, folder / "plan.json", pretty=pretty),
-    )
-    if note := pipeline.scaffold_left_behind(target, result):
-        info(note)
+    both = pipeline.plans(facts, settings, first, clock, FEEDBACK, alternative=report)
+    result = pipeline.with_timings(both.plan, clock, timings)
+    scaffold_dir, note = pipeline.report_scaffold(target, result, target / "plan.json")
+
+    def write(folder: Path) -> None:
+        pipeline.write_model(result, folder / "plan.json", pretty=pretty)
+        if report:
+            pipeline.render(
+                facts, result, folder, scaffold_dir, target, FEEDBACK, settings, note, clock,
+                alternative=both.alternative,
+            )  # fmt: skip
+
+    pipeline.publish(target, names, clock, write, stage="rendering" if report else "writing")
+    if report:
+        if note:
+            info(f"note: {note}")
+    elif left := pipeline.scaffold_left_behind(target, result):
+        info(left)
     _print_timings(clock, timings)
-    _summary(target / "plan.json", result)
+    _summary(target / ("report.html" if report else "plan.json"), result)
 
 
 @app.command()

@@ -82,6 +82,13 @@ PrettyFactsOption = Annotated[
 PrettyPlanOption = Annotated[
     bool, typer.Option("--pretty", help="Indent plan.json for people to read.")
 ]
+ReportOption = Annotated[
+    bool,
+    typer.Option(
+        "--report",
+        help="Also render the reports from the new plan, in the same step (the what-if loop).",
+    ),
+]
 TimingsOption = Annotated[
     bool,
     typer.Option(
