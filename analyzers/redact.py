@@ -11,11 +11,6 @@ import re
 from pathlib import Path
 from typing import Any, TypeVar
 
-from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.plugins.base import RegexBasedDetector
-from detect_secrets.plugins.ip_public import IPPublicDetector
-from detect_secrets.plugins.private_key import PrivateKeyDetector
-
 MASK = "***"
 T = TypeVar("T")
 
@@ -144,7 +139,13 @@ def _maybe_secret(text: str) -> bool:
 
 @functools.cache
 def _library_patterns() -> tuple[re.Pattern[str], ...]:
-    """Token shapes from detect-secrets' regex detectors (not its public-IP one), and ours."""
+    """Token shapes from detect-secrets' regex detectors (not its public-IP one), and ours;
+    detect-secrets is loaded on the first string that may hold a secret, not by every command."""
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.ip_public import IPPublicDetector
+    from detect_secrets.plugins.private_key import PrivateKeyDetector
+
     skip = (IPPublicDetector, PrivateKeyDetector)
     found = [
         pattern

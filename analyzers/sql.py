@@ -6,11 +6,12 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import sqlglot
-from sqlglot import exp
+from typing import TYPE_CHECKING
 
 from analyzers.facts import TableName, table_name
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 # sqlglot warns on stderr when it falls back to an opaque Command; a string we cannot read is
 # simply not SQL to us, so keep its logger quiet.
@@ -54,7 +55,11 @@ def looks_like_sql(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def tables_in_sql(text: str, dialect: str | None = None) -> SqlTables | None:
-    """The tables `text` reads and writes, or None when it does not parse as SQL."""
+    """The tables `text` reads and writes, or None when it does not parse as SQL (sqlglot is
+    imported on the first call: a warm run, which parses nothing, never loads it)."""
+    import sqlglot
+    from sqlglot import exp
+
     cleaned = _PLACEHOLDERS.sub("0", text)
     try:
         statements = sqlglot.parse(cleaned, read=dialect, error_level=sqlglot.ErrorLevel.RAISE)
@@ -87,6 +92,7 @@ _CATALOG_TABLES = {"dual", "sqlite_master", "sqlite_schema", "sqlite_sequence"}
 def _catalog(table: exp.Table) -> bool:
     """A system catalog (`information_schema.columns`, `pg_class`, `dual`), not the app's data:
     code that reads it (redash's query runners) inspects a database, it owns no table there."""
+
     schema, name = _part(table.args.get("db")), _part(table.this)
     if schema:
         return schema in _CATALOG_SCHEMAS
@@ -94,6 +100,8 @@ def _catalog(table: exp.Table) -> bool:
 
 
 def _write_targets(statement: exp.Expression) -> list[exp.Table]:
+    from sqlglot import exp
+
     targets = []
     for node in statement.find_all(exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create):
         target = node.this
@@ -111,6 +119,8 @@ def _name(table: exp.Table) -> TableName:
 
 
 def _part(node: exp.Expression | None) -> str:
+    from sqlglot import exp
+
     if isinstance(node, exp.Identifier):
         return node.name if node.quoted else node.name.lower()
     return node.name.lower() if node is not None else ""
