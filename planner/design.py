@@ -71,7 +71,8 @@ KEEP = 8
 """Designs kept in the cache: the latest ones used."""
 
 _Record = tuple[Decomposition, float]
-_RECENT = "recent"
+RECENT = "recent"
+"""The key of the list of the latest keys used, in a table of `remember`'s."""
 
 
 def make_design(facts: Facts, config: Config) -> Design:
@@ -87,17 +88,23 @@ def cached_design(facts: Facts, config: Config, path: Path | None = None) -> Des
     live, movable = _live(facts)
     key = design_key(facts, config)
     with ResultCache(path or signals_cache_path(), "designs") as cache:
-        found = cache.get_many([key, _RECENT])
+        found = cache.get_many([key, RECENT])
         record = unpack_typed(found.get(key), _Record)
         if record is None or not _fits(record[0], live):
             record = _cluster(live, movable, config)
             cache.put_many([(key, pack_typed(record))])
-        before = unpack_typed(found.get(_RECENT), list[str]) or []
-        recent = [key, *(k for k in before if k != key)][:KEEP]
-        if recent != before:
-            cache.put_many([(_RECENT, pack_typed(recent))])
-            cache.prune([_RECENT, *recent], slack=1.0, floor=0)  # only the latest
+        remember(cache, key, found, KEEP)
     return _design(facts, live, movable, config, *record)
+
+
+def remember(cache: ResultCache, key: str, found: dict[str, bytes], keep: int) -> None:
+    """Put `key` first in the cache's list of the latest keys used (`found`: what was read with
+    the key, the list among it) and forget every record past the `keep` latest."""
+    before = unpack_typed(found.get(RECENT), list[str]) or []
+    recent = [key, *(k for k in before if k != key)][:keep]
+    if recent != before:
+        cache.put_many([(RECENT, pack_typed(recent))])
+        cache.prune([RECENT, *recent], slack=1.0, floor=0)  # only the latest
 
 
 def design_key(facts: Facts, config: Config) -> str:
@@ -105,8 +112,7 @@ def design_key(facts: Facts, config: Config) -> str:
     reads (not the ordering's: wave size, benefit weight, teams, database constraint), the
     libraries' versions and our own code."""
     digest = hashlib.sha256(DESIGN_SALT.encode())
-    for name in ("networkx", "numpy", "scikit-learn"):
-        digest.update(f"\0{name} {_version(name)}".encode())
+    digest.update(b"\0" + libraries().encode())
     for module in DESIGN_CODE:
         digest.update(b"\0" + Path(importlib.import_module(module).__file__ or "").read_bytes())
     settings = (
@@ -124,6 +130,11 @@ def design_key(facts: Facts, config: Config) -> str:
         for name in DESIGN_FACTS:
             digest.update(b"\0" + encode(getattr(facts, name)))
     return digest.hexdigest()
+
+
+def libraries() -> str:
+    """The versions of the libraries the planning runs on, as one line of a cache key."""
+    return " ".join(f"{name} {_version(name)}" for name in ("networkx", "numpy", "scikit-learn"))
 
 
 def _version(package: str) -> str:

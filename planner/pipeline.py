@@ -221,14 +221,31 @@ def plans(
     alternative: bool = True,
 ) -> Plans:
     """The plan for `facts` and (`alternative`) its what-if, both ordered from one design (kept
-    in the user cache), every string redacted."""
-    from planner.design import cached_design
+    in the user cache), every string redacted; the ordered plans are kept in the user cache as
+    well, so a warm run or a repeated what-if orders nothing."""
+    from planner.plancache import cached_plans
 
     feedback.info(f"planning services and extraction order for {plural(len(facts.units), 'unit')}")
     with (clock or Clock()).stage("planning"), _no_gc():  # no full collection over the facts
-        design = cached_design(facts, settings)
-        result = _clean(order_plan(design, settings, first=first))
-        return Plans(result, _alternative(design, result, settings) if alternative else None)
+        ordered = cached_plans(
+            facts,
+            settings,
+            first,
+            alternative,
+            lambda: _ordered(facts, settings, first, alternative),
+        )
+        return Plans(*ordered)
+
+
+def _ordered(
+    facts: Facts, settings: Config, first: ServiceName | None, alternative: bool
+) -> tuple[Plan, Plan | None]:
+    """The plan and (`alternative`) its what-if, ordered from the cached design and redacted."""
+    from planner.design import cached_design
+
+    design = cached_design(facts, settings)
+    result = _clean(order_plan(design, settings, first=first))
+    return result, _alternative(design, result, settings) if alternative else None
 
 
 def render(

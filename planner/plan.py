@@ -463,6 +463,13 @@ def read_plan(path: Path, data: bytes | None = None) -> Plan:
                 "run `planner plan` again to rebuild it"
             ) from None
         raise
+    check_names(plan)
+    return dataclasses.replace(plan, format_version=PLAN_FORMAT_VERSION)
+
+
+def check_names(plan: Plan) -> None:
+    """Refuse (ValueError) a plan read back whose service names are not safe as file names or
+    whose waves or steps name unknown services."""
     names = {s.name for s in plan.services}
     for name in sorted(names):
         if not is_safe_name(name):
@@ -471,7 +478,6 @@ def read_plan(path: Path, data: bytes | None = None) -> Plan:
     unknown = sorted(named - names)
     if unknown:
         raise ValueError(f"waves or steps name unknown service(s): {', '.join(map(repr, unknown))}")
-    return dataclasses.replace(plan, format_version=PLAN_FORMAT_VERSION)
 
 
 def is_safe_name(name: str) -> bool:
