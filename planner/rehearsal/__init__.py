@@ -118,6 +118,27 @@ def _interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def _scratch() -> Iterator[Path]:
+    """The rehearsal's temporary folder, removed afterwards; a removal that meets files still
+    being let go by a step killed a moment ago (a loaded machine) is tried again for up to 10 s
+    rather than failing the cleanup."""
+    work = Path(tempfile.mkdtemp(prefix="planner-rehearsal-"))
+    try:
+        yield work
+    finally:
+        for _ in range(50):
+            try:
+                shutil.rmtree(work)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def rehearse(
     plan_path: Path,
     wave: int,
@@ -143,7 +164,7 @@ def rehearse(
     srv = db.server(admin_url)
     lock = FileLock(Path(tempfile.gettempdir()) / f"planner-rehearsal-{srv.host}-{srv.port}.lock")
     with _interrupts(), lock, contextlib.ExitStack() as stack:
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="planner-rehearsal-")))
+        work = stack.enter_context(_scratch())
         if logs is not None:  # the processes write their logs there directly
             shutil.rmtree(logs, ignore_errors=True)
             logs.mkdir(parents=True)
