@@ -208,11 +208,19 @@ def edit_config(tree: Path, original: dict, **sections: dict) -> None:
 
 
 def what_if_round(
-    change: str, facts: Path, out: Path, env: dict[str, str], *extra: str, recluster: bool = False
+    change: str,
+    facts: Path,
+    out: Path,
+    env: dict[str, str],
+    *extra: str,
+    recluster: bool = False,
+    together_env: dict[str, str] | None = None,
 ) -> Round:
     """`planner plan` (with `extra` options) from `facts` into `out`, then `planner report`;
-    then the same in one process, `planner plan --report`, into `out`-together (when the
-    version has it)."""
+    then the same in one process, `planner plan --report`, into `out`-together with its own
+    user cache `together_env` (so it finds only what its own earlier rounds left, as a user's
+    loop would: no diagram or clustering the two commands just cached), when the version has
+    it."""
     plan = timed([*PLANNER, "plan", str(facts), "--out", str(out), "--timings", *extra], env)
     report = timed(
         [*PLANNER, "report", str(out / "plan.json"), "--facts", str(facts),
@@ -220,11 +228,11 @@ def what_if_round(
         env,
     )  # fmt: skip
     together = None
-    if has_plan_report(env):
+    if together_env is not None and has_plan_report(together_env):
         both = out.with_name(f"{out.name}-together")
         both.mkdir(exist_ok=True)
         command = [*PLANNER, "plan", str(facts), "--out", str(both), "--report", "--timings"]
-        together = timed([*command, *extra], env)
+        together = timed([*command, *extra], together_env)
     return Round(change, plan, report, recluster, together)
 
 
@@ -258,16 +266,23 @@ def measure_runs(tree: Path, work: Path, env: dict[str, str]) -> RunMeasures:
     warm = timed(run, env)
     facts = out / "facts.json"
     what_if = work / "what-if"
-    rounds = [what_if_round("as it is", facts, what_if, env)]
+    one = {**env, "XDG_CACHE_HOME": str(shutil.copytree(work / "cache", work / "cache-one"))}
+    rounds = [what_if_round("as it is", facts, what_if, env, together_env=one)]
     wave_size = original.get("planner", {}).get("wave_size", 3)
     edit_config(copy, original, planner={"wave_size": 1 if wave_size == 2 else 2})
-    rounds.append(what_if_round("wave_size edited", facts, what_if, env))
+    rounds.append(what_if_round("wave_size edited", facts, what_if, env, together_env=one))
     second = runner_up(what_if / "plan.json")
     if second is not None:
-        rounds.append(what_if_round(f"--first {second}", facts, what_if, env, "--first", second))
+        rounds.append(
+            what_if_round(
+                f"--first {second}", facts, what_if, env, "--first", second, together_env=one
+            )
+        )
     call = original.get("weights", {}).get("call", 1.0)
     edit_config(copy, original, weights={"call": call * 1.5})
-    rounds.append(what_if_round("[weights] edited", facts, what_if, env, recluster=True))
+    rounds.append(
+        what_if_round("[weights] edited", facts, what_if, env, recluster=True, together_env=one)
+    )
     write, read = facts_io(facts, env)
     return RunMeasures(cold, warm, tuple(rounds), facts.stat().st_size / 1e6, write, read)
 
