@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import hashlib
 import os
 from collections import defaultdict
@@ -346,41 +345,29 @@ def run(
     out = out_dir(out, FACTS_FILES + PLAN_FILES + REPORT_FILES + (scaffold_name,))
     clock = clock or Clock()
     facts = analyze(root, settings, sources, clock, feedback)
-    with _frozen():  # the facts stay to the end
-        both = plans(facts, settings, first, clock, feedback)
-        result = both.plan
-        with staging(out) as area:
-            with clock.stage("rendering"):
-                with clock.stage("scaffold"):
-                    write_scaffold(result, facts, area.path / scaffold_name)
-                staged = with_timings(result, clock, timings)
-                render(
-                    facts,
-                    staged,
-                    area.path,
-                    scaffold_name,
-                    feedback=feedback,
-                    settings=settings,
-                    clock=clock,
-                    alternative=both.alternative,
-                )
-            final = with_timings(result, clock, timings)  # up to rendering: written next
-            with clock.stage("writing"):
-                write_model(facts, area.path / "facts.json", pretty=pretty)
-                write_model(final, area.path / "plan.json", pretty=pretty)
-                area.commit()
+    both = plans(facts, settings, first, clock, feedback)
+    result = both.plan
+    with staging(out) as area:
+        with clock.stage("rendering"):
+            with clock.stage("scaffold"):
+                write_scaffold(result, facts, area.path / scaffold_name)
+            staged = with_timings(result, clock, timings)
+            render(
+                facts,
+                staged,
+                area.path,
+                scaffold_name,
+                feedback=feedback,
+                settings=settings,
+                clock=clock,
+                alternative=both.alternative,
+            )
+        final = with_timings(result, clock, timings)  # up to rendering: written next
+        with clock.stage("writing"):
+            write_model(facts, area.path / "facts.json", pretty=pretty)
+            write_model(final, area.path / "plan.json", pretty=pretty)
+            area.commit()
     return result
-
-
-@contextlib.contextmanager
-def _frozen() -> Iterator[None]:
-    """The objects alive now (above all the facts, about a million records that make no cycle)
-    are left out of the garbage collections inside: each full one would walk them all."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def publish(
