@@ -186,3 +186,26 @@ def test_a_long_comment_line_costs_linear_time() -> None:
     assert imports_of(data) == [("import", 2, "shop.a", "")]
     # CPU seconds, so a busy machine does not fail the test (quadratic, it took over a minute)
     assert time.process_time() - started < 1.0
+
+
+def test_a_repeated_import_statement_keeps_each_line() -> None:
+    """An import statement's text is read once per process: each use still gets its own line,
+    in this file and the next; a statement too long to remember is read the same way."""
+    names = ", ".join(f"name_{i}" for i in range(200))  # past the memo's length bound
+    text = (
+        "from shop import orders\n"
+        "try:\n    from shop import orders\nexcept ImportError:\n    from shop import orders\n"
+        f"from shop.big import ({names})\nfrom shop.big import ({names})\n"
+    )
+    expected = (
+        ("from", 1, 0, "shop", "orders", ""),
+        ("from", 3, 0, "shop", "orders", ""),
+        ("from", 5, 0, "shop", "orders", ""),
+        *(("from", 6, 0, "shop.big", f"name_{i}", "") for i in range(200)),
+        *(("from", 7, 0, "shop.big", f"name_{i}", "") for i in range(200)),
+    )
+    for _ in range(2):
+        assert extract(text.encode(), TOPS)["imports"] == expected
+    shifted = extract(b"\n\n" + text.encode(), TOPS)["imports"]
+    assert [entry[1] for entry in shifted] == [entry[1] + 2 for entry in expected]
+    assert extract_imports(text.encode(), TOPS)["imports"] == expected
