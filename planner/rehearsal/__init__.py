@@ -257,15 +257,16 @@ def _run(
         prefix, facade.rewrite(spec.facade.read_text(encoding="utf-8"), ports, listen)
     )
     facade.check_config(nginx, prefix, conf)
-    proxy = processes.start(
-        "nginx",
-        facade.command(nginx, prefix, conf),
-        prefix,
-        dict(os.environ),
-        listen,
-        prefix / "logs" / "nginx.out",
-    )
-    stack.callback(processes.stop, proxy)
+    with processes.starting():  # no interrupt between the start and its cleanup's record
+        proxy = processes.start(
+            "nginx",
+            facade.command(nginx, prefix, conf),
+            prefix,
+            dict(os.environ),
+            listen,
+            prefix / "logs" / "nginx.out",
+        )
+        stack.callback(processes.stop, proxy)
     processes.wait_http(proxy, "/healthz", 20)
     say(f"nginx with the facade on 127.0.0.1:{listen}")
 
@@ -346,8 +347,9 @@ def _start(
         environment[key] = text
     command = processes.local_command(image.command, image.port, port)
     say(f"starting {unit.name}: {' '.join(command)}")
-    started = processes.start(unit.name, command, home, environment, port, log)
-    stack.callback(processes.stop, started)
+    with processes.starting():  # no interrupt between the start and its cleanup's record
+        started = processes.start(unit.name, command, home, environment, port, log)
+        stack.callback(processes.stop, started)
     return started
 
 

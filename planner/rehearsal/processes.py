@@ -9,9 +9,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,16 +112,19 @@ def _logged(args: list[str], cwd: Path, log: Path, what: str, timeout: int = 900
             raise InputError(f"{what} needs {args[0]}, which is not installed here")
         # its own process group, so an interrupt or a timeout stops the step's children too
         # (pip's build subprocesses, Maven's forks), not only the step itself
-        process = subprocess.Popen(
-            args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        process = None
         try:
+            with starting():
+                process = subprocess.Popen(
+                    args, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                )
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
             _kill_group(process)
             raise InputError(f"{what} in {cwd.name} took over {timeout} s (log: {log})") from exc
         except BaseException:
-            _kill_group(process)
+            if process is not None:
+                _kill_group(process)
             raise
         result = process
     if result.returncode != 0:
@@ -152,6 +157,31 @@ def local_command(command: tuple[str, ...], port: int, new_port: int) -> list[st
         out.append(word)
         previous = word
     return out
+
+
+_HELD: list[int] = []
+"""Interrupts that arrived while a child process was starting (see `starting`)."""
+
+
+@contextlib.contextmanager
+def starting() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held while a child process starts and is recorded for cleanup: one that
+    lands between the fork and that record would leave the child running unseen (it has its own
+    session, so the signal never reaches it). A held one is raised as KeyboardInterrupt when
+    the block ends, once the cleanup can stop the child."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    hold = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: _HELD.append(signum)) for s in hold}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if _HELD:
+            _HELD.clear()
+            raise KeyboardInterrupt
 
 
 @dataclass
