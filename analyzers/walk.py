@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +103,31 @@ def discover(
     """
     wanted = tuple(suffixes)
     found: list[SourceFile] = []
+    for rel, entry in scan(root, lambda name: not name.startswith("."), warn):
+        if not entry.name.endswith(wanted):
+            continue
+        try:
+            if entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+                continue
+            st = entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            warn(rel, f"unreadable: {exc.strerror or exc}")
+            continue
+        found.append(
+            SourceFile(rel, entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        )
+    found.sort(key=lambda f: f.rel)  # paths are unique: the same order as sorting the records
+    return found
+
+
+def scan(
+    root: Path, enter: Callable[[str], bool], warn: Callable[[str, str], None] | None = None
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every entry under `root` that is not a folder, as (relative path, entry), depth first.
+
+    Folders are entered when `enter(name)` says so and never through a symlink (so symlink loops
+    cannot trap it), skipping the usual tool and dependency folders; an unreadable folder or
+    entry goes to `warn(rel_path, message)` when given, and is left out."""
     base = os.fspath(root)
     cut = len(base) + 1
     stack = [base]
@@ -112,31 +137,20 @@ def discover(
             with os.scandir(directory) as entries:
                 items = list(entries)
         except OSError as exc:
-            warn(_rel(directory, cut), f"unreadable directory: {exc.strerror or exc}")
+            if warn is not None:
+                warn(_rel(directory, cut), f"unreadable directory: {exc.strerror or exc}")
             continue
         for entry in items:
             try:
-                if entry.is_symlink():
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
-                        stack.append(entry.path)
-                elif entry.name.endswith(wanted) and entry.is_file(follow_symlinks=False):
-                    st = entry.stat(follow_symlinks=False)
-                    found.append(
-                        SourceFile(
-                            _rel(entry.path, cut),
-                            entry.path,
-                            st.st_size,
-                            st.st_mtime_ns,
-                            st.st_ctime_ns,
-                            st.st_ino,
-                        )
-                    )
+                folder = entry.is_dir(follow_symlinks=False)
             except OSError as exc:
-                warn(_rel(entry.path, cut), f"unreadable: {exc.strerror or exc}")
-    found.sort(key=lambda f: f.rel)  # paths are unique: the same order as sorting the records
-    return found
+                if warn is not None:
+                    warn(_rel(entry.path, cut), f"unreadable: {exc.strerror or exc}")
+                continue
+            if not folder:
+                yield _rel(entry.path, cut), entry
+            elif entry.name not in SKIP_DIRS and enter(entry.name):
+                stack.append(entry.path)
 
 
 def _rel(path: str, cut: int) -> str:

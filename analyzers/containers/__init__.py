@@ -34,7 +34,7 @@ from analyzers.facts import AnalysisWarning, AnalyzerRun, ContainerFinding, Fact
 from analyzers.records import pack_typed, unpack_typed
 from analyzers.redact import redaction_rules
 from analyzers.textcache import source_salt
-from analyzers.walk import inside, read_inside, read_text_inside
+from analyzers.walk import inside, read_inside, read_text_inside, scan
 
 __all__ = [
     "HADOLINT_ABSENT",
@@ -221,27 +221,7 @@ def container_files(root: Path) -> list[Path]:
     """The Dockerfiles, compose files and CI files under `root`, sorted, symlinks kept inside."""
     if not root.is_dir():
         return []
-    found: list[tuple[str, str]] = []  # (rel, path), walked without following symlinked folders
-    base = os.fspath(root)
-    cut = len(base) + 1
-    stack = [base]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as entries:
-                items = list(entries)
-        except OSError:
-            continue
-        for entry in items:
-            rel = entry.path[cut:].replace(os.sep, "/")
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in SKIP_DIRS:
-                        stack.append(entry.path)
-                elif file_kind(rel):
-                    found.append((rel, entry.path))
-            except OSError:
-                continue
+    found = [(rel, e.path) for rel, e in scan(root, lambda name: True) if file_kind(rel)]
     out: list[Path] = []
     for _, path in sorted(found, key=_walk_order):
         candidate = Path(path)
