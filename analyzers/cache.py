@@ -42,6 +42,16 @@ def default_cache_dir(root: Path) -> Path:
     return platformdirs.user_cache_path(APP_NAME, appauthor=False) / tree
 
 
+def source_salt(*files: str) -> str:
+    """A fingerprint of the source files (`__file__`s) of the code that computes a cached
+    result: the result is only reused by the very code that made it, without a version number
+    anyone must remember."""
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(Path(name).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def content_key(data: bytes, salt: str) -> str:
     """The cache key of a file's bytes under an analyzer version (and any other salt)."""
     digest = hashlib.sha256(data)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from analyzers.cache import source_salt
 from analyzers.facts import (
     AnalyzerRun,
     DeadCode,
@@ -21,7 +22,7 @@ from analyzers.facts import (
     Unit,
     table_parts,
 )
-from analyzers.textcache import per_file, source_salt
+from analyzers.textcache import per_file
 from analyzers.walk import discover
 
 ANALYZER = "deadcode"

@@ -21,15 +21,6 @@ Compute = Callable[[str, str, str], T]
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def source_salt(*files: str) -> str:
-    """A fingerprint of the source files of a reader (its `__file__`s): a cached result is only
-    reused by the very code that made it, without a version number anyone must remember."""
-    digest = hashlib.sha256()
-    for name in files:
-        digest.update(Path(name).read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def per_file(
     root: Path,
     wanted: Mapping[str, str],

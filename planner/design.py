@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from analyzers.cache import ResultCache
+from analyzers.cache import ResultCache, source_salt
 from analyzers.facts import DeadCode, Facts, UnitId, _no_gc, encode
 from analyzers.records import pack_typed, unpack_typed
 from planner.config import Config
@@ -113,8 +113,7 @@ def design_key(facts: Facts, config: Config) -> str:
     libraries' versions and our own code."""
     digest = hashlib.sha256(DESIGN_SALT.encode())
     digest.update(b"\0" + libraries().encode())
-    for module in DESIGN_CODE:
-        digest.update(b"\0" + Path(importlib.import_module(module).__file__ or "").read_bytes())
+    digest.update(b"\0" + source_salt(*map(module_file, DESIGN_CODE)).encode())
     settings = (
         asdict(config.weights),
         sorted(config.pins.items()),
@@ -135,6 +134,11 @@ def design_key(facts: Facts, config: Config) -> str:
 def libraries() -> str:
     """The versions of the libraries the planning runs on, as one line of a cache key."""
     return " ".join(f"{name} {_version(name)}" for name in ("networkx", "numpy", "scikit-learn"))
+
+
+def module_file(name: str) -> str:
+    """The source file of our module `name` (imported here if it was not yet)."""
+    return importlib.import_module(name).__file__ or ""
 
 
 def _version(package: str) -> str:

@@ -8,17 +8,16 @@ service, our planning code and the libraries' versions), so a hit orders nothing
 from __future__ import annotations
 
 import hashlib
-import importlib
 import platform
 from collections.abc import Callable
 from pathlib import Path
 
-from analyzers.cache import ResultCache
+from analyzers.cache import ResultCache, source_salt
 from analyzers.facts import Facts, encode
 from analyzers.records import pack_typed, unpack_typed
 from analyzers.redact import redaction_rules
 from planner.config import Config
-from planner.design import DESIGN_CODE, RECENT, libraries, remember
+from planner.design import DESIGN_CODE, RECENT, libraries, module_file, remember
 from planner.plan import PLAN_FORMAT_VERSION, Plan, ServiceName, check_names
 from planner.signals import signals_cache_path
 
@@ -64,8 +63,7 @@ def plans_key(facts: Facts, config: Config, first: ServiceName | None, alternati
     digest = hashlib.sha256(PLANS_SALT.encode())
     digest.update(f"\0{libraries()} python {platform.python_version()}".encode())
     digest.update(b"\0" + redaction_rules().encode())
-    for source in code():
-        digest.update(b"\0" + source.read_bytes())
+    digest.update(b"\0" + source_salt(*map(str, code())).encode())
     digest.update(b"\0" + encode((config, first, alternative)))
     digest.update(b"\0" + encode(facts))
     return digest.hexdigest()
@@ -76,9 +74,7 @@ def code() -> list[Path]:
     and the rehearsal, which plan nothing) and our other modules of `PLANS_CODE` and
     `DESIGN_CODE`."""
     others = sorted(m for m in {*PLANS_CODE, *DESIGN_CODE} if not m.startswith("planner."))
-    return sorted(Path(__file__).parent.glob("*.py")) + [
-        Path(importlib.import_module(m).__file__ or "") for m in others
-    ]
+    return sorted(Path(__file__).parent.glob("*.py")) + [Path(module_file(m)) for m in others]
 
 
 def _fits(record: Ordered, alternative: bool) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from analyzers.cache import ResultCache
+from analyzers.cache import ResultCache, source_salt
 from analyzers.containers.ci import lint_ci
 from analyzers.containers.compose import lint_compose, lint_compose_group
 from analyzers.containers.dockerfile import lint_dockerfile, parse_dockerfile
@@ -33,7 +33,6 @@ from analyzers.containers.yamlnodes import parse_yaml
 from analyzers.facts import AnalysisWarning, AnalyzerRun, ContainerFinding, Facts
 from analyzers.records import pack_typed, unpack_typed
 from analyzers.redact import redaction_rules
-from analyzers.textcache import source_salt
 from analyzers.walk import inside, read_inside, read_text_inside, scan
 
 __all__ = [

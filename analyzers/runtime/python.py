@@ -7,11 +7,12 @@ import re
 import tomllib
 from pathlib import Path
 
+from analyzers.cache import source_salt
 from analyzers.facts import BuildFact, Evidence, Unit
 from analyzers.redact import redact_text, redaction_rules
 from analyzers.runtime import common
 from analyzers.runtime.common import MAX_FILE, env_purpose, evidence, fact, line_of, read
-from analyzers.textcache import per_file, source_salt
+from analyzers.textcache import per_file
 
 DEV_REQUIREMENTS = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt")
 MANIFESTS = ("pyproject.toml", "poetry.lock", "Pipfile", "Pipfile.lock")
