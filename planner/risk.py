@@ -139,6 +139,11 @@ def risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) 
     return world.memo[key]
 
 
+_Edge = tuple[UnitId, UnitId, float, ServiceName, Evidence | None]
+"""A dependency across a service's border: its two units, weight, the other side's service and
+its evidence."""
+
+
 @dataclass(frozen=True)
 class _Fixed:
     """The parts of a service's risk that do not change as other services leave."""
@@ -147,8 +152,8 @@ class _Fixed:
     internal: float  # the weight of its dependencies inside
     # its dependencies from units outside (inbound) and to units of other services (outbound,
     # the kernel's apart), each with the other unit's service and the evidence, in graph order
-    inbound: tuple[tuple[UnitId, UnitId, float, ServiceName, Evidence | None], ...]
-    outbound: tuple[tuple[UnitId, UnitId, float, ServiceName, Evidence | None], ...]
+    inbound: tuple[_Edge, ...]
+    outbound: tuple[_Edge, ...]
     shared_kernel: Factor
     data: tuple[Factor, ...]
     calls_to: frozenset[ServiceName]  # services it uses
@@ -225,25 +230,25 @@ def _total_lines(world: World) -> int:
     return world.memo[("lines",)]
 
 
+def _staying(
+    edges: tuple[_Edge, ...], extracted: frozenset[ServiceName]
+) -> tuple[float, int, list[Evidence]]:
+    """The weight, number and evidence of the `edges` whose other side stays in the monolith."""
+    weight, pairs, found = 0.0, 0, []
+    for _, _, edge_weight, other, evidence in edges:
+        if other not in extracted:
+            weight += edge_weight
+            pairs += 1
+            if evidence is not None:
+                found.append(evidence)
+    return weight, pairs, found
+
+
 def _risk(world: World, service: ServiceName, extracted: frozenset[ServiceName]) -> Score:
     fixed = _fixed(world, service)
     internal = fixed.internal
-    inbound = outbound = 0.0
-    inbound_pairs, outbound_pairs = 0, 0
-    inbound_evidence: list[Evidence] = []
-    outbound_evidence: list[Evidence] = []
-    for _, _, weight, other, evidence in fixed.inbound:
-        if other not in extracted:  # code that stays calls it
-            inbound += weight
-            inbound_pairs += 1
-            if evidence is not None:
-                inbound_evidence.append(evidence)
-    for _, _, weight, other, evidence in fixed.outbound:
-        if other not in extracted:  # it calls code that stays
-            outbound += weight
-            outbound_pairs += 1
-            if evidence is not None:
-                outbound_evidence.append(evidence)
+    inbound, inbound_pairs, inbound_evidence = _staying(fixed.inbound, extracted)  # calls it
+    outbound, outbound_pairs, outbound_evidence = _staying(fixed.outbound, extracted)  # it calls
     factors = [
         _factor(
             "inbound_calls",
