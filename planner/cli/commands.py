@@ -113,7 +113,9 @@ def plan(
     settings = config_for(Path(facts.root) if facts.root else None, config)
     both = pipeline.plans(facts, settings, first, clock, FEEDBACK, alternative=report)
     result = pipeline.with_timings(both.plan, clock, timings)
-    scaffold_dir, note = pipeline.report_scaffold(target, result, target / "plan.json")
+    scaffold_dir, note = (  # the scaffold the reports link, when they are rendered
+        pipeline.report_scaffold(target, result, target / "plan.json") if report else (None, "")
+    )
 
     def write(folder: Path) -> None:
         pipeline.write_model(result, folder / "plan.json", pretty=pretty)
