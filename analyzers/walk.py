@@ -103,7 +103,7 @@ def discover(
     """
     wanted = tuple(suffixes)
     found: list[SourceFile] = []
-    for rel, entry in scan(root, lambda name: not name.startswith("."), warn):
+    for rel, entry in scan(root, _source_folder, warn):
         if not entry.name.endswith(wanted):
             continue
         try:
@@ -126,7 +126,7 @@ def scan(
     """Every entry under `root` that is not a folder, as (relative path, entry), depth first.
 
     Folders are entered when `enter(name)` says so and never through a symlink (so symlink loops
-    cannot trap it), skipping the usual tool and dependency folders; an unreadable folder or
+    cannot trap it); an unreadable folder or
     entry goes to `warn(rel_path, message)` when given, and is left out."""
     base = os.fspath(root)
     cut = len(base) + 1
@@ -149,8 +149,13 @@ def scan(
                 continue
             if not folder:
                 yield _rel(entry.path, cut), entry
-            elif entry.name not in SKIP_DIRS and enter(entry.name):
+            elif enter(entry.name):
                 stack.append(entry.path)
+
+
+def _source_folder(name: str) -> bool:
+    """Whether `discover` enters a folder: not hidden, not a tool's or a dependency's."""
+    return name not in SKIP_DIRS and not name.startswith(".")
 
 
 def _rel(path: str, cut: int) -> str:

@@ -171,6 +171,31 @@ def test_which_files_are_read() -> None:
     assert {rel: file_kind(rel) for rel in kinds} == kinds
 
 
+def test_the_walk_enters_build_and_hidden_folders_but_not_dependencies(tmp_path: Path) -> None:
+    """Container files live under build/ (build/package/Dockerfile) and hidden folders
+    (.github/workflows): the walk enters them, unlike the source walk, and skips only the
+    dependency and tool folders; files come in os.walk's order (a folder's first)."""
+    for rel in (
+        "Dockerfile",
+        "build/package/Dockerfile",
+        ".github/workflows/ci.yml",
+        "node_modules/x/Dockerfile",
+        ".venv/Dockerfile",
+        "a/Dockerfile",
+        "a/b/Dockerfile",
+    ):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("FROM python:3.12-slim\n" if "Docker" in rel else "on: push\n")
+    found = [p.relative_to(tmp_path).as_posix() for p in container_files(tmp_path)]
+    assert found == [
+        "Dockerfile",
+        ".github/workflows/ci.yml",
+        "a/Dockerfile",
+        "a/b/Dockerfile",
+        "build/package/Dockerfile",
+    ]
+
+
 def test_override_files_of_one_directory_share_their_definitions(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / "other").mkdir(parents=True)

@@ -220,7 +220,9 @@ def container_files(root: Path) -> list[Path]:
     """The Dockerfiles, compose files and CI files under `root`, sorted, symlinks kept inside."""
     if not root.is_dir():
         return []
-    found = [(rel, e.path) for rel, e in scan(root, lambda name: True) if file_kind(rel)]
+    found = [
+        (rel, e.path) for rel, e in scan(root, lambda name: name not in SKIP_DIRS) if file_kind(rel)
+    ]
     out: list[Path] = []
     for _, path in sorted(found, key=_walk_order):
         candidate = Path(path)
